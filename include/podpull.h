@@ -1,0 +1,259 @@
+/*
+ * podpull.h - pull container images through a private podman service, with byte progress.
+ *
+ * This is the whole public interface of libpodpull (ABI major 1). It is plain C99 and
+ * usable from C++; it names no type beyond <stdint.h> and <stddef.h>.
+ *
+ * Conventions
+ *   - Every struct a host passes in starts with `struct_size`, set by its `podpull_*_init`
+ *     function to `sizeof` as the host was compiled. The library reads only the fields that
+ *     fit, so a host built against an older header keeps working. Always call the init
+ *     function first, then set the fields you need.
+ *   - No exception or panic crosses this boundary: every function turns failures into a
+ *     `podpull_code` and, where it takes one, a `podpull_error`.
+ *   - Every object the library returns has a `podpull_*_free`; passing NULL to it is a no-op.
+ *     A string returned by an accessor lives as long as the object it came from.
+ *   - Callbacks run on the thread that called `podpull_pull`, never after it returns, and
+ *     may call nothing on the same client but `podpull_cancel`.
+ *   - Credentials never reach the log callback, an error message, or a process's argv.
+ */
+#ifndef PODPULL_H
+#define PODPULL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(PODPULL_BUILDING)
+#define PODPULL_API __attribute__((visibility("default")))
+#else
+#define PODPULL_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The ABI major this header describes. */
+#define PODPULL_ABI_MAJOR 1
+
+typedef struct podpull_client podpull_client; /* opaque: one podman service and its pulls */
+typedef struct podpull_error podpull_error;   /* opaque: a code and a message */
+typedef struct podpull_result podpull_result; /* opaque: what a successful pull produced */
+
+/** What went wrong. Every function that can fail returns one of these. */
+typedef enum podpull_code {
+    PODPULL_OK = 0,
+    PODPULL_ERR_INVALID_ARGUMENT = 1, /* bad option, NULL where not allowed, malformed reference */
+    PODPULL_ERR_PODMAN_NOT_FOUND = 2, /* the podman binary could not be executed */
+    PODPULL_ERR_SERVICE = 3, /* the service exited or never became ready (message has its stderr) */
+    PODPULL_ERR_IO = 4,      /* socket or HTTP transport failure, connection lost */
+    PODPULL_ERR_PROTOCOL = 5,  /* malformed HTTP or NDJSON from the service */
+    PODPULL_ERR_PULL = 6,      /* podman says the pull failed (registry, manifest, storage) */
+    PODPULL_ERR_AUTH = 7,      /* the registry wants credentials, or refused them */
+    PODPULL_ERR_NOT_FOUND = 8, /* the image or tag does not exist */
+    PODPULL_ERR_CANCELLED = 9, /* podpull_cancel, or a callback returned nonzero */
+    PODPULL_ERR_TIMEOUT = 10,  /* start timeout or stall timeout */
+    PODPULL_ERR_INTERNAL = 11  /* out of memory or a bug */
+} podpull_code;
+
+/** How a pull is carried out. */
+typedef enum podpull_route {
+    PODPULL_ROUTE_AUTO = 0, /* only as a request: let the library choose */
+    PODPULL_ROUTE_LIBPOD_PROGRESS =
+        1, /* libpod pull with pullProgress (podman >= 6.0): per-blob bytes */
+    PODPULL_ROUTE_LIBPOD_COMPAT =
+        2, /* libpod pull with compatMode (podman >= 4.8): per-layer bytes */
+    PODPULL_ROUTE_DOCKER_COMPAT = 3, /* POST /images/create (any podman): per-layer bytes */
+    PODPULL_ROUTE_LIBPOD_TEXT = 4,   /* libpod pull, status text only */
+    PODPULL_ROUTE_SUBPROCESS = 5     /* `podman pull` for oci:, oci-archive:, dir:, docker-archive:,
+                                        docker-daemon:, containers-storage: */
+} podpull_route;
+
+/** When podman should contact the registry (podman's --pull policy). */
+typedef enum podpull_policy {
+    PODPULL_POLICY_ALWAYS = 0,
+    PODPULL_POLICY_MISSING = 1,
+    PODPULL_POLICY_NEWER = 2,
+    PODPULL_POLICY_NEVER = 3
+} podpull_policy;
+
+typedef enum podpull_log_level {
+    PODPULL_LOG_DEBUG = 0,
+    PODPULL_LOG_INFO = 1,
+    PODPULL_LOG_WARN = 2,
+    PODPULL_LOG_ERROR = 3
+} podpull_log_level;
+
+/** Diagnostics sink. `message` is valid only during the call and never holds a credential. */
+typedef void (*podpull_log_fn)(void *user_data, podpull_log_level level, const char *message);
+
+/** How to reach podman. Fill with podpull_connect_options_init() first. */
+typedef struct podpull_connect_options {
+    uint32_t struct_size;
+    const char *podman_path;    /* default: "podman" from PATH */
+    const char *storage_root;   /* podman --root; NULL: podman's default */
+    const char *run_root;       /* podman --runroot; NULL: podman's default */
+    int run_root_fd;            /* >= 0: given to the service as fd 3 and passed as
+                                   --runroot /proc/self/fd/3 (bootc's layout); default -1 */
+    const char *storage_driver; /* podman --storage-driver; NULL: podman's default */
+    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull */
+    int auth_fd;                /* the same, as an open fd; default -1 */
+    const char *socket_path;    /* use this existing service instead of starting one */
+    const char *runtime_dir;    /* where the private socket dir is made; default
+                                   $XDG_RUNTIME_DIR, else /run, else /tmp */
+    const char *const *env;     /* extra "KEY=VALUE" for the service and subprocesses, NULL-ended */
+    uint32_t start_timeout_ms;  /* default 90000 */
+    podpull_log_fn log;         /* diagnostics; NULL: none. Never gets credentials. */
+    void *log_user_data;
+} podpull_connect_options;
+
+/** How to pull one image. Fill with podpull_pull_options_init() first. */
+typedef struct podpull_pull_options {
+    uint32_t struct_size;
+    podpull_policy policy;           /* default ALWAYS */
+    int tls_verify;                  /* default 1; 0 skips TLS verification */
+    const char *os, *arch, *variant; /* platform; NULL: the host's */
+    uint32_t retries; /* default 0: podman's default; used where podman supports it */
+    uint32_t retry_delay_ms;
+    uint32_t stall_timeout_ms; /* fail with TIMEOUT when nothing arrives for this long; 0: never */
+    podpull_route route;       /* default AUTO; anything else forces that route or fails */
+} podpull_pull_options;
+
+typedef enum podpull_blob_state {
+    PODPULL_BLOB_STARTED = 0,
+    PODPULL_BLOB_PULLING = 1,
+    PODPULL_BLOB_DONE = 2,
+    PODPULL_BLOB_SKIPPED = 3
+} podpull_blob_state;
+
+/** Byte progress of one blob, with the whole pull's totals. Valid only during the callback. */
+typedef struct podpull_blob_progress {
+    uint32_t struct_size;
+    const char *id; /* "sha256:<hex>", or the 12-hex short id on the compat routes */
+    podpull_blob_state state;
+    uint64_t current;      /* bytes of this blob so far */
+    int64_t total;         /* this blob's size, -1 when unknown */
+    uint64_t pull_current; /* bytes so far, all blobs of this pull */
+    uint64_t pull_total;   /* sum of the known sizes of all blobs seen so far */
+    uint32_t blobs_seen, blobs_done;
+} podpull_blob_progress;
+
+/** What the host wants to hear during a pull. Any member may be NULL. */
+typedef struct podpull_callbacks {
+    uint32_t struct_size;
+    void *user_data;
+    /* The route chosen and why, once per pull, before any other callback. */
+    void (*on_route)(void *user_data, podpull_route route, const char *reason);
+    /* One human-readable line from podman ("Copying blob sha256:..."), without newline. */
+    void (*on_status)(void *user_data, const char *line);
+    /* Byte progress of one blob. Return 0 to go on, nonzero to cancel the pull. */
+    int (*on_blob)(void *user_data, const podpull_blob_progress *progress);
+} podpull_callbacks;
+
+/** Fill `opts` with defaults and set its struct_size. NULL: no-op. */
+PODPULL_API void podpull_connect_options_init(podpull_connect_options *opts);
+/** Fill `opts` with defaults and set its struct_size. NULL: no-op. */
+PODPULL_API void podpull_pull_options_init(podpull_pull_options *opts);
+/** Set every callback to NULL and set struct_size. NULL: no-op. */
+PODPULL_API void podpull_callbacks_init(podpull_callbacks *cb);
+
+/**
+ * Start a private `podman system service` (or attach to opts->socket_path) and return once
+ * it answers. The service listens in a fresh 0700 directory under runtime_dir, is told to die
+ * with this process, and inherits no fd but 0-2 and run_root_fd (as fd 3).
+ *
+ * opts may be NULL (all defaults). On success *out is a client to release with
+ * podpull_free(); on failure *out is NULL and, if err is not NULL, *err describes why
+ * (release it with podpull_error_free()).
+ *
+ * Errors: INVALID_ARGUMENT, PODMAN_NOT_FOUND, SERVICE (with the service's stderr),
+ * TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer), INTERNAL.
+ */
+PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
+                                         podpull_error **err);
+
+/**
+ * Pull `image` and block until it is stored, failed, or cancelled. Callbacks run on this
+ * thread. opts, cb, result and err may be NULL. Several pulls may run at once on one client
+ * from different threads.
+ *
+ * On success *result (if result is not NULL) holds the image ID; release it with
+ * podpull_result_free(). On failure *result is NULL and *err (if err is not NULL) says why.
+ */
+PODPULL_API podpull_code podpull_pull(podpull_client *client, const char *image,
+                                      const podpull_pull_options *opts, const podpull_callbacks *cb,
+                                      podpull_result **result, podpull_error **err);
+
+/**
+ * Cancel every pull in flight on this client; each returns PODPULL_ERR_CANCELLED soon after.
+ * Callable from any thread and from a signal handler (async-signal-safe). Pulls that start
+ * after the call are not affected, and the client stays usable. NULL: no-op.
+ */
+PODPULL_API void podpull_cancel(podpull_client *client);
+
+/**
+ * Stop the service this client started (SIGTERM, then SIGKILL after a grace period), reap it,
+ * remove its socket directory, and release the client. NULL: no-op. No pull may be running
+ * on the client: cancel them and let them return first.
+ */
+PODPULL_API void podpull_free(podpull_client *client);
+
+/** The error's code. NULL: PODPULL_OK. */
+PODPULL_API podpull_code podpull_error_code(const podpull_error *err);
+/** The error's message, for a person. NULL: "". */
+PODPULL_API const char *podpull_error_message(const podpull_error *err);
+/** Release an error. NULL: no-op. */
+PODPULL_API void podpull_error_free(podpull_error *err);
+
+/** The full 64-hex image ID. NULL: "". */
+PODPULL_API const char *podpull_result_image_id(const podpull_result *res);
+/** The route the pull took. NULL: PODPULL_ROUTE_AUTO. */
+PODPULL_API podpull_route podpull_result_route(const podpull_result *res);
+/** Bytes transferred, as far as the route reports them (0 on a route without byte progress). */
+PODPULL_API uint64_t podpull_result_bytes(const podpull_result *res);
+/** Release a result. NULL: no-op. */
+PODPULL_API void podpull_result_free(podpull_result *res);
+
+/** The code's name, "PODPULL_ERR_AUTH" and so on; "PODPULL_ERR_UNKNOWN" for others. Never NULL. */
+PODPULL_API const char *podpull_code_str(podpull_code code);
+/** The library's version, "1.2.3". */
+PODPULL_API const char *podpull_version(void);
+/** The ABI major, PODPULL_ABI_MAJOR of the header the library was built with. */
+PODPULL_API uint32_t podpull_abi_version(void);
+
+/** Every function above, for hosts that load the library with dlopen(). */
+typedef struct podpull_api {
+    uint32_t struct_size;
+    uint32_t abi_major;
+    void (*connect_options_init)(podpull_connect_options *);
+    void (*pull_options_init)(podpull_pull_options *);
+    void (*callbacks_init)(podpull_callbacks *);
+    podpull_code (*connect)(const podpull_connect_options *, podpull_client **, podpull_error **);
+    podpull_code (*pull)(podpull_client *, const char *, const podpull_pull_options *,
+                         const podpull_callbacks *, podpull_result **, podpull_error **);
+    void (*cancel)(podpull_client *);
+    void (*free)(podpull_client *);
+    podpull_code (*error_code)(const podpull_error *);
+    const char *(*error_message)(const podpull_error *);
+    void (*error_free)(podpull_error *);
+    const char *(*result_image_id)(const podpull_result *);
+    podpull_route (*result_route)(const podpull_result *);
+    uint64_t (*result_bytes)(const podpull_result *);
+    void (*result_free)(podpull_result *);
+    const char *(*code_str)(podpull_code);
+    const char *(*version)(void);
+    uint32_t (*abi_version)(void);
+    /* later functions are appended here */
+} podpull_api;
+
+/**
+ * The one symbol a dlopen host needs: the table of every function above, or NULL when this
+ * library cannot serve ABI major `abi_major`. The table is static; do not free it.
+ */
+PODPULL_API const podpull_api *podpull_get_api(uint32_t abi_major);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PODPULL_H */

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything podpull's build, tests and demo need on Debian 12 (bookworm).
+# Boost 1.83 and Catch2 3 come from bookworm-backports, which this adds as a deb822 source.
+# Safe to run again: apt skips what is already there.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (it calls apt-get)" >&2
+  exit 1
+fi
+
+backports=/etc/apt/sources.list.d/bookworm-backports.sources
+if [ ! -f "$backports" ]; then
+  cat >"$backports" <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config clang-format
+  libboost1.83-dev libboost-json1.83-dev libfmt-dev libcli11-dev
+  # tests: real peers and tools
+  podman docker-registry openssl apache2-utils tmux curl python3 procps
+  # scripts/test.sh lists the files to clang-format with git
+  git
+)
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.
+apt-get install -y -qq --no-install-recommends -t bookworm-backports catch2 >/dev/null
+echo "install-deps.sh: all packages present"

@@ -1,0 +1,367 @@
+// The C ABI shim: reads the host's structs (only the fields their struct_size covers), checks
+// arguments, calls the Client, and turns every exception into a podpull_code. No logic of
+// podpull's own lives here.
+#include "podpull.h"
+
+#include "client.hpp"
+#include "core/error.hpp"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string>
+
+struct podpull_client {
+    podpull::Client client;
+};
+
+struct podpull_error {
+    podpull_code code;
+    std::string message;
+};
+
+struct podpull_result {
+    std::string image_id;
+    podpull_route route;
+    std::uint64_t bytes;
+};
+
+namespace {
+using podpull::Error;
+using podpull::ErrorCode;
+
+static_assert(static_cast<int>(ErrorCode::internal) == PODPULL_ERR_INTERNAL);
+static_assert(static_cast<int>(ErrorCode::auth) == PODPULL_ERR_AUTH);
+static_assert(static_cast<int>(podpull::Route::subprocess) == PODPULL_ROUTE_SUBPROCESS);
+static_assert(static_cast<int>(podpull::Route::docker_compat) == PODPULL_ROUTE_DOCKER_COMPAT);
+static_assert(static_cast<int>(podpull::BlobState::skipped) == PODPULL_BLOB_SKIPPED);
+static_assert(static_cast<int>(podpull::PullPolicy::never) == PODPULL_POLICY_NEVER);
+static_assert(static_cast<int>(podpull::LogLevel::error) == PODPULL_LOG_ERROR);
+
+// A struct larger than any version of it will ever be is a bug in the host, not a newer header.
+constexpr std::uint32_t max_struct_size = 4096;
+
+// Copies what the host passed over a defaulted struct of this library's size. A host built
+// against an older header passes fewer fields, which keep their defaults; one built against a
+// newer header may pass more, accepted only if those bytes are zero (the rule openat2(2) and
+// clone3(2) use), so a setting this library does not know is never silently dropped.
+template <typename T, typename Init>
+T read_host_struct(const T *host, Init init, const char *what) {
+    T copy;
+    init(&copy);
+    if (host == nullptr)
+        return copy;
+    const std::uint32_t size = host->struct_size;
+    if (size < sizeof(std::uint32_t) || size > max_struct_size)
+        throw Error(ErrorCode::invalid_argument, std::string(what) + ".struct_size is " +
+                                                     std::to_string(size) +
+                                                     "; call its podpull_*_init function first");
+    const auto *bytes = reinterpret_cast<const unsigned char *>(host);
+    for (std::uint32_t i = sizeof(T); i < size; ++i)
+        if (bytes[i] != 0)
+            throw Error(ErrorCode::invalid_argument,
+                        std::string(what) + " sets fields this podpull version does not know");
+    std::memcpy(&copy, host, std::min<std::size_t>(size, sizeof(T)));
+    copy.struct_size = sizeof(T);
+    return copy;
+}
+
+std::optional<std::string> optional_string(const char *text) {
+    return text != nullptr ? std::optional<std::string>(text) : std::nullopt;
+}
+
+void check_fd(int fd, const char *what) {
+    if (fd == -1)
+        return;
+    if (fd < 3 || ::fcntl(fd, F_GETFD) < 0)
+        throw Error(ErrorCode::invalid_argument,
+                    std::string(what) + " is " + std::to_string(fd) +
+                        ", which is not an open file descriptor above 2");
+}
+
+podpull::ConnectConfig to_config(const podpull_connect_options &o) {
+    podpull::ConnectConfig config;
+    if (o.podman_path != nullptr) {
+        if (*o.podman_path == '\0')
+            throw Error(ErrorCode::invalid_argument, "podman_path is empty");
+        config.podman_path = o.podman_path;
+    }
+    config.storage.root = optional_string(o.storage_root);
+    config.storage.storage_driver = optional_string(o.storage_driver);
+    check_fd(o.run_root_fd, "run_root_fd");
+    check_fd(o.auth_fd, "auth_fd");
+    if (o.run_root_fd >= 0 && o.run_root != nullptr)
+        throw Error(ErrorCode::invalid_argument, "run_root and run_root_fd are both set");
+    config.storage.run_root = optional_string(o.run_root);
+    config.storage.run_root_at_fd3 = o.run_root_fd >= 0;
+    config.run_root_fd = o.run_root_fd;
+    config.socket_path = optional_string(o.socket_path);
+    config.runtime_dir = optional_string(o.runtime_dir);
+    for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string text = *entry;
+        if (text.find('=') == std::string::npos || text.front() == '=')
+            throw Error(ErrorCode::invalid_argument,
+                        "env entries must be KEY=VALUE; one has no key or no '='");
+        config.env.push_back(text);
+    }
+    config.start_timeout = std::chrono::milliseconds(o.start_timeout_ms);
+    if (o.log != nullptr) {
+        config.log = [log = o.log, user = o.log_user_data](podpull::LogLevel level,
+                                                           std::string_view message) {
+            const std::string text(message);
+            log(user, static_cast<podpull_log_level>(level), text.c_str());
+        };
+    }
+    return config;
+}
+
+podpull::PullParameters to_parameters(const podpull_pull_options &o) {
+    if (o.policy < PODPULL_POLICY_ALWAYS || o.policy > PODPULL_POLICY_NEVER)
+        throw Error(ErrorCode::invalid_argument, "policy is not a podpull_policy value");
+    if (o.route < PODPULL_ROUTE_AUTO || o.route > PODPULL_ROUTE_SUBPROCESS)
+        throw Error(ErrorCode::invalid_argument, "route is not a podpull_route value");
+    podpull::PullParameters params;
+    params.policy = static_cast<podpull::PullPolicy>(o.policy);
+    params.tls_verify = o.tls_verify != 0;
+    params.os = optional_string(o.os);
+    params.arch = optional_string(o.arch);
+    params.variant = optional_string(o.variant);
+    params.retries = o.retries;
+    params.retry_delay_ms = o.retry_delay_ms;
+    params.stall_timeout_ms = o.stall_timeout_ms;
+    params.route = static_cast<podpull::Route>(o.route);
+    return params;
+}
+
+class CallbackObserver final : public podpull::PullObserver {
+  public:
+    explicit CallbackObserver(const podpull_callbacks &callbacks) : cb_(callbacks) {}
+
+    void route_chosen(const podpull::RouteDecision &decision) override {
+        if (cb_.on_route != nullptr)
+            cb_.on_route(cb_.user_data, static_cast<podpull_route>(decision.route),
+                         decision.reason.c_str());
+    }
+    void status(std::string_view line) override {
+        if (cb_.on_status == nullptr)
+            return;
+        line_.assign(line);
+        cb_.on_status(cb_.user_data, line_.c_str());
+    }
+    bool blob(const podpull::BlobProgress &p) override {
+        if (cb_.on_blob == nullptr)
+            return true;
+        podpull_blob_progress progress{};
+        progress.struct_size = sizeof(progress);
+        progress.id = p.id.c_str();
+        progress.state = static_cast<podpull_blob_state>(p.state);
+        progress.current = p.current;
+        progress.total = p.total;
+        progress.pull_current = p.pull_current;
+        progress.pull_total = p.pull_total;
+        progress.blobs_seen = p.blobs_seen;
+        progress.blobs_done = p.blobs_done;
+        return cb_.on_blob(cb_.user_data, &progress) == 0;
+    }
+
+  private:
+    podpull_callbacks cb_;
+    std::string line_; // the NUL-terminated copy on_status gets
+};
+
+// Runs `body`, turning any exception into a code and, if the host asked, an error object.
+template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) noexcept {
+    if (err != nullptr)
+        *err = nullptr;
+    podpull_code code;
+    std::string message;
+    try {
+        body();
+        return PODPULL_OK;
+    } catch (const Error &e) {
+        code = static_cast<podpull_code>(e.code());
+        message = e.what();
+    } catch (const std::bad_alloc &) {
+        code = PODPULL_ERR_INTERNAL;
+        message = "out of memory";
+    } catch (const std::exception &e) {
+        code = PODPULL_ERR_INTERNAL;
+        message = std::string("internal error: ") + e.what();
+    } catch (...) {
+        code = PODPULL_ERR_INTERNAL;
+        message = "internal error: unknown exception";
+    }
+    if (err != nullptr)
+        *err = new (std::nothrow) podpull_error{code, std::move(message)};
+    return code;
+}
+
+} // namespace
+
+extern "C" {
+
+void podpull_connect_options_init(podpull_connect_options *opts) {
+    if (opts == nullptr)
+        return;
+    *opts = podpull_connect_options{};
+    opts->struct_size = sizeof(*opts);
+    opts->run_root_fd = -1;
+    opts->auth_fd = -1;
+    opts->start_timeout_ms = 90000;
+}
+
+void podpull_pull_options_init(podpull_pull_options *opts) {
+    if (opts == nullptr)
+        return;
+    *opts = podpull_pull_options{};
+    opts->struct_size = sizeof(*opts);
+    opts->policy = PODPULL_POLICY_ALWAYS;
+    opts->tls_verify = 1;
+    opts->route = PODPULL_ROUTE_AUTO;
+}
+
+void podpull_callbacks_init(podpull_callbacks *cb) {
+    if (cb == nullptr)
+        return;
+    *cb = podpull_callbacks{};
+    cb->struct_size = sizeof(*cb);
+}
+
+podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
+                             podpull_error **err) {
+    if (out != nullptr)
+        *out = nullptr;
+    return guarded(err, [&] {
+        if (out == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_connect: out is NULL");
+        const auto options =
+            read_host_struct(opts, podpull_connect_options_init, "podpull_connect_options");
+        *out = new podpull_client{podpull::Client(to_config(options))};
+    });
+}
+
+podpull_code podpull_pull(podpull_client *client, const char *image,
+                          const podpull_pull_options *opts, const podpull_callbacks *cb,
+                          podpull_result **result, podpull_error **err) {
+    if (result != nullptr)
+        *result = nullptr;
+    return guarded(err, [&] {
+        if (client == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_pull: client is NULL");
+        if (image == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_pull: image is NULL");
+        const auto options =
+            read_host_struct(opts, podpull_pull_options_init, "podpull_pull_options");
+        const auto callbacks = read_host_struct(cb, podpull_callbacks_init, "podpull_callbacks");
+        CallbackObserver observer(callbacks);
+        auto pulled = client->client.pull(image, to_parameters(options), observer);
+        if (result != nullptr)
+            *result = new podpull_result{std::move(pulled.image_id),
+                                         static_cast<podpull_route>(pulled.route), pulled.bytes};
+    });
+}
+
+void podpull_cancel(podpull_client *client) {
+    if (client != nullptr)
+        client->client.cancel();
+}
+
+void podpull_free(podpull_client *client) {
+    delete client;
+}
+
+podpull_code podpull_error_code(const podpull_error *err) {
+    return err != nullptr ? err->code : PODPULL_OK;
+}
+
+const char *podpull_error_message(const podpull_error *err) {
+    return err != nullptr ? err->message.c_str() : "";
+}
+
+void podpull_error_free(podpull_error *err) {
+    delete err;
+}
+
+const char *podpull_result_image_id(const podpull_result *res) {
+    return res != nullptr ? res->image_id.c_str() : "";
+}
+
+podpull_route podpull_result_route(const podpull_result *res) {
+    return res != nullptr ? res->route : PODPULL_ROUTE_AUTO;
+}
+
+uint64_t podpull_result_bytes(const podpull_result *res) {
+    return res != nullptr ? res->bytes : 0;
+}
+
+void podpull_result_free(podpull_result *res) {
+    delete res;
+}
+
+const char *podpull_code_str(podpull_code code) {
+    switch (code) {
+    case PODPULL_OK:
+        return "PODPULL_OK";
+    case PODPULL_ERR_INVALID_ARGUMENT:
+        return "PODPULL_ERR_INVALID_ARGUMENT";
+    case PODPULL_ERR_PODMAN_NOT_FOUND:
+        return "PODPULL_ERR_PODMAN_NOT_FOUND";
+    case PODPULL_ERR_SERVICE:
+        return "PODPULL_ERR_SERVICE";
+    case PODPULL_ERR_IO:
+        return "PODPULL_ERR_IO";
+    case PODPULL_ERR_PROTOCOL:
+        return "PODPULL_ERR_PROTOCOL";
+    case PODPULL_ERR_PULL:
+        return "PODPULL_ERR_PULL";
+    case PODPULL_ERR_AUTH:
+        return "PODPULL_ERR_AUTH";
+    case PODPULL_ERR_NOT_FOUND:
+        return "PODPULL_ERR_NOT_FOUND";
+    case PODPULL_ERR_CANCELLED:
+        return "PODPULL_ERR_CANCELLED";
+    case PODPULL_ERR_TIMEOUT:
+        return "PODPULL_ERR_TIMEOUT";
+    case PODPULL_ERR_INTERNAL:
+        return "PODPULL_ERR_INTERNAL";
+    }
+    return "PODPULL_ERR_UNKNOWN";
+}
+
+const char *podpull_version(void) {
+    return PODPULL_VERSION_STRING;
+}
+
+uint32_t podpull_abi_version(void) {
+    return PODPULL_ABI_MAJOR;
+}
+
+const podpull_api *podpull_get_api(uint32_t abi_major) {
+    static const podpull_api api = {
+        sizeof(podpull_api),
+        PODPULL_ABI_MAJOR,
+        podpull_connect_options_init,
+        podpull_pull_options_init,
+        podpull_callbacks_init,
+        podpull_connect,
+        podpull_pull,
+        podpull_cancel,
+        podpull_free,
+        podpull_error_code,
+        podpull_error_message,
+        podpull_error_free,
+        podpull_result_image_id,
+        podpull_result_route,
+        podpull_result_bytes,
+        podpull_result_free,
+        podpull_code_str,
+        podpull_version,
+        podpull_abi_version,
+    };
+    return abi_major == PODPULL_ABI_MAJOR ? &api : nullptr;
+}
+
+} // extern "C"

@@ -1,0 +1,163 @@
+#include "client.hpp"
+
+#include "core/error.hpp"
+#include "core/reference.hpp"
+#include "io/api_pull.hpp"
+#include "io/background_loop.hpp"
+#include "io/cancel_hub.hpp"
+#include "io/child_process.hpp"
+#include "io/podman_service.hpp"
+#include "io/subprocess_pull.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace podpull {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool is_writable_dir(const char *path) {
+    struct stat st {};
+    return path != nullptr && *path != '\0' && ::stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+           ::access(path, W_OK | X_OK) == 0;
+}
+
+// $XDG_RUNTIME_DIR, else /run, else /tmp: where a private socket directory may go.
+std::string default_runtime_dir() {
+    if (const char *xdg = std::getenv("XDG_RUNTIME_DIR"); is_writable_dir(xdg))
+        return xdg;
+    if (is_writable_dir("/run"))
+        return "/run";
+    return "/tmp";
+}
+
+std::string host_path() {
+    const char *path = std::getenv("PATH");
+    return path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+} // namespace
+
+Client::Client(ConnectConfig config) : config_(std::move(config)) {
+    try {
+        connect();
+    } catch (...) {
+        shutdown();
+        throw;
+    }
+}
+
+void Client::connect() {
+    const auto started = Clock::now();
+    env_ = io::child_environment(config_.env);
+    loop_ = std::make_unique<io::BackgroundLoop>();
+    cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
+
+    if (!config_.socket_path) {
+        podman_ = io::resolve_executable(config_.podman_path, host_path());
+        io::ServiceConfig service;
+        service.podman = podman_;
+        service.storage = config_.storage;
+        service.run_root_fd = config_.run_root_fd;
+        service.env = env_;
+        service.runtime_dir = config_.runtime_dir.value_or(default_runtime_dir());
+        service.start_timeout = config_.start_timeout;
+        log(LogLevel::debug,
+            fmt::format("starting {}", fmt::join(service_argv(podman_, config_.storage,
+                                                              "<private dir>/podman.sock"),
+                                                 " ")));
+        service_ = std::make_unique<io::PodmanService>(*loop_, service);
+        log(LogLevel::debug,
+            fmt::format(
+                "podman service ready at {} after {} ms", service_->socket_path(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
+                    .count()));
+    } else {
+        // The subprocess route still needs a podman binary; look it up when it is used.
+        podman_ = config_.podman_path;
+    }
+
+    const auto spent =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    const auto left = std::max(config_.start_timeout - spent, std::chrono::milliseconds(1));
+    const auto reported = io::fetch_libpod_version(socket_path(), left);
+    const auto version = parse_podman_version(reported);
+    if (!version)
+        throw Error(ErrorCode::protocol,
+                    fmt::format("podman reported an unreadable version '{}'", reported));
+    version_ = *version;
+    log(LogLevel::info,
+        fmt::format("connected to podman {} at {}", version_.to_string(), socket_path()));
+}
+
+Client::~Client() {
+    shutdown();
+}
+
+void Client::shutdown() noexcept {
+    // Order matters: the service stops through the loop, then the loop stops, and only then
+    // may the objects with operations on it go.
+    service_.reset();
+    if (loop_)
+        loop_->stop();
+    cancel_hub_.reset();
+    loop_.reset();
+}
+
+std::string Client::socket_path() const {
+    return service_ ? service_->socket_path() : *config_.socket_path;
+}
+
+void Client::cancel() noexcept {
+    cancel_hub_->cancel_all();
+}
+
+void Client::log(LogLevel level, std::string_view message) const {
+    if (config_.log)
+        config_.log(level, message);
+}
+
+PullResult Client::pull(std::string_view image, const PullParameters &params,
+                        PullObserver &observer) {
+    const auto reference = parse_reference(image);
+    const auto decision = choose_route(reference, version_, params);
+    log(LogLevel::debug, fmt::format("route {}: {}", route_name(decision.route), decision.reason));
+    observer.route_chosen(decision);
+
+    PullResult result;
+    result.route = decision.route;
+    if (decision.route == Route::subprocess) {
+        io::SubprocessPullRequest request;
+        request.child.argv = pull_argv(io::resolve_executable(podman_, host_path()),
+                                       config_.storage, reference, params, std::nullopt);
+        request.child.env = env_;
+        request.child.fd3 = config_.run_root_fd;
+        request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+        log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
+        result.image_id = io::run_subprocess_pull(request, observer, *cancel_hub_);
+        return result;
+    }
+
+    io::ApiPullRequest request;
+    request.socket_path = socket_path();
+    request.target = libpod_pull_target(reference, params, decision.route, version_);
+    request.route = decision.route;
+    request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+    log(LogLevel::debug, fmt::format("POST {}", request.target));
+    auto outcome = io::run_api_pull(request, observer, *cancel_hub_);
+    if (outcome.image_id.size() != 64 ||
+        outcome.image_id.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw Error(ErrorCode::protocol,
+                    fmt::format("podman reported '{}' where a full image ID belongs",
+                                outcome.image_id.substr(0, 80)));
+    result.image_id = std::move(outcome.image_id);
+    result.bytes = outcome.bytes;
+    return result;
+}
+
+} // namespace podpull

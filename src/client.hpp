@@ -1,0 +1,76 @@
+// A podpull client: one podman service (private or attached) and the pulls made through it.
+// It wires the core's decisions to the I/O shell; the ABI shim sits on top.
+#pragma once
+
+#include "core/log.hpp"
+#include "core/podman_command.hpp"
+#include "core/podman_version.hpp"
+#include "core/pull_observer.hpp"
+#include "core/pull_parameters.hpp"
+#include "core/route.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace podpull {
+
+namespace io {
+class BackgroundLoop;
+class CancelHub;
+class PodmanService;
+} // namespace io
+
+struct ConnectConfig {
+    std::string podman_path = "podman";
+    StorageFlags storage;
+    int run_root_fd = -1;
+    std::optional<std::string> socket_path; // attach instead of starting a service
+    std::optional<std::string> runtime_dir;
+    std::vector<std::string> env; // extra "KEY=VALUE" for podman processes
+    std::chrono::milliseconds start_timeout{90000};
+    LogSink log;
+};
+
+struct PullResult {
+    std::string image_id;
+    Route route = Route::automatic;
+    std::uint64_t bytes = 0;
+};
+
+class Client {
+  public:
+    // Starts or attaches to the service and learns its version. Throws Error.
+    explicit Client(ConnectConfig config);
+    ~Client();
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    // Blocks; every observer call happens on the calling thread. Throws Error.
+    PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer);
+
+    // Async-signal-safe.
+    void cancel() noexcept;
+
+    const PodmanVersion &podman_version() const noexcept { return version_; }
+
+  private:
+    void connect();
+    void shutdown() noexcept;
+    void log(LogLevel level, std::string_view message) const;
+    std::string socket_path() const;
+
+    ConnectConfig config_;
+    std::string podman_;           // resolved executable, for the subprocess route
+    std::vector<std::string> env_; // the environment of every podman child
+    PodmanVersion version_;
+    std::unique_ptr<io::BackgroundLoop> loop_;
+    std::unique_ptr<io::CancelHub> cancel_hub_;
+    std::unique_ptr<io::PodmanService> service_;
+};
+
+} // namespace podpull

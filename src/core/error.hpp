@@ -1,0 +1,49 @@
+// The one error type of podpull's C++ side: a code the ABI can report and a message for a
+// person. The core throws it; the ABI shim turns it into a podpull_error.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace podpull {
+
+// Same numbers as podpull_code in podpull.h (the shim static_asserts that they agree).
+enum class ErrorCode : int {
+    ok = 0,
+    invalid_argument = 1,
+    podman_not_found = 2,
+    service = 3,
+    io = 4,
+    protocol = 5,
+    pull = 6,
+    auth = 7,
+    not_found = 8,
+    cancelled = 9,
+    timeout = 10,
+    internal = 11,
+};
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, const std::string &message) : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+// What a failure message from podman (an `error` line, a non-2xx body's `message`, or a
+// `podman pull` "Error:" line) means: NOT_FOUND, AUTH, or else PULL.
+ErrorCode classify_podman_failure(std::string_view message);
+
+// The code for a non-2xx HTTP answer from the service whose body did not say more.
+ErrorCode code_for_http_status(unsigned status);
+
+// `text` made safe to put in a message: in double quotes, at most `max_bytes` of it (then
+// "..."), with '"', '\\' and every byte outside printable ASCII written as \" \\ \xNN. Used
+// wherever a message quotes input that may be long or hostile (a reference, an NDJSON line).
+std::string quote_for_message(std::string_view text, std::size_t max_bytes = 200);
+
+} // namespace podpull

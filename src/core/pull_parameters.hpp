@@ -1,0 +1,27 @@
+// The pull options of podpull_pull_options, in C++ types, after the shim has read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace podpull {
+
+enum class Route : int;
+
+enum class PullPolicy { always = 0, missing = 1, newer = 2, never = 3 };
+
+std::string_view policy_name(PullPolicy policy); // "always", "missing", "newer", "never"
+
+struct PullParameters {
+    PullPolicy policy = PullPolicy::always;
+    bool tls_verify = true;
+    std::optional<std::string> os, arch, variant;
+    std::uint32_t retries = 0;
+    std::uint32_t retry_delay_ms = 0;
+    std::uint32_t stall_timeout_ms = 0;
+    Route route{}; // Route::automatic
+};
+
+} // namespace podpull

@@ -1,0 +1,30 @@
+// A pull over podman's REST API: one streamed request whose NDJSON body feeds a PullSession.
+// Cancellation and the stall timeout both close the connection, which also makes podman
+// abandon the pull.
+#pragma once
+
+#include "cancel_hub.hpp"
+#include "core/pull_session.hpp"
+#include "http_connection.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace podpull::io {
+
+struct ApiPullRequest {
+    std::string socket_path;
+    std::string target; // "/v5.0.0/libpod/images/pull?..."
+    HttpHeaders headers;
+    Route route = Route::libpod_text;
+    std::chrono::milliseconds stall_timeout{0}; // 0: none
+};
+
+// Blocks the calling thread, which runs every observer call. Throws Error.
+PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub);
+
+// GET /_ping and the Libpod-Api-Version it answers with. Throws Error: IO when nothing
+// answers, TIMEOUT after `timeout`, PROTOCOL when the answer is not from podman.
+std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout);
+
+} // namespace podpull::io

@@ -1,0 +1,182 @@
+#include "child_process.hpp"
+
+#include "core/error.hpp"
+
+#include <boost/process/v2/environment.hpp>
+#include <boost/process/v2/posix/default_launcher.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string_view>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace podpull::io {
+namespace bp2 = boost::process::v2;
+
+namespace {
+
+// Runs in the child between fork and exec, after the stdio initializer has put 0-2 in place.
+// Only async-signal-safe calls here: the parent may have other threads.
+struct ChildSetup {
+    int fd3;
+    pid_t parent;
+
+    boost::system::error_code on_exec_setup(bp2::posix::default_launcher &launcher,
+                                            const bp2::filesystem::path &, const char *const *) {
+        // The parent's thread is the one whose death we follow; if it is already gone, the
+        // signal would never come, so do not start at all.
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+            return {errno, boost::system::system_category()};
+        if (::getppid() != parent)
+            ::_exit(127);
+
+        // Signal dispositions set to "ignore" and the blocked mask survive exec; podman must
+        // start with defaults so that SIGTERM stops it.
+        for (int sig = 1; sig < NSIG; ++sig)
+            if (sig != SIGKILL && sig != SIGSTOP)
+                ::signal(sig, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+        if (fd3 >= 0) {
+            if (fd3 == 3) {
+                // dup2 onto itself is a no-op that would keep FD_CLOEXEC: clear it instead.
+                const int flags = ::fcntl(3, F_GETFD);
+                if (flags < 0 || ::fcntl(3, F_SETFD, flags & ~FD_CLOEXEC) != 0)
+                    return {errno, boost::system::system_category()};
+            } else if (::dup2(fd3, 3) < 0) {
+                return {errno, boost::system::system_category()};
+            }
+        }
+        close_others(launcher);
+        return {};
+    }
+
+    // Closes every fd but 0-2, fd 3 when passed, and the launcher's own (close-on-exec)
+    // error pipe. Boost 1.83's close_all skips the gaps between whitelisted fds, so fds
+    // between 3 and the error pipe would leak into the child without this.
+    void close_others(bp2::posix::default_launcher &launcher) const {
+        std::array<int, 16> keep{};
+        std::size_t count = 0;
+        const int last_std = fd3 >= 0 ? 3 : 2;
+        for (int fd = 0; fd <= last_std; ++fd)
+            keep[count++] = fd;
+        for (int fd : launcher.fd_whitelist)
+            if (fd > last_std && count < keep.size())
+                keep[count++] = fd;
+        std::sort(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(count));
+        int next = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (keep[i] > next)
+                close_range_or_loop(next, keep[i] - 1);
+            next = std::max(next, keep[i] + 1);
+        }
+        close_range_or_loop(next, INT_MAX);
+        if (fd3 >= 0)
+            launcher.fd_whitelist.push_back(3); // so Boost's own pass keeps it too
+    }
+
+    static void close_range_or_loop(int first, int last) {
+        if (::close_range(static_cast<unsigned>(first), static_cast<unsigned>(last), 0) == 0)
+            return;
+        const long limit = std::min<long>(::sysconf(_SC_OPEN_MAX), last + 1L);
+        for (long fd = first; fd < limit; ++fd)
+            ::close(static_cast<int>(fd));
+    }
+};
+
+bool is_executable_file(const std::string &path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+}
+
+} // namespace
+
+std::string resolve_executable(const std::string &podman_path, const std::string &search_path) {
+    if (podman_path.find('/') != std::string::npos) {
+        if (!is_executable_file(podman_path))
+            throw Error(ErrorCode::podman_not_found,
+                        fmt::format("podman not found: {} is not an executable file", podman_path));
+        return podman_path;
+    }
+    std::string_view rest = search_path;
+    while (true) {
+        const auto colon = rest.find(':');
+        std::string dir(rest.substr(0, colon));
+        if (dir.empty())
+            dir = ".";
+        if (auto candidate = dir + "/" + podman_path; is_executable_file(candidate))
+            return candidate;
+        if (colon == std::string_view::npos)
+            break;
+        rest.remove_prefix(colon + 1);
+    }
+    throw Error(ErrorCode::podman_not_found,
+                fmt::format("podman not found: no executable '{}' in PATH", podman_path));
+}
+
+std::vector<std::string> child_environment(const std::vector<std::string> &extra) {
+    // What podman reads from its environment to find tools, config, storage and temp space.
+    static constexpr std::array<std::string_view, 14> passed = {"PATH",
+                                                                "HOME",
+                                                                "TMPDIR",
+                                                                "LANG",
+                                                                "LC_ALL",
+                                                                "XDG_RUNTIME_DIR",
+                                                                "XDG_CONFIG_HOME",
+                                                                "XDG_DATA_HOME",
+                                                                "CONTAINERS_CONF",
+                                                                "CONTAINERS_STORAGE_CONF",
+                                                                "CONTAINERS_REGISTRIES_CONF",
+                                                                "CONTAINERS_POLICY_JSON",
+                                                                "REGISTRIES_CONFIG_PATH",
+                                                                "STORAGE_DRIVER"};
+    std::vector<std::string> env;
+    auto key_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+    for (char **entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+        const std::string_view text = *entry;
+        if (std::find(passed.begin(), passed.end(), key_of(text)) != passed.end())
+            env.emplace_back(text);
+    }
+    if (std::none_of(env.begin(), env.end(), [&](const auto &e) { return key_of(e) == "PATH"; }))
+        env.emplace_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    for (const auto &entry : extra) {
+        const auto key = key_of(entry);
+        std::erase_if(env, [&](const auto &e) { return key_of(e) == key; });
+        env.push_back(entry);
+    }
+    return env;
+}
+
+ChildProcess launch_child(const boost::asio::any_io_executor &executor, const ChildSpec &spec,
+                          bp2::process_stdio stdio) {
+    const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+    boost::system::error_code ec;
+    bp2::posix::default_launcher launcher;
+    auto process = launcher(executor, ec, spec.argv.front(), args, std::move(stdio),
+                            bp2::process_environment(spec.env), ChildSetup{spec.fd3, ::getpid()});
+    if (ec == boost::system::errc::no_such_file_or_directory ||
+        ec == boost::system::errc::permission_denied ||
+        ec == boost::system::errc::executable_format_error)
+        throw Error(ErrorCode::podman_not_found,
+                    fmt::format("cannot execute {}: {}", spec.argv.front(), ec.message()));
+    if (ec)
+        throw Error(ErrorCode::internal,
+                    fmt::format("cannot start {}: {}", spec.argv.front(), ec.message()));
+    return process;
+}
+
+} // namespace podpull::io

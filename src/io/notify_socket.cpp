@@ -1,0 +1,40 @@
+#include "notify_socket.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace podpull::io {
+
+NotifySocket::NotifySocket(const boost::asio::any_io_executor &executor, const std::string &path)
+    : path_(path), socket_(executor) {
+    socket_.open();
+    socket_.bind(boost::asio::local::datagram_protocol::endpoint(path));
+}
+
+boost::asio::awaitable<void> NotifySocket::wait_ready() {
+    std::array<char, 4096> datagram{};
+    while (true) {
+        const auto size = co_await socket_.async_receive(boost::asio::buffer(datagram),
+                                                         boost::asio::use_awaitable);
+        // A message is newline-separated assignments; READY=1 may be any of them.
+        std::string_view rest(datagram.data(), size);
+        while (!rest.empty()) {
+            const auto end = rest.find('\n');
+            if (rest.substr(0, end) == "READY=1")
+                co_return;
+            if (end == std::string_view::npos)
+                break;
+            rest.remove_prefix(end + 1);
+        }
+    }
+}
+
+void NotifySocket::close() noexcept {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+}
+
+} // namespace podpull::io

@@ -1,0 +1,58 @@
+// A private `podman system service`: started in a fresh 0700 directory, known to be ready
+// from its READY=1 notification, and always torn down (SIGTERM, a grace period, SIGKILL).
+#pragma once
+
+#include "background_loop.hpp"
+#include "child_process.hpp"
+#include "core/podman_command.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace podpull::io {
+
+struct ServiceConfig {
+    std::string podman;           // resolved executable path
+    StorageFlags storage;         // --root, --runroot, --storage-driver
+    int run_root_fd = -1;         // handed to the service as fd 3
+    std::vector<std::string> env; // the service's environment, without NOTIFY_SOCKET
+    std::string runtime_dir;      // where the private directory is made
+    std::chrono::milliseconds start_timeout{90000};
+};
+
+class PodmanService {
+  public:
+    // How long podman gets to exit on SIGTERM before SIGKILL. podman 4.3.1 exits within a few
+    // milliseconds; a pull in flight gets the time to let go of its storage locks.
+    static constexpr std::chrono::milliseconds stop_grace{3000};
+
+    // Starts the service from `loop`'s thread and blocks until READY=1. Throws Error:
+    // SERVICE (exited early; the message has its stderr), TIMEOUT, PODMAN_NOT_FOUND,
+    // INVALID_ARGUMENT (runtime_dir unusable), INTERNAL.
+    PodmanService(BackgroundLoop &loop, const ServiceConfig &config);
+    ~PodmanService();
+    PodmanService(const PodmanService &) = delete;
+    PodmanService &operator=(const PodmanService &) = delete;
+
+    const std::string &socket_path() const noexcept { return socket_path_; }
+    const std::string &directory() const noexcept { return directory_; }
+    // The last few KiB the service wrote to stderr, for error messages.
+    std::string stderr_tail() const;
+
+  private:
+    boost::asio::awaitable<void> start(ServiceConfig config);
+    boost::asio::awaitable<void> stop();
+    void remove_directory() noexcept;
+
+    BackgroundLoop &loop_;
+    std::string directory_;
+    std::string socket_path_;
+    std::string log_path_;
+    std::optional<ChildProcess> process_;
+};
+
+} // namespace podpull::io

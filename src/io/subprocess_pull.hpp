@@ -1,0 +1,25 @@
+// The subprocess route: `podman pull` for transports the API does not serve (oci:,
+// oci-archive:, dir:, docker-archive:, docker-daemon:, containers-storage:). Its stderr
+// lines become status lines as they arrive; its stdout is the image ID.
+#pragma once
+
+#include "cancel_hub.hpp"
+#include "child_process.hpp"
+#include "core/pull_observer.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace podpull::io {
+
+struct SubprocessPullRequest {
+    ChildSpec child; // argv from pull_argv(), environment, runroot fd
+    std::chrono::milliseconds stall_timeout{0};
+};
+
+// Blocks the calling thread (which runs the observer calls and is the child's parent for
+// PR_SET_PDEATHSIG). Returns the image ID. Throws Error.
+std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
+                                CancelHub &hub);
+
+} // namespace podpull::io

@@ -1,0 +1,747 @@
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace podpull_test {
+
+namespace {
+
+// Whether podman's system-wide runtime state existed before any test ran. If not, a test that
+// makes it appear has run a podman without the sandbox's containers.conf.
+const bool g_run_libpod_existed = fs::exists("/run/libpod");
+const bool g_shm_lock_existed = fs::exists("/dev/shm/libpod_lock");
+
+std::string strip_quotes(std::string v) {
+    if (v.size() >= 2 &&
+        ((v.front() == '\'' && v.back() == '\'') || (v.front() == '"' && v.back() == '"'))) {
+        v = v.substr(1, v.size() - 2);
+    }
+    return v;
+}
+
+struct Loaded {
+    std::optional<TestEnv> env;
+    std::string error;
+};
+
+Loaded load_env() {
+    Loaded out;
+    const char *path = std::getenv("PODPULL_TEST_ENV");
+    if (path == nullptr || *path == '\0') {
+        out.error = "PODPULL_TEST_ENV is not set. Run the integration tests through ctest (the "
+                    "podpull_registry fixture runs tests/support/registry-up.sh and sets it), or "
+                    "run registry-up.sh STATE_DIR yourself and set PODPULL_TEST_ENV=STATE_DIR/env.";
+        return out;
+    }
+    std::ifstream in(path);
+    if (!in) {
+        out.error = std::string("cannot read the fixture's env file ") + path +
+                    ": did tests/support/registry-up.sh (the podpull_registry fixture) fail?";
+        return out;
+    }
+    std::map<std::string, std::string> kv;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') {
+            continue;
+        }
+        auto eq = line.find('=');
+        if (eq == std::string::npos) {
+            continue;
+        }
+        kv[line.substr(0, eq)] = strip_quotes(line.substr(eq + 1));
+    }
+    std::string missing;
+    auto get = [&](const char *key) {
+        auto it = kv.find(key);
+        if (it == kv.end() || it->second.empty()) {
+            missing += std::string(" ") + key;
+            return std::string();
+        }
+        return it->second;
+    };
+    TestEnv e;
+    e.state_dir = get("PODPULL_TEST_STATE_DIR");
+    e.registry = get("PODPULL_TEST_REGISTRY");
+    e.image = get("PODPULL_TEST_IMAGE");
+    e.image_id = get("PODPULL_TEST_IMAGE_ID");
+    e.oci_archive = get("PODPULL_TEST_OCI_ARCHIVE");
+    e.oci_archive_id = get("PODPULL_TEST_OCI_ARCHIVE_ID");
+    e.big_image = get("PODPULL_TEST_BIG_IMAGE");
+    e.big_image_id = get("PODPULL_TEST_BIG_IMAGE_ID");
+    e.slow_registry = get("PODPULL_TEST_SLOW_REGISTRY");
+    e.slow_big_image = get("PODPULL_TEST_SLOW_BIG_IMAGE");
+    e.podman = get("PODPULL_TEST_PODMAN");
+    e.python3 = get("PODPULL_TEST_PYTHON3");
+    e.containers_conf = get("PODPULL_TEST_CONTAINERS_CONF");
+    if (!missing.empty()) {
+        out.error = std::string("the fixture's env file ") + path + " lacks:" + missing;
+        return out;
+    }
+    for (const auto *id : {&e.image_id, &e.oci_archive_id, &e.big_image_id}) {
+        if (!is_hex64(*id)) {
+            out.error = "the fixture's env file holds an image ID that is not 64 hex: " + *id;
+            return out;
+        }
+    }
+    for (const auto *file : {&e.oci_archive, &e.podman, &e.python3, &e.containers_conf}) {
+        if (!fs::exists(*file)) {
+            out.error = "the fixture's env file names a file that does not exist: " + *file;
+            return out;
+        }
+    }
+    out.env = e;
+    return out;
+}
+
+std::vector<std::string> merged_environment(const std::vector<std::string> &extra) {
+    std::vector<std::string> env;
+    for (char **p = environ; p != nullptr && *p != nullptr; ++p) {
+        std::string entry(*p);
+        std::string key = entry.substr(0, entry.find('='));
+        bool overridden = std::any_of(extra.begin(), extra.end(), [&](const std::string &x) {
+            return x.compare(0, key.size() + 1, key + "=") == 0;
+        });
+        if (!overridden) {
+            env.push_back(entry);
+        }
+    }
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+std::vector<char *> c_array(std::vector<std::string> &strings) {
+    std::vector<char *> out;
+    out.reserve(strings.size() + 1);
+    for (auto &s : strings) {
+        out.push_back(s.data());
+    }
+    out.push_back(nullptr);
+    return out;
+}
+
+void check_spawn(int rc, const std::string &what) {
+    if (rc != 0) {
+        throw std::runtime_error(what + ": " + std::strerror(rc));
+    }
+}
+
+} // namespace
+
+const TestEnv &test_env() {
+    static const Loaded loaded = load_env();
+    if (!loaded.env) {
+        FAIL("integration test fixture missing: " << loaded.error);
+        throw std::logic_error("unreachable");
+    }
+    return *loaded.env;
+}
+
+// ---- small utilities ------------------------------------------------------------------------
+
+bool is_hex64(const std::string &s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+bool contains(const std::string &haystack, const std::string &needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+bool contains_nocase(const std::string &haystack, const std::string &needle) {
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    };
+    return contains(lower(haystack), lower(needle));
+}
+
+std::string read_file(const fs::path &path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const fs::path &path, const std::string &text, unsigned mode) {
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << text;
+        if (!out) {
+            throw std::runtime_error("cannot write " + path.string());
+        }
+    }
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+        throw std::runtime_error("cannot chmod " + path.string());
+    }
+}
+
+std::vector<std::string> dir_entries(const fs::path &dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(dir, ec)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// ---- processes ------------------------------------------------------------------------------
+
+RunResult run_process(const std::vector<std::string> &argv,
+                      const std::vector<std::string> &extra_env, int timeout_ms) {
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe2 failed");
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+    std::vector<std::string> args = argv;
+    std::vector<std::string> env = merged_environment(extra_env);
+    auto c_args = c_array(args);
+    auto c_env = c_array(env);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, c_args[0], &fa, nullptr, c_args.data(), c_env.data());
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    if (rc != 0) {
+        ::close(out_pipe[0]);
+        ::close(err_pipe[0]);
+        check_spawn(rc, "posix_spawn " + argv[0]);
+    }
+    RunResult result;
+    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    bool timed_out = false;
+    int open_fds = 2;
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    while (open_fds > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            timed_out = true;
+            break;
+        }
+        int n = ::poll(fds, 2, static_cast<int>(left.count()));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || fds[i].revents == 0) {
+                continue;
+            }
+            char buf[4096];
+            ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+            if (got > 0) {
+                (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(got));
+            } else if (got == 0 || errno != EINTR) {
+                ::close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_fds;
+            }
+        }
+    }
+    if (timed_out) {
+        ::kill(pid, SIGKILL);
+    }
+    for (auto &p : fds) {
+        if (p.fd >= 0) {
+            ::close(p.fd);
+        }
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = (!timed_out && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+Spawned spawn_process(const std::vector<std::string> &argv,
+                      const std::vector<std::string> &extra_env, const fs::path &log_file) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    std::vector<std::string> args = argv;
+    std::vector<std::string> env = merged_environment(extra_env);
+    auto c_args = c_array(args);
+    auto c_env = c_array(env);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, c_args[0], &fa, nullptr, c_args.data(), c_env.data());
+    posix_spawn_file_actions_destroy(&fa);
+    check_spawn(rc, "posix_spawn " + argv[0]);
+    return Spawned{pid};
+}
+
+int stop_process(Spawned &child, int grace_ms) {
+    if (child.pid <= 0) {
+        return -1;
+    }
+    ::kill(child.pid, SIGTERM);
+    int status = 0;
+    auto deadline = Clock::now() + std::chrono::milliseconds(grace_ms);
+    while (true) {
+        pid_t r = ::waitpid(child.pid, &status, WNOHANG);
+        if (r == child.pid) {
+            child.pid = -1;
+            return status;
+        }
+        if (r < 0 && errno != EINTR) {
+            child.pid = -1;
+            return -1;
+        }
+        if (Clock::now() >= deadline) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(child.pid, SIGKILL);
+    while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    child.pid = -1;
+    return status;
+}
+
+std::vector<ProcInfo> children_of_this_process() {
+    std::vector<ProcInfo> out;
+    const int self = static_cast<int>(::getpid());
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            continue;
+        }
+        std::string stat = read_file(entry.path() / "stat");
+        auto open = stat.find('(');
+        auto close = stat.rfind(')');
+        if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) {
+            continue;
+        }
+        ProcInfo p;
+        p.pid = std::atoi(name.c_str());
+        p.comm = stat.substr(open + 1, close - open - 1);
+        p.state = stat[close + 2];
+        p.ppid = std::atoi(stat.c_str() + close + 4);
+        if (p.ppid == self) {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+std::string describe(const std::vector<ProcInfo> &procs) {
+    std::string s;
+    for (const auto &p : procs) {
+        s += "pid " + std::to_string(p.pid) + " (" + p.comm + ") state " + p.state + "\n";
+    }
+    return s.empty() ? "none" : s;
+}
+
+bool process_exists(int pid) {
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
+
+// ---- the sandbox ----------------------------------------------------------------------------
+
+std::vector<std::string> ServiceDirs::podman_argv(const std::vector<std::string> &args) const {
+    std::vector<std::string> argv = {
+        test_env().podman, "--root",           root.string(), "--runroot",
+        runroot.string(),  "--storage-driver", "vfs"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+std::vector<std::string> ServiceDirs::podman_env() const {
+    return {"CONTAINERS_CONF=" + containers_conf.string()};
+}
+
+Sandbox::Sandbox() {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/podpull-it-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+        throw std::runtime_error("mkdtemp " + pattern + " failed");
+    }
+    dir_ = fs::path(pattern);
+    runtime_ = dir_ / "runtime";
+    fs::create_directory(runtime_);
+    fs::permissions(runtime_, fs::perms::owner_all);
+    main_ = make_service_dirs("main");
+}
+
+Sandbox::~Sandbox() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+ServiceDirs Sandbox::make_service_dirs(const std::string &name) const {
+    ServiceDirs d;
+    d.root = dir_ / (name + "-root");
+    d.runroot = dir_ / (name + "-run");
+    d.tmpdir = dir_ / (name + "-tmp");
+    d.containers_conf = dir_ / (name + "-containers.conf");
+    fs::path copy_tmp = dir_ / (name + "-copytmp");
+    for (const auto &p : {d.root, d.runroot, d.tmpdir, copy_tmp}) {
+        fs::create_directories(p);
+    }
+    // Keeps podman's runtime state (tmp_dir, lock files) in the sandbox instead of
+    // /run/libpod and /dev/shm, so a test leaves nothing behind.
+    write_file(d.containers_conf, "[engine]\n"
+                                  "tmp_dir = \"" +
+                                      d.tmpdir.string() +
+                                      "\"\n"
+                                      "lock_type = \"file\"\n"
+                                      "events_logger = \"none\"\n"
+                                      "image_copy_tmp_dir = \"" +
+                                      copy_tmp.string() + "\"\n");
+    return d;
+}
+
+const char *Sandbox::keep(std::string s) {
+    strings_.push_back(std::make_unique<std::string>(std::move(s)));
+    return strings_.back()->c_str();
+}
+
+const char *const *Sandbox::keep_env(std::vector<std::string> env) {
+    auto array = std::make_unique<std::vector<const char *>>();
+    for (auto &e : env) {
+        array->push_back(keep(std::move(e)));
+    }
+    array->push_back(nullptr);
+    arrays_.push_back(std::move(array));
+    return arrays_.back()->data();
+}
+
+void Sandbox::log_cb(void *user_data, podpull_log_level level, const char *message) {
+    auto *self = static_cast<Sandbox *>(user_data);
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    const int lv = static_cast<int>(level);
+    std::lock_guard<std::mutex> lock(self->log_mutex_);
+    self->log_.push_back(std::string("[") + (lv >= 0 && lv <= 3 ? names[lv] : "?") + "] " +
+                         (message != nullptr ? message : "(null)"));
+}
+
+std::string Sandbox::log_text() const {
+    std::lock_guard<std::mutex> lock(log_mutex_);
+    std::string s = "library log:\n";
+    for (const auto &line : log_) {
+        s += "  " + line + "\n";
+    }
+    return s;
+}
+
+podpull_connect_options Sandbox::options(const ServiceDirs &dirs,
+                                         const std::vector<std::string> &extra_env) {
+    podpull_connect_options o;
+    podpull_connect_options_init(&o);
+    o.storage_root = keep(dirs.root.string());
+    o.run_root = keep(dirs.runroot.string());
+    o.storage_driver = "vfs";
+    o.runtime_dir = keep(runtime_.string());
+    std::vector<std::string> env = dirs.podman_env();
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    o.env = keep_env(std::move(env));
+    o.log = &Sandbox::log_cb;
+    o.log_user_data = this;
+    return o;
+}
+
+std::vector<std::string> Sandbox::podman_image_ids(const ServiceDirs &dirs) const {
+    RunResult r = run_process(dirs.podman_argv({"images", "--no-trunc", "--format", "{{.ID}}"}),
+                              dirs.podman_env());
+    INFO("podman images: exit " << r.exit_code << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> ids;
+    std::istringstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("sha256:", 0) == 0) {
+            line = line.substr(7);
+        }
+        if (!line.empty()) {
+            ids.push_back(line);
+        }
+    }
+    return ids;
+}
+
+void Sandbox::check_no_leftovers() const {
+    auto children = children_of_this_process();
+    INFO("child processes of the test left behind:\n" << describe(children));
+    CHECK(children.empty());
+    auto entries = dir_entries(runtime_);
+    std::string listing;
+    for (const auto &e : entries) {
+        listing += " " + e;
+    }
+    INFO("entries left in runtime_dir " << runtime_ << ":" << listing);
+    CHECK(entries.empty());
+    INFO("podman state appeared outside the sandbox: a podman ran without the env option's "
+         "CONTAINERS_CONF");
+    CHECK((g_run_libpod_existed || !fs::exists("/run/libpod")));
+    CHECK((g_shm_lock_existed || !fs::exists("/dev/shm/libpod_lock")));
+
+    // Reported above; now kill and reap them (they are ours) so later tests start clean.
+    for (const auto &p : children) {
+        ::kill(p.pid, SIGKILL);
+        int status = 0;
+        ::waitpid(p.pid, &status, 0);
+    }
+}
+
+// ---- one pull -------------------------------------------------------------------------------
+
+PullRecorder::PullRecorder() : caller_(std::this_thread::get_id()) {}
+
+podpull_callbacks PullRecorder::callbacks() {
+    podpull_callbacks cb;
+    podpull_callbacks_init(&cb);
+    cb.user_data = this;
+    cb.on_route = &PullRecorder::route_cb;
+    cb.on_status = &PullRecorder::status_cb;
+    cb.on_blob = &PullRecorder::blob_cb;
+    return cb;
+}
+
+void PullRecorder::mark_started() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    caller_ = std::this_thread::get_id();
+}
+
+void PullRecorder::mark_returned() {
+    returned_.store(true);
+}
+
+void PullRecorder::common(char kind) {
+    // mutex_ held by the caller
+    if (returned_.load()) {
+        ++s_.after_return;
+    }
+    if (std::this_thread::get_id() != caller_) {
+        ++s_.wrong_thread;
+    }
+    if (s_.sequence.empty()) {
+        s_.route_first = (kind == 'R');
+    }
+    if (s_.sequence.size() < 400) {
+        s_.sequence += kind;
+    }
+}
+
+void PullRecorder::route_cb(void *ud, podpull_route route, const char *reason) {
+    auto *self = static_cast<PullRecorder *>(ud);
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->common('R');
+    ++self->s_.route_calls;
+    self->s_.route = route;
+    self->s_.reason = reason != nullptr ? reason : "";
+}
+
+void PullRecorder::status_cb(void *ud, const char *line) {
+    auto *self = static_cast<PullRecorder *>(ud);
+    std::string text = line != nullptr ? line : "";
+    {
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        self->common('S');
+        self->s_.status.push_back(text);
+    }
+    if (self->on_status_hook) {
+        self->on_status_hook(text);
+    }
+}
+
+int PullRecorder::blob_cb(void *ud, const podpull_blob_progress *) {
+    auto *self = static_cast<PullRecorder *>(ud);
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->common('B');
+    ++self->s_.blob_calls;
+    return 0;
+}
+
+PullRecorder::Snapshot PullRecorder::snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return s_;
+}
+
+std::string PullRecorder::summary() const {
+    Snapshot s = snapshot();
+    std::ostringstream o;
+    o << "callbacks: on_route x" << s.route_calls << " (route " << static_cast<int>(s.route)
+      << ", reason \"" << s.reason << "\"), on_status x" << s.status.size() << ", on_blob x"
+      << s.blob_calls << ", wrong thread x" << s.wrong_thread << ", after return x"
+      << s.after_return << ", order " << s.sequence << "\n";
+    for (size_t i = 0; i < s.status.size() && i < 40; ++i) {
+        o << "  status: " << s.status[i] << "\n";
+    }
+    return o.str();
+}
+
+std::string PullOutcome::describe() const {
+    std::ostringstream o;
+    o << "pull returned " << code_str << " (" << static_cast<int>(code) << ") after " << seconds
+      << " s; error " << (have_error ? "set" : "NULL") << " [code " << static_cast<int>(error_code)
+      << "] \"" << message << "\"; result " << (have_result ? "set" : "NULL") << " [id " << image_id
+      << ", route " << static_cast<int>(route) << ", bytes " << bytes << "]";
+    return o.str();
+}
+
+PullOutcome pull(podpull_client *client, const std::string &image, PullRecorder &rec,
+                 const podpull_pull_options *opts) {
+    podpull_callbacks cb = rec.callbacks();
+    podpull_result *res = nullptr;
+    podpull_error *err = nullptr;
+    rec.mark_started();
+    auto start = Clock::now();
+    PullOutcome o;
+    o.code = podpull_pull(client, image.c_str(), opts, &cb, &res, &err);
+    o.seconds = seconds_since(start);
+    rec.mark_returned();
+    o.code_str = podpull_code_str(o.code);
+    o.have_result = res != nullptr;
+    o.have_error = err != nullptr;
+    if (res != nullptr) {
+        o.image_id = podpull_result_image_id(res);
+        o.route = podpull_result_route(res);
+        o.bytes = podpull_result_bytes(res);
+    }
+    if (err != nullptr) {
+        o.error_code = podpull_error_code(err);
+        o.message = podpull_error_message(err);
+    }
+    podpull_result_free(res);
+    podpull_error_free(err);
+    return o;
+}
+
+std::string ConnectOutcome::describe() const {
+    std::ostringstream o;
+    o << "connect returned " << podpull_code_str(code) << " (" << static_cast<int>(code)
+      << ") after " << seconds << " s; client " << (client != nullptr ? "set" : "NULL")
+      << "; error " << (have_error ? "set" : "NULL") << " [code " << static_cast<int>(error_code)
+      << "] \"" << message << "\"";
+    return o.str();
+}
+
+ConnectOutcome connect(const podpull_connect_options &opts) {
+    ConnectOutcome o;
+    podpull_error *err = nullptr;
+    auto start = Clock::now();
+    o.code = podpull_connect(&opts, &o.client, &err);
+    o.seconds = seconds_since(start);
+    o.have_error = err != nullptr;
+    if (err != nullptr) {
+        o.error_code = podpull_error_code(err);
+        o.message = podpull_error_message(err);
+    }
+    podpull_error_free(err);
+    return o;
+}
+
+podpull_pull_options insecure_pull_options() {
+    podpull_pull_options o;
+    podpull_pull_options_init(&o);
+    o.tls_verify = 0;
+    return o;
+}
+
+// ---- the recording wrapper ------------------------------------------------------------------
+
+fs::path write_recording_wrapper(const fs::path &dir) {
+    const fs::path script = dir / "podman-wrapper";
+    const fs::path report = dir / "wrapper-report";
+    const TestEnv &env = test_env();
+    std::string text = "#!" + env.python3 + " -I\n" +
+                       R"PY(# Records this invocation, then becomes the real podman.
+import os, sys
+fds = sorted(int(n) for n in os.listdir("/proc/self/fd"))  # includes listdir's own fd
+lines = ["BEGIN"]
+for a in sys.argv[1:]:
+    lines.append("ARG " + a.replace("\\", "\\\\").replace("\n", "\\n"))
+for fd in fds:
+    try:
+        target = os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        target = ""  # the directory fd listdir used, closed by now
+    lines.append("FD %d %s" % (fd, target))
+mark = os.environ.get("PODPULL_WRAPPER_MARK")
+if mark is not None:
+    lines.append("MARK " + mark)
+lines.append("END")
+with open(REPORT, "a") as f:
+    f.write("\n".join(lines) + "\n")
+os.execv(PODMAN, [PODMAN] + sys.argv[1:])
+)PY";
+    auto replace = [&text](const std::string &what, const std::string &with) {
+        auto pos = text.find(what);
+        text.replace(pos, what.size(), with);
+    };
+    replace("REPORT, \"a\"", "\"" + report.string() + "\", \"a\"");
+    replace("os.execv(PODMAN, [PODMAN]",
+            "os.execv(\"" + env.podman + "\", [\"" + env.podman + "\"]");
+    write_file(script, text, 0755);
+    return script;
+}
+
+bool WrapperRecord::has_args(const std::vector<std::string> &seq) const {
+    return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
+}
+
+bool WrapperRecord::has_option(const std::string &name, const std::string &value) const {
+    return has_args({name, value}) ||
+           std::find(argv.begin(), argv.end(), name + "=" + value) != argv.end();
+}
+
+std::vector<WrapperRecord> read_wrapper_report(const fs::path &report) {
+    std::vector<WrapperRecord> records;
+    std::istringstream in(read_file(report));
+    std::string line;
+    WrapperRecord cur;
+    while (std::getline(in, line)) {
+        if (line == "BEGIN") {
+            cur = WrapperRecord{};
+        } else if (line == "END") {
+            records.push_back(cur);
+        } else if (line.rfind("ARG ", 0) == 0) {
+            cur.argv.push_back(line.substr(4));
+        } else if (line.rfind("FD ", 0) == 0) {
+            std::string rest = line.substr(3);
+            auto sp = rest.find(' ');
+            int fd = std::atoi(rest.substr(0, sp).c_str());
+            cur.fds[fd] = sp == std::string::npos ? "" : rest.substr(sp + 1);
+        } else if (line.rfind("MARK ", 0) == 0) {
+            cur.mark = line.substr(5);
+        }
+    }
+    return records;
+}
+
+} // namespace podpull_test

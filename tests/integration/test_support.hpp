@@ -1,0 +1,233 @@
+// Helpers for the integration tests: the fixture's env file, a fresh sandbox directory per
+// test, child processes (our own podman commands, and the check that the library left none),
+// and a recorder for the callbacks of one pull.
+//
+// The tests reach the library only through podpull.h, like a host does.
+#pragma once
+
+#include <podpull.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace podpull_test {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ---- the fixture ----------------------------------------------------------------------------
+
+// What tests/support/registry-up.sh wrote to STATE_DIR/env. The path comes from the
+// PODPULL_TEST_ENV environment variable (set by ctest). Anything missing FAILs the test.
+struct TestEnv {
+    std::string state_dir;
+    std::string registry;        // 127.0.0.1:PORT
+    std::string image;           // 127.0.0.1:PORT/podpull/test:v1
+    std::string image_id;        // 64 hex
+    std::string oci_archive;     // a path
+    std::string oci_archive_id;  // 64 hex
+    std::string big_image;       // 127.0.0.1:PORT/podpull/big:v1
+    std::string big_image_id;    // 64 hex
+    std::string slow_registry;   // the same registry behind a throttling proxy
+    std::string slow_big_image;  // the big image through it
+    std::string podman;          // absolute path of the real podman
+    std::string python3;         // absolute path of a python3 interpreter
+    std::string containers_conf; // the fixture's containers.conf
+};
+const TestEnv &test_env();
+
+// ---- small utilities ------------------------------------------------------------------------
+
+bool is_hex64(const std::string &s);
+bool contains(const std::string &haystack, const std::string &needle);
+bool contains_nocase(const std::string &haystack, const std::string &needle);
+std::string read_file(const fs::path &path);
+void write_file(const fs::path &path, const std::string &text, unsigned mode = 0644);
+std::vector<std::string> dir_entries(const fs::path &dir); // names, sorted
+double seconds_since(Clock::time_point start);
+
+// ---- processes ------------------------------------------------------------------------------
+
+struct RunResult {
+    int exit_code = -1; // -1: killed by a signal or timed out
+    std::string out, err;
+};
+// Runs argv (argv[0] is an absolute path) with the environment plus `extra_env`, stdin from
+// /dev/null, and waits at most timeout_ms (then kills it).
+RunResult run_process(const std::vector<std::string> &argv,
+                      const std::vector<std::string> &extra_env = {}, int timeout_ms = 120000);
+
+// A child that keeps running (a test-owned podman service).
+struct Spawned {
+    int pid = -1;
+};
+Spawned spawn_process(const std::vector<std::string> &argv,
+                      const std::vector<std::string> &extra_env, const fs::path &log_file);
+// SIGTERM, wait up to grace_ms, SIGKILL, reap. Returns the wait status or -1.
+int stop_process(Spawned &child, int grace_ms = 10000);
+
+struct ProcInfo {
+    int pid = 0;
+    int ppid = 0;
+    char state = '?';
+    std::string comm;
+};
+// Every process whose parent is this process (zombies included).
+std::vector<ProcInfo> children_of_this_process();
+std::string describe(const std::vector<ProcInfo> &procs);
+// Whether `pid` still exists (running or a zombie).
+bool process_exists(int pid);
+
+// ---- a sandbox per test ---------------------------------------------------------------------
+
+// The directories of one podman service (or podman command): its own storage root, runroot
+// and a containers.conf that keeps tmp_dir and locks inside the sandbox.
+struct ServiceDirs {
+    fs::path root, runroot, tmpdir, containers_conf;
+    // "podman --root R --runroot RR --storage-driver vfs" with `args` after it.
+    std::vector<std::string> podman_argv(const std::vector<std::string> &args) const;
+    std::vector<std::string> podman_env() const; // CONTAINERS_CONF=..., TMPDIR=...
+};
+
+class Sandbox {
+  public:
+    Sandbox();
+    ~Sandbox();
+    Sandbox(const Sandbox &) = delete;
+    Sandbox &operator=(const Sandbox &) = delete;
+
+    const fs::path &dir() const { return dir_; }
+    const fs::path &runtime_dir() const { return runtime_; }
+    const ServiceDirs &main() const { return main_; }
+    ServiceDirs make_service_dirs(const std::string &name) const;
+
+    // Connect options for a service on `dirs` (vfs, runtime_dir in the sandbox, the sandbox's
+    // containers.conf through `env`, logs into this sandbox's log). The strings live in this
+    // Sandbox; `extra_env` entries are added to opts.env.
+    podpull_connect_options options(const ServiceDirs &dirs,
+                                    const std::vector<std::string> &extra_env = {});
+    podpull_connect_options options(const std::vector<std::string> &extra_env = {}) {
+        return options(main_, extra_env);
+    }
+
+    // The library's log lines so far, one per line, for INFO().
+    std::string log_text() const;
+
+    // Image IDs (64 hex) podman lists in that storage (`podman images --no-trunc`).
+    std::vector<std::string> podman_image_ids(const ServiceDirs &dirs) const;
+
+    // Asserts (CHECK) that this process has no child left and runtime_dir is empty, and that
+    // podman left nothing in /run/libpod or /dev/shm. Every test ends with it.
+    void check_no_leftovers() const;
+
+  private:
+    const char *keep(std::string s);
+    const char *const *keep_env(std::vector<std::string> env);
+    static void log_cb(void *user_data, podpull_log_level level, const char *message);
+
+    fs::path dir_, runtime_;
+    ServiceDirs main_;
+    std::vector<std::unique_ptr<std::string>> strings_;
+    std::vector<std::unique_ptr<std::vector<const char *>>> arrays_;
+    mutable std::mutex log_mutex_;
+    std::vector<std::string> log_;
+};
+
+// ---- one pull -------------------------------------------------------------------------------
+
+// Records every callback of one pull, and whether any came on a wrong thread, before the
+// route, or after podpull_pull returned.
+class PullRecorder {
+  public:
+    PullRecorder();
+    podpull_callbacks callbacks();
+
+    // Called (on the pulling thread) after each status line is recorded.
+    std::function<void(const std::string &)> on_status_hook;
+
+    struct Snapshot {
+        int route_calls = 0;
+        podpull_route route = PODPULL_ROUTE_AUTO;
+        std::string reason;
+        bool route_first = false; // the very first callback was on_route
+        std::vector<std::string> status;
+        int blob_calls = 0;
+        int wrong_thread = 0;
+        int after_return = 0;
+        std::string sequence; // "R S S B ..." for messages
+    };
+    Snapshot snapshot() const;
+    std::string summary() const;
+
+    void mark_started();
+    void mark_returned();
+
+  private:
+    static void route_cb(void *ud, podpull_route route, const char *reason);
+    static void status_cb(void *ud, const char *line);
+    static int blob_cb(void *ud, const podpull_blob_progress *progress);
+    void common(char kind);
+
+    mutable std::mutex mutex_;
+    Snapshot s_;
+    std::thread::id caller_;
+    std::atomic<bool> returned_{false};
+};
+
+struct PullOutcome {
+    podpull_code code = PODPULL_ERR_INTERNAL;
+    std::string code_str;
+    std::string message;
+    bool have_result = false;
+    bool have_error = false;
+    podpull_code error_code = PODPULL_OK; // podpull_error_code(err)
+    std::string image_id;
+    podpull_route route = PODPULL_ROUTE_AUTO;
+    uint64_t bytes = 0;
+    double seconds = 0;
+    std::string describe() const;
+};
+// podpull_pull with the recorder's callbacks (opts may be NULL); frees result and error.
+PullOutcome pull(podpull_client *client, const std::string &image, PullRecorder &rec,
+                 const podpull_pull_options *opts = nullptr);
+
+struct ConnectOutcome {
+    podpull_code code = PODPULL_ERR_INTERNAL;
+    podpull_client *client = nullptr;
+    std::string message;
+    bool have_error = false;
+    podpull_code error_code = PODPULL_OK;
+    double seconds = 0;
+    std::string describe() const;
+};
+ConnectOutcome connect(const podpull_connect_options &opts);
+
+// Pull options for the test registry (plain HTTP): tls_verify = 0.
+podpull_pull_options insecure_pull_options();
+
+// A python3 script for podman_path that records each invocation (argv, open fds, and the
+// value of PODPULL_WRAPPER_MARK) into the file named by $PODPULL_WRAPPER_REPORT, then execs
+// the real podman.
+fs::path write_recording_wrapper(const fs::path &dir);
+
+struct WrapperRecord {
+    std::vector<std::string> argv;   // without argv[0]
+    std::map<int, std::string> fds;  // fd -> readlink target; "" for the lister's own fd
+    std::optional<std::string> mark; // $PODPULL_WRAPPER_MARK, when set
+    bool has_args(const std::vector<std::string> &seq) const; // consecutive args
+    // "--name value" or "--name=value"
+    bool has_option(const std::string &name, const std::string &value) const;
+};
+std::vector<WrapperRecord> read_wrapper_report(const fs::path &report);
+
+} // namespace podpull_test

@@ -1,0 +1,128 @@
+#include "core/error.hpp"
+
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+
+#include <string>
+
+using podpull::classify_podman_failure;
+using podpull::code_for_http_status;
+using podpull::ErrorCode;
+
+TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") {
+    // podman-facts.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
+    CHECK(classify_podman_failure(
+              "initializing source docker://localhost:5000/nope/none:v1: reading manifest v1 in "
+              "localhost:5000/nope/none: manifest unknown: manifest unknown") ==
+          ErrorCode::not_found);
+    CHECK(classify_podman_failure("… unauthorized: authentication required") == ErrorCode::auth);
+    CHECK(classify_podman_failure("repository name must be lowercase") == ErrorCode::pull);
+}
+
+TEST_CASE("classify_podman_failure: NOT_FOUND wording", "[error]") {
+    const std::string message = GENERATE(
+        "reading manifest latest in quay.io/x/y: manifest unknown",
+        "reading manifest v9 in registry.example.com/img: MANIFEST UNKNOWN: Manifest Unknown",
+        "reading manifest latest in localhost:5000/nope: name unknown: repository name not "
+        "known to registry",
+        "reading manifest latest in r.example/x: repository name not known to registry",
+        "reading manifest latest in r.example/x: invalid status code from registry 404 (Not "
+        "Found)",
+        "reading manifest latest in r.example/x: StatusCode: 404, \"<html><body>404</body>\"",
+        "Error: docker-daemon:localhost/img:latest: loading image from docker engine: Error "
+        "response from daemon: No such image: localhost/img:latest",
+        "containers-storage:localhost/bootc: image not known",
+        "reference \"[overlay@/var/lib/containers/storage]localhost/bootc\" does not resolve to "
+        "an image ID: identifier is not an image",
+        "choosing image instance: no descriptor found for reference \"v2\"");
+    CAPTURE(message);
+    CHECK(classify_podman_failure(message) == ErrorCode::not_found);
+}
+
+TEST_CASE("classify_podman_failure: AUTH wording", "[error]") {
+    const std::string message = GENERATE(
+        "initializing source docker://localhost:5001/private/img:v1: reading manifest v1 in "
+        "localhost:5001/private/img: unauthorized: authentication required",
+        "reading manifest latest in docker.io/library/nope: requested access to the resource "
+        "is denied",
+        "unable to retrieve auth token: invalid username/password: unauthorized: incorrect "
+        "username or password",
+        "reading manifest v1 in ghcr.io/a/b: denied: denied", "denied: access forbidden",
+        "reading manifest v1 in r.example/x: insufficient_scope: authorization failed",
+        "reading manifest v1 in r.example/x: invalid status code from registry 403 (Forbidden)",
+        "Authentication Required");
+    CAPTURE(message);
+    CHECK(classify_podman_failure(message) == ErrorCode::auth);
+}
+
+TEST_CASE("classify_podman_failure: everything else is PULL", "[error]") {
+    const std::string message = GENERATE(
+        "", "repository name must be lowercase",
+        // "denied" of a file system is not the registry refusing credentials
+        "writing blob: open /var/lib/containers/storage/overlay/l/ABC: permission denied",
+        "access denied by SELinux policy",
+        // "not found" of a program or a file is a broken setup, not a missing image
+        "exec: \"fuse-overlayfs\": executable file not found in $PATH",
+        "open /var/tmp/bootc-oci/index.json: no such file or directory",
+        // "name unknown" only at the start of a word
+        "dial tcp: hostname unknown: r.example",
+        "toomanyrequests: You have reached your pull rate limit",
+        "writing blob: storing blob to file: write /var/tmp/x: no space left on device",
+        "short-name \"foo\" did not resolve to an alias and no unqualified-search registries "
+        "are defined");
+    CAPTURE(message);
+    CHECK(classify_podman_failure(message) == ErrorCode::pull);
+}
+
+TEST_CASE("classify_podman_failure: NOT_FOUND wins over AUTH in one message", "[error]") {
+    CHECK(classify_podman_failure("(Mirrors also failed: [m.example/x: manifest unknown]): "
+                                  "r.example/x: unauthorized: authentication required") ==
+          ErrorCode::not_found);
+}
+
+TEST_CASE("code_for_http_status", "[error]") {
+    const auto [status, code] = GENERATE(table<unsigned, ErrorCode>({
+        {400, ErrorCode::invalid_argument},
+        {401, ErrorCode::auth},
+        {403, ErrorCode::auth},
+        {404, ErrorCode::not_found},
+        {500, ErrorCode::pull},
+        {502, ErrorCode::pull},
+        {503, ErrorCode::pull},
+        {599, ErrorCode::pull},
+        {200, ErrorCode::protocol},
+        {204, ErrorCode::protocol},
+        {301, ErrorCode::protocol},
+        {405, ErrorCode::protocol},
+        {409, ErrorCode::protocol},
+        {429, ErrorCode::protocol},
+        {600, ErrorCode::protocol},
+        {0, ErrorCode::protocol},
+    }));
+    CAPTURE(status);
+    CHECK(code_for_http_status(status) == code);
+}
+
+TEST_CASE("Error carries its code and message", "[error]") {
+    const podpull::Error error(ErrorCode::auth, "no credentials");
+    CHECK(error.code() == ErrorCode::auth);
+    CHECK(std::string(error.what()) == "no credentials");
+    const auto caught = test::error_from([] { throw podpull::Error(ErrorCode::timeout, "late"); });
+    REQUIRE(caught);
+    CHECK(caught->code() == ErrorCode::timeout);
+}
+
+TEST_CASE("quote_for_message", "[error]") {
+    using podpull::quote_for_message;
+    CHECK(quote_for_message("quay.io/x") == "\"quay.io/x\"");
+    CHECK(quote_for_message("") == "\"\"");
+    CHECK(quote_for_message("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(quote_for_message("a\nb\r\x7f") == "\"a\\x0ab\\x0d\\x7f\"");
+    CHECK(quote_for_message("\xc3\xa9") == "\"\\xc3\\xa9\"");
+    CHECK(quote_for_message(std::string(10, 'x'), 4) == "\"xxxx\"...");
+    CHECK(quote_for_message(std::string(4, 'x'), 4) == "\"xxxx\"");
+    const std::string long_text(100000, 'y');
+    CHECK(quote_for_message(long_text).size() == 200 + 2 + 3);
+}

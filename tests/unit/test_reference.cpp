@@ -1,0 +1,199 @@
+#include "core/reference.hpp"
+
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <string>
+
+using Catch::Matchers::ContainsSubstring;
+using podpull::ErrorCode;
+using podpull::ImageReference;
+using podpull::parse_reference;
+using podpull::Transport;
+
+namespace {
+
+// The message of the invalid_argument Error that parsing `text` throws ("" if none).
+std::string rejection(const std::string &text) {
+    const auto error = test::error_from([&] { parse_reference(text); });
+    if (!error)
+        return {};
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    return error->what();
+}
+
+} // namespace
+
+TEST_CASE("references that need a subprocess (bootc's seed test)", "[reference]") {
+    const auto [text, transport] = GENERATE(table<std::string, Transport>({
+        {"oci:/var/tmp/bootc-oci", Transport::oci},
+        {"oci-archive:/tmp/image.tar", Transport::oci_archive},
+        {"dir:/tmp/image-dir", Transport::dir},
+        {"docker-archive:/tmp/image.tar", Transport::docker_archive},
+        {"docker-daemon:localhost/img:latest", Transport::docker_daemon},
+        {"containers-storage:localhost/bootc", Transport::containers_storage},
+    }));
+    CAPTURE(text);
+    const ImageReference ref = parse_reference(text);
+    CHECK(ref.transport == transport);
+    CHECK(ref.text == text);
+    CHECK(podpull::needs_subprocess(ref.transport));
+    CHECK(podpull::registry_host(ref).empty());
+    CHECK_FALSE(podpull::is_fully_qualified(ref));
+}
+
+TEST_CASE("registry references (bootc's seed test and more)", "[reference]") {
+    const std::string text =
+        GENERATE("quay.io/example/foo:latest", "docker.io/library/nginx:latest",
+                 "localhost:5000/myimage:v1", "registry.example.com/img", "docker://quay.io/x:1",
+                 "alpine", "alpine:3.19", "quay.io/x@sha256:0123456789abcdef",
+                 // podman reads these as registry references too
+                 "docker:latest", "docker:5000/img", "foo:bar/baz",
+                 // case is podman's to judge
+                 "Quay.IO/Example/Foo", "OCI:/tmp/x");
+    CAPTURE(text);
+    const ImageReference ref = parse_reference(text);
+    CHECK(ref.transport == Transport::registry);
+    CHECK(ref.text == text);
+    CHECK_FALSE(podpull::needs_subprocess(ref.transport));
+}
+
+TEST_CASE("transport prefixes are exact and case-sensitive", "[reference]") {
+    // "ocix:" is not "oci:"; "oci:" is, even when what follows looks like a tag.
+    CHECK(parse_reference("ocix:/tmp/a/b").transport == Transport::registry);
+    CHECK(parse_reference("oci:latest").transport == Transport::oci);
+    CHECK(parse_reference("dir:relative/path").transport == Transport::dir);
+    CHECK(parse_reference("containers-storage:quay.io/x:1").transport ==
+          Transport::containers_storage);
+}
+
+TEST_CASE("transport_name spells podman's names", "[reference]") {
+    CHECK(podpull::transport_name(Transport::registry) == "docker");
+    CHECK(podpull::transport_name(Transport::oci) == "oci");
+    CHECK(podpull::transport_name(Transport::oci_archive) == "oci-archive");
+    CHECK(podpull::transport_name(Transport::dir) == "dir");
+    CHECK(podpull::transport_name(Transport::docker_archive) == "docker-archive");
+    CHECK(podpull::transport_name(Transport::docker_daemon) == "docker-daemon");
+    CHECK(podpull::transport_name(Transport::containers_storage) == "containers-storage");
+}
+
+TEST_CASE("registry_host and is_fully_qualified", "[reference]") {
+    const auto [text, host, qualified] = GENERATE(table<std::string, std::string, bool>({
+        {"quay.io/example/foo:latest", "quay.io", true},
+        {"docker.io/library/nginx:latest", "docker.io", true},
+        {"localhost:5000/myimage:v1", "localhost:5000", true},
+        {"registry.example.com/img", "registry.example.com", true},
+        {"docker://quay.io/x:1", "quay.io", true},
+        {"localhost/x", "localhost", true},
+        {"index.docker.io/library/alpine", "docker.io", true},
+        {"alpine", "docker.io", false},
+        {"alpine:latest", "docker.io", false},
+        {"library/alpine", "docker.io", false},
+        {"docker://alpine", "docker.io", false},
+        {"localhost:5000", "docker.io", false}, // the image "localhost", tag "5000"
+        {"myregistry/x/y", "docker.io", false},
+        {"Registry/x", "Registry", true}, // upper case: never a repository path
+    }));
+    CAPTURE(text);
+    const ImageReference ref = parse_reference(text);
+    CHECK(podpull::registry_host(ref) == host);
+    CHECK(podpull::is_fully_qualified(ref) == qualified);
+}
+
+TEST_CASE("rejected everywhere: empty, too long, a leading '-'", "[reference]") {
+    CHECK_THAT(rejection(""), ContainsSubstring("empty"));
+    CHECK_THAT(rejection("-foo"), ContainsSubstring("starts with '-'"));
+    CHECK_THAT(rejection("--help"), ContainsSubstring("starts with '-'"));
+    CHECK_THAT(rejection("-"), ContainsSubstring("starts with '-'"));
+    // A '-' further in is fine.
+    CHECK(parse_reference("quay.io/my-org/my-image").text == "quay.io/my-org/my-image");
+}
+
+TEST_CASE("length limit: 4096 bytes pass, 4097 do not, and the message is short", "[reference]") {
+    const std::string at_limit = "quay.io/" + std::string(4096 - 8, 'a');
+    REQUIRE(at_limit.size() == 4096);
+    CHECK(parse_reference(at_limit).text == at_limit);
+
+    const std::string over = at_limit + "a";
+    const std::string message = rejection(over);
+    CHECK_THAT(message, ContainsSubstring("4097 bytes"));
+    CHECK_THAT(message, ContainsSubstring("4096"));
+    CHECK(message.size() < 300);
+
+    const std::string huge(1 << 20, 'b');
+    CHECK(rejection(huge).size() < 300);
+}
+
+TEST_CASE("rejected everywhere: spaces and control bytes", "[reference]") {
+    CHECK_THAT(rejection("quay.io/a b"), ContainsSubstring("space at byte 9"));
+    CHECK_THAT(rejection(" quay.io/a"), ContainsSubstring("space at byte 0"));
+    CHECK_THAT(rejection("dir:/tmp/my dir"), ContainsSubstring("space"));
+    CHECK_THAT(rejection("quay.io/a\nb"), ContainsSubstring("control byte 0x0a"));
+    CHECK_THAT(rejection("quay.io/a\r"), ContainsSubstring("control byte 0x0d"));
+    CHECK_THAT(rejection("quay.io/a\tb"), ContainsSubstring("control byte 0x09"));
+    CHECK_THAT(rejection("oci:/tmp/a\x1b[2J"), ContainsSubstring("control byte 0x1b"));
+    CHECK_THAT(rejection("quay.io/a\x7f"), ContainsSubstring("control byte 0x7f"));
+    CHECK_THAT(rejection(std::string("quay.io/a\0b", 11)), ContainsSubstring("control byte 0x00"));
+    // The message never carries the raw byte: it is written as \xNN.
+    const std::string message = rejection("quay.io/a\nX-Injected: 1");
+    CHECK(message.find('\n') == std::string::npos);
+    CHECK_THAT(message, ContainsSubstring("\\x0a"));
+}
+
+TEST_CASE("registry references refuse query, fragment and escape bytes", "[reference]") {
+    const std::string text =
+        GENERATE("quay.io/a?b", "quay.io/a&tlsVerify=false", "quay.io/a#b", "quay.io/a%2fb",
+                 "quay.io\\a", "docker://quay.io/a?x=1", "alpine&policy=never");
+    CAPTURE(text);
+    CHECK_THAT(rejection(text), ContainsSubstring("not allowed in a registry reference"));
+}
+
+TEST_CASE("paths of local transports may hold those bytes", "[reference]") {
+    // They reach podman only as one argv element after "--".
+    const std::string text =
+        GENERATE("oci:/tmp/a?b#c", "dir:/tmp/50%", "oci-archive:/tmp/a&b.tar", "dir:C:\\x");
+    CAPTURE(text);
+    CHECK(parse_reference(text).text == text);
+}
+
+TEST_CASE("non-ASCII: refused in registry references, UTF-8 allowed in paths", "[reference]") {
+    CHECK_THAT(rejection("quay.io/\xc3\xa9t\xc3\xa9"), ContainsSubstring("ASCII"));
+    CHECK_THAT(rejection("docker://quay.io/a\xff"), ContainsSubstring("0xff"));
+    // A no-break space (U+00A0) is not a space byte, but still not ASCII.
+    CHECK_THAT(rejection("quay.io/a\xc2\xa0"), ContainsSubstring("ASCII"));
+
+    CHECK(parse_reference("oci:/var/tmp/\xc3\xa9t\xc3\xa9").transport == Transport::oci);
+    CHECK(parse_reference("dir:/tmp/\xe2\x80\xa6/\xf0\x9f\x93\xa6").transport == Transport::dir);
+    const std::string bad_utf8 =
+        GENERATE("oci:/tmp/\xff", "dir:/tmp/\xc3", "dir:/tmp/\xc0\xaf", "dir:/tmp/\xed\xa0\x80",
+                 "dir:/tmp/\xf4\x90\x80\x80", "dir:/tmp/\xe2\x80");
+    CAPTURE(bad_utf8);
+    CHECK_THAT(rejection(bad_utf8), ContainsSubstring("not valid UTF-8"));
+}
+
+TEST_CASE("transports podpull does not serve, and URL schemes", "[reference]") {
+    CHECK_THAT(rejection("sif:/tmp/x.sif"), ContainsSubstring("\"sif:\" transport"));
+    CHECK_THAT(rejection("tarball:/tmp/x.tar"), ContainsSubstring("\"tarball:\" transport"));
+    CHECK_THAT(rejection("ostree:x@/ostree/repo"), ContainsSubstring("\"ostree:\" transport"));
+    CHECK_THAT(rejection("https://quay.io/x"),
+               ContainsSubstring("\"https://\" is not a transport podman knows"));
+    CHECK_THAT(rejection("oci-layout://x"), ContainsSubstring("not a transport"));
+}
+
+TEST_CASE("a transport with nothing after it", "[reference]") {
+    CHECK_THAT(rejection("docker://"), ContainsSubstring("nothing follows the \"docker\""));
+    CHECK_THAT(rejection("oci:"), ContainsSubstring("nothing follows the \"oci\""));
+    CHECK_THAT(rejection("containers-storage:"),
+               ContainsSubstring("nothing follows the \"containers-storage\""));
+}
+
+TEST_CASE("a rejection quotes a bounded, escaped excerpt of the reference", "[reference]") {
+    const std::string text = "quay.io/" + std::string(200, 'z') + " tail";
+    const std::string message = rejection(text);
+    CHECK_THAT(message, ContainsSubstring("invalid image reference \"quay.io/zzz"));
+    CHECK_THAT(message, ContainsSubstring("\"..."));
+    CHECK(message.find("tail") == std::string::npos);
+}

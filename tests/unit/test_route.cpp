@@ -1,0 +1,183 @@
+#include "core/route.hpp"
+
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <string>
+
+using Catch::Matchers::ContainsSubstring;
+using podpull::choose_route;
+using podpull::ErrorCode;
+using podpull::parse_reference;
+using podpull::PodmanVersion;
+using podpull::PullParameters;
+using podpull::Route;
+
+namespace {
+
+PullParameters forcing(Route route) {
+    PullParameters params;
+    params.route = route;
+    return params;
+}
+
+PodmanVersion version(const char *text) {
+    return podpull::parse_podman_version(text).value();
+}
+
+// The message of the invalid_argument Error that choosing throws ("" if none).
+std::string refusal(const char *reference, const char *podman, Route route) {
+    const auto error = test::error_from(
+        [&] { choose_route(parse_reference(reference), version(podman), forcing(route)); });
+    if (!error)
+        return {};
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    return error->what();
+}
+
+} // namespace
+
+TEST_CASE("route_name", "[route]") {
+    CHECK(podpull::route_name(Route::automatic) == "AUTO");
+    CHECK(podpull::route_name(Route::libpod_progress) == "LIBPOD_PROGRESS");
+    CHECK(podpull::route_name(Route::libpod_compat) == "LIBPOD_COMPAT");
+    CHECK(podpull::route_name(Route::docker_compat) == "DOCKER_COMPAT");
+    CHECK(podpull::route_name(Route::libpod_text) == "LIBPOD_TEXT");
+    CHECK(podpull::route_name(Route::subprocess) == "SUBPROCESS");
+    CHECK(podpull::route_name(static_cast<Route>(99)) == "UNKNOWN");
+}
+
+TEST_CASE("automatic: local transports go to `podman pull` on every podman", "[route]") {
+    const auto [reference, transport] = GENERATE(table<const char *, const char *>({
+        {"oci:/var/tmp/bootc-oci", "oci"},
+        {"oci-archive:/tmp/image.tar", "oci-archive"},
+        {"dir:/tmp/image-dir", "dir"},
+        {"docker-archive:/tmp/image.tar", "docker-archive"},
+        {"docker-daemon:localhost/img:latest", "docker-daemon"},
+        {"containers-storage:localhost/bootc", "containers-storage"},
+    }));
+    const char *podman = GENERATE("4.3.1", "6.0.0");
+    CAPTURE(reference, podman);
+    const auto decision = choose_route(parse_reference(reference), version(podman), {});
+    CHECK(decision.route == Route::subprocess);
+    CHECK(decision.reason == std::string(transport) +
+                                 ": references are not served by podman's API; running `podman "
+                                 "pull`");
+}
+
+TEST_CASE("automatic: a registry on podman 6.0 or newer gets pullProgress", "[route]") {
+    const char *podman = GENERATE("6.0.0", "6.0.0-rc1", "6.1.2", "7.0");
+    CAPTURE(podman);
+    const auto decision =
+        choose_route(parse_reference("quay.io/example/foo:latest"), version(podman), {});
+    CHECK(decision.route == Route::libpod_progress);
+    CHECK(decision.reason ==
+          "podman " + version(podman).to_string() + " reports per-blob bytes with pullProgress");
+    CHECK(choose_route(parse_reference("docker://quay.io/x:1"), version("6.0.0"), {}).reason ==
+          "podman 6.0.0 reports per-blob bytes with pullProgress");
+}
+
+TEST_CASE("automatic: a registry on older podman gets status text", "[route]") {
+    // 4.8 to 5.x could give per-layer bytes through compatMode; that choice is not made
+    // automatically yet, so they take the text route like 4.3.1.
+    const char *podman = GENERATE("4.3.1", "4.8.0", "4.9", "5.0.0-dev", "5.8.9");
+    CAPTURE(podman);
+    const auto decision =
+        choose_route(parse_reference("localhost:5000/myimage:v1"), version(podman), {});
+    CHECK(decision.route == Route::libpod_text);
+    CHECK_THAT(decision.reason, ContainsSubstring("podman " + version(podman).to_string()));
+    CHECK_THAT(decision.reason, ContainsSubstring("per-blob bytes are unavailable"));
+    CHECK_THAT(decision.reason, ContainsSubstring("pullProgress"));
+}
+
+TEST_CASE("automatic: the options do not change the choice", "[route]") {
+    PullParameters params;
+    params.tls_verify = false;
+    params.policy = podpull::PullPolicy::never;
+    params.retries = 3;
+    params.arch = "arm64";
+    CHECK(choose_route(parse_reference("alpine"), version("6.0.0"), params).route ==
+          Route::libpod_progress);
+    CHECK(choose_route(parse_reference("alpine"), version("4.3.1"), params).route ==
+          Route::libpod_text);
+    CHECK(choose_route(parse_reference("dir:/x"), version("6.0.0"), params).route ==
+          Route::subprocess);
+}
+
+TEST_CASE("forced SUBPROCESS takes any reference", "[route]") {
+    const char *reference = GENERATE("quay.io/x:1", "oci:/var/tmp/bootc-oci", "alpine");
+    CAPTURE(reference);
+    const auto decision =
+        choose_route(parse_reference(reference), version("4.3.1"), forcing(Route::subprocess));
+    CHECK(decision.route == Route::subprocess);
+    CHECK_THAT(decision.reason, ContainsSubstring("SUBPROCESS requested by the caller"));
+    CHECK_THAT(decision.reason, ContainsSubstring("podman pull"));
+}
+
+TEST_CASE("forced LIBPOD_PROGRESS needs podman 6.0", "[route]") {
+    const auto decision = choose_route(parse_reference("quay.io/x:1"), version("6.0.0"),
+                                       forcing(Route::libpod_progress));
+    CHECK(decision.route == Route::libpod_progress);
+    CHECK(decision.reason ==
+          "LIBPOD_PROGRESS requested by the caller: podman 6.0.0 reports per-blob bytes with "
+          "pullProgress");
+
+    const std::string message = refusal("quay.io/x:1", "5.8.0", Route::libpod_progress);
+    CHECK_THAT(message, ContainsSubstring("route LIBPOD_PROGRESS cannot pull \"quay.io/x:1\""));
+    CHECK_THAT(message, ContainsSubstring("needs podman 6.0.0 or newer; this is podman 5.8.0"));
+    CHECK_THAT(refusal("oci:/x", "6.0.0", Route::libpod_progress),
+               ContainsSubstring("oci: references are not served by podman's API"));
+}
+
+TEST_CASE("forced LIBPOD_COMPAT needs podman 4.8.0", "[route]") {
+    CHECK_THAT(refusal("quay.io/x:1", "4.7.9", Route::libpod_compat),
+               ContainsSubstring("compatMode needs podman 4.8.0 or newer; this is podman 4.7.9"));
+    CHECK_THAT(refusal("quay.io/x:1", "4.3.1", Route::libpod_compat),
+               ContainsSubstring("this is podman 4.3.1"));
+    const char *podman = GENERATE("4.8.0", "4.9", "5.2.1", "6.0.0");
+    CAPTURE(podman);
+    const auto decision = choose_route(parse_reference("quay.io/x:1"), version(podman),
+                                       forcing(Route::libpod_compat));
+    CHECK(decision.route == Route::libpod_compat);
+    CHECK_THAT(decision.reason, ContainsSubstring("per-layer bytes with compatMode"));
+    CHECK_THAT(refusal("dir:/x", "5.0.0", Route::libpod_compat),
+               ContainsSubstring("dir: references are not served"));
+}
+
+TEST_CASE("forced DOCKER_COMPAT and LIBPOD_TEXT need a registry reference", "[route]") {
+    const Route route = GENERATE(Route::docker_compat, Route::libpod_text);
+    CAPTURE(route);
+    for (const char *podman : {"4.3.1", "6.0.0"}) {
+        const auto decision =
+            choose_route(parse_reference("localhost:5000/x:v1"), version(podman), forcing(route));
+        CHECK(decision.route == route);
+        CHECK_THAT(decision.reason, ContainsSubstring(std::string(podpull::route_name(route)) +
+                                                      " requested by the caller"));
+    }
+    CHECK_THAT(refusal("oci-archive:/tmp/image.tar", "6.0.0", route),
+               ContainsSubstring("oci-archive: references are not served by podman's API"));
+    CHECK_THAT(refusal("containers-storage:localhost/bootc", "4.3.1", route),
+               ContainsSubstring("containers-storage: references are not served"));
+}
+
+TEST_CASE("forced LIBPOD_TEXT on 6.0 does not claim pullProgress is missing", "[route]") {
+    const auto decision =
+        choose_route(parse_reference("quay.io/x"), version("6.0.0"), forcing(Route::libpod_text));
+    CHECK(decision.reason.find("has no pullProgress") == std::string::npos);
+    CHECK_THAT(decision.reason, ContainsSubstring("per-blob bytes are unavailable"));
+}
+
+TEST_CASE("a route value outside the enum is refused", "[route]") {
+    const int value = GENERATE(-1, 6, 42);
+    CAPTURE(value);
+    const auto error = test::error_from([&] {
+        choose_route(parse_reference("quay.io/x"), version("6.0.0"),
+                     forcing(static_cast<Route>(value)));
+    });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    CHECK_THAT(error->what(), ContainsSubstring("unknown route " + std::to_string(value)));
+}
