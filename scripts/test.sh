@@ -14,7 +14,7 @@
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
 

@@ -1,12 +1,14 @@
 #include "client.hpp"
 
 #include "core/error.hpp"
+#include "core/image_inspect.hpp"
 #include "core/reference.hpp"
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
 #include "io/cancel_hub.hpp"
 #include "io/child_process.hpp"
 #include "io/podman_service.hpp"
+#include "io/secret_file.hpp"
 #include "io/subprocess_pull.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +56,9 @@ Client::Client(ConnectConfig config) : config_(std::move(config)) {
 
 void Client::connect() {
     const auto started = Clock::now();
+    if (config_.auth_file || config_.auth_fd >= 0)
+        auth_ = parse_registry_auth(
+            io::read_secret(config_.auth_file.value_or(""), config_.auth_fd, max_auth_file_bytes));
     env_ = io::child_environment(config_.env);
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
@@ -132,32 +137,66 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
     PullResult result;
     result.route = decision.route;
     if (decision.route == Route::subprocess) {
-        io::SubprocessPullRequest request;
-        request.child.argv = pull_argv(io::resolve_executable(podman_, host_path()),
-                                       config_.storage, reference, params, std::nullopt);
-        request.child.env = env_;
-        request.child.fd3 = config_.run_root_fd;
-        request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
-        log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
-        result.image_id = io::run_subprocess_pull(request, observer, *cancel_hub_);
+        result.image_id = run_subprocess(reference, params, observer);
         return result;
     }
 
     io::ApiPullRequest request;
     request.socket_path = socket_path();
-    request.target = libpod_pull_target(reference, params, decision.route, version_);
+    request.target = decision.route == Route::docker_compat
+                         ? docker_create_target(reference, params, version_)
+                         : libpod_pull_target(reference, params, decision.route, version_);
     request.route = decision.route;
     request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+    if (const auto credentials = select_credentials(auth_, reference)) {
+        request.headers.emplace_back("X-Registry-Auth", registry_auth_header(*credentials));
+        log(LogLevel::debug,
+            fmt::format("sending the credentials stored under '{}'", credentials->key));
+    }
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     auto outcome = io::run_api_pull(request, observer, *cancel_hub_);
-    if (outcome.image_id.size() != 64 ||
-        outcome.image_id.find_first_not_of("0123456789abcdef") != std::string::npos)
+    result.bytes = outcome.bytes;
+    // The Docker-format routes end with a 12-hex prefix of the ID; ask podman for the rest.
+    result.image_id = outcome.image_id.empty()
+                          ? image_id_after_compat_pull(reference, outcome.image_id_prefix)
+                          : std::move(outcome.image_id);
+    if (result.image_id.size() != 64 ||
+        result.image_id.find_first_not_of("0123456789abcdef") != std::string::npos)
         throw Error(ErrorCode::protocol,
                     fmt::format("podman reported '{}' where a full image ID belongs",
-                                outcome.image_id.substr(0, 80)));
-    result.image_id = std::move(outcome.image_id);
-    result.bytes = outcome.bytes;
+                                result.image_id.substr(0, 80)));
     return result;
+}
+
+std::string Client::image_id_after_compat_pull(const ImageReference &reference,
+                                               const std::string &prefix) const {
+    constexpr std::size_t inspect_limit = 4 * 1024 * 1024; // an inspect answer is a few KiB
+    constexpr std::chrono::seconds inspect_timeout{30};
+    const auto body = io::fetch_body(socket_path(), image_inspect_target(reference),
+                                     inspect_timeout, inspect_limit);
+    return image_id_from_inspect(body, prefix);
+}
+
+std::string Client::run_subprocess(const ImageReference &reference, const PullParameters &params,
+                                   PullObserver &observer) {
+    io::SubprocessPullRequest request;
+    // Credentials reach `podman pull` as a sealed memory file at fd 4: never on argv, never
+    // in a file on disk.
+    std::optional<io::SecretMemfd> auth_memfd;
+    std::optional<std::string> authfile;
+    if (const auto credentials = select_credentials(auth_, reference)) {
+        auth_memfd.emplace(minimal_auth_file(*credentials));
+        request.child.inherited.push_back({auth_memfd->fd(), 4});
+        authfile = "/proc/self/fd/4";
+    }
+    request.child.argv = pull_argv(io::resolve_executable(podman_, host_path()), config_.storage,
+                                   reference, params, authfile);
+    request.child.env = env_;
+    if (config_.run_root_fd >= 0)
+        request.child.inherited.push_back({config_.run_root_fd, 3});
+    request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+    log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
+    return io::run_subprocess_pull(request, observer, *cancel_hub_);
 }
 
 } // namespace podpull

@@ -7,6 +7,8 @@
 #include "core/podman_version.hpp"
 #include "core/pull_observer.hpp"
 #include "core/pull_parameters.hpp"
+#include "core/reference.hpp"
+#include "core/registry_auth.hpp"
 #include "core/route.hpp"
 
 #include <chrono>
@@ -31,7 +33,9 @@ struct ConnectConfig {
     int run_root_fd = -1;
     std::optional<std::string> socket_path; // attach instead of starting a service
     std::optional<std::string> runtime_dir;
-    std::vector<std::string> env; // extra "KEY=VALUE" for podman processes
+    std::vector<std::string> env;         // extra "KEY=VALUE" for podman processes
+    std::optional<std::string> auth_file; // containers-auth.json(5), read at connect
+    int auth_fd = -1;                     // the same, as an open fd
     std::chrono::milliseconds start_timeout{90000};
     LogSink log;
 };
@@ -63,11 +67,16 @@ class Client {
     void shutdown() noexcept;
     void log(LogLevel level, std::string_view message) const;
     std::string socket_path() const;
+    std::string image_id_after_compat_pull(const ImageReference &reference,
+                                           const std::string &prefix) const;
+    std::string run_subprocess(const ImageReference &reference, const PullParameters &params,
+                               PullObserver &observer);
 
     ConnectConfig config_;
     std::string podman_;           // resolved executable, for the subprocess route
     std::vector<std::string> env_; // the environment of every podman child
     PodmanVersion version_;
+    RegistryAuth auth_; // every credential the host handed over; sent only where it belongs
     std::unique_ptr<io::BackgroundLoop> loop_;
     std::unique_ptr<io::CancelHub> cancel_hub_;
     std::unique_ptr<io::PodmanService> service_;

@@ -98,6 +98,10 @@ podpull::ConnectConfig to_config(const podpull_connect_options &o) {
     config.storage.run_root = optional_string(o.run_root);
     config.storage.run_root_at_fd3 = o.run_root_fd >= 0;
     config.run_root_fd = o.run_root_fd;
+    if (o.auth_file != nullptr && o.auth_fd >= 0)
+        throw Error(ErrorCode::invalid_argument, "auth_file and auth_fd are both set");
+    config.auth_file = optional_string(o.auth_file);
+    config.auth_fd = o.auth_fd;
     config.socket_path = optional_string(o.socket_path);
     config.runtime_dir = optional_string(o.runtime_dir);
     for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry) {

@@ -16,77 +16,20 @@
 #include "libpod_text_decoder.hpp"
 
 #include "error.hpp"
+#include "ndjson_fields.hpp"
 
 #include <boost/json.hpp>
-#include <fmt/format.h>
 
 namespace podpull {
 namespace {
 
 namespace json = boost::json;
-
-constexpr std::size_t quoted_line_bytes = 200;
-
-[[noreturn]] void malformed(std::string_view line, std::string_view problem) {
-    throw Error(ErrorCode::protocol,
-                fmt::format("malformed NDJSON line from podman ({}): {}", problem,
-                            quote_for_message(line, quoted_line_bytes)));
-}
-
-const json::value *field(const json::object &object, std::string_view key) {
-    const json::value *value = object.if_contains(key);
-    return value == nullptr || value->is_null() ? nullptr : value;
-}
-
-const json::string *string_field(std::string_view line, const json::object &object,
-                                 std::string_view key) {
-    const json::value *value = field(object, key);
-    if (value == nullptr)
-        return nullptr;
-    if (!value->is_string())
-        malformed(line, fmt::format("\"{}\" is not a string", key));
-    return &value->get_string();
-}
-
-std::optional<std::uint64_t> byte_count_field(std::string_view line, const json::object &object,
-                                              std::string_view key) {
-    const json::value *value = field(object, key);
-    if (value == nullptr)
-        return std::nullopt;
-    if (value->is_uint64())
-        return value->get_uint64();
-    if (value->is_int64() && value->get_int64() >= 0)
-        return static_cast<std::uint64_t>(value->get_int64());
-    malformed(line, fmt::format("\"{}\" is not a byte count", key));
-}
-
-// A blob size: podman sends -1 when it does not know it; any negative is read that way.
-std::optional<std::int64_t> size_field(std::string_view line, const json::object &object,
-                                       std::string_view key) {
-    const json::value *value = field(object, key);
-    if (value == nullptr)
-        return std::nullopt;
-    if (value->is_int64())
-        return value->get_int64() < 0 ? -1 : value->get_int64();
-    // Boost.JSON keeps integers past INT64_MAX as uint64: no blob is that large.
-    malformed(line, fmt::format("\"{}\" is not a size", key));
-}
-
-std::string_view view(const json::string &text) {
-    return {text.data(), text.size()};
-}
-
-void add_stream_lines(std::string_view text, std::vector<PullEvent> &out) {
-    while (!text.empty()) {
-        const std::size_t newline = text.find('\n');
-        std::string_view piece = text.substr(0, newline);
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        if (piece.ends_with('\r'))
-            piece.remove_suffix(1);
-        if (!piece.empty())
-            out.push_back(StatusEvent{std::string(piece)});
-    }
-}
+using ndjson::byte_count_field;
+using ndjson::field;
+using ndjson::malformed;
+using ndjson::size_field;
+using ndjson::string_field;
+using ndjson::view;
 
 void add_blob_event(std::string_view line, const json::value &progress_value,
                     std::vector<PullEvent> &out) {
@@ -137,15 +80,8 @@ std::optional<std::string> completed_image_id(std::string_view line, const json:
 } // namespace
 
 void decode_libpod_line(std::string_view line, std::vector<PullEvent> &out) {
-    // Boost.JSON's defaults are what this needs: strict JSON, invalid UTF-8 rejected, no
-    // comments, nesting limited.
-    boost::system::error_code error;
-    const json::value parsed = json::parse(line, error);
-    if (error)
-        malformed(line, error.message());
-    const json::object *object = parsed.if_object();
-    if (object == nullptr)
-        malformed(line, "not a JSON object");
+    const json::value parsed = ndjson::parse_object(line);
+    const json::object *object = &parsed.get_object();
 
     // Everything is read (and so checked) before anything is appended: a malformed line adds
     // no events.
@@ -159,7 +95,7 @@ void decode_libpod_line(std::string_view line, std::vector<PullEvent> &out) {
     if (progress != nullptr)
         add_blob_event(line, *progress, events);
     else if (stream != nullptr)
-        add_stream_lines(view(*stream), events);
+        ndjson::add_text_lines(view(*stream), events);
 
     if (message != nullptr && !message->empty()) {
         const std::string_view text = view(*message);

@@ -8,7 +8,7 @@
 namespace podpull {
 
 class LineSplitter {
-public:
+  public:
     // Lines longer than `max_line_bytes` (without the newline) are a protocol error.
     explicit LineSplitter(std::size_t max_line_bytes) : max_line_(max_line_bytes) {}
 
@@ -20,7 +20,7 @@ public:
     // Bytes of an unfinished line held back; nonzero at the end of a body means it was cut.
     std::size_t pending() const noexcept { return partial_.size(); }
 
-private:
+  private:
     void check_length(std::size_t length) const;
     static std::string_view trim_cr(std::string_view line) noexcept;
 

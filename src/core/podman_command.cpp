@@ -12,8 +12,53 @@ namespace {
 
 constexpr std::string_view run_root_at_fd3 = "/proc/self/fd/3";
 
-// retry and retrydelay came in podman 5.0.0 (podman-facts.md).
+// retry and retrydelay came in podman 5.0.0 (podman-facts.md), on /images/create as retry and
+// retryDelay (upstream source: pkg/api/handlers/compat/images.go at v5.0.0).
 constexpr PodmanVersion retry_since{5, 0, 0};
+
+// The Docker API version podman 4.x reports (Api-Version: 1.41, seen on 4.3.1); later podman
+// serves it too, with the deprecated "error" field still in the body (it is left out from
+// 1.52).
+constexpr std::string_view docker_api_prefix = "/v1.41";
+
+void refuse_non_registry(std::string_view function, const ImageReference &ref) {
+    if (needs_subprocess(ref.transport))
+        throw Error(ErrorCode::internal, fmt::format("{}: {}: references are not served by the API",
+                                                     function, transport_name(ref.transport)));
+}
+
+// The reference without "docker://", which the Docker-compatible endpoint and image lookups
+// do not understand.
+std::string_view without_transport(const ImageReference &ref) {
+    std::string_view text = ref.text;
+    if (text.starts_with("docker://"))
+        text.remove_prefix(9);
+    return text;
+}
+
+// "os/arch/variant" for /images/create's platform parameter, which podman splits at '/'
+// (an empty part means the host's); trailing empty parts are left out. Empty when no part
+// is set.
+std::string platform_value(const PullParameters &params) {
+    const std::optional<std::string> *parts[] = {&params.os, &params.arch, &params.variant};
+    constexpr std::string_view names[] = {"os", "arch", "variant"};
+    std::size_t last = 0; // one past the last part with a value
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto &part = *parts[i];
+        if (part && part->find('/') != std::string::npos)
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("{} {} holds a '/'", names[i], quote_for_message(*part, 40)));
+        if (part && !part->empty())
+            last = i + 1;
+    }
+    std::string platform;
+    for (std::size_t i = 0; i < last; ++i) {
+        if (i > 0)
+            platform += '/';
+        platform += parts[i]->value_or("");
+    }
+    return platform;
+}
 
 void add_flag(std::vector<std::string> &argv, std::string_view flag,
               const std::optional<std::string> &value) {
@@ -83,16 +128,17 @@ std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags
 
 std::string libpod_pull_target(const ImageReference &ref, const PullParameters &params, Route route,
                                const PodmanVersion &podman) {
-    if (needs_subprocess(ref.transport))
-        throw Error(ErrorCode::internal,
-                    fmt::format("libpod_pull_target: {}: references are not served by the API",
-                                transport_name(ref.transport)));
+    refuse_non_registry("libpod_pull_target", ref);
     // The /v5.0.0/ prefix is not checked against the server (seen on 4.3.1); parameter names
-    // are podman's exact spellings.
-    std::string target = fmt::format("/v5.0.0/libpod/images/pull?reference={}&policy={}"
-                                     "&tlsVerify={}",
-                                     percent_encode(ref.text), policy_name(params.policy),
-                                     params.tls_verify ? "true" : "false");
+    // are podman's exact spellings. tlsVerify is sent only to turn verification off: podman
+    // applies it only when present, and then it overrides registries.conf (upstream source:
+    // pkg/api/handlers/libpod/images_pull.go, and containers/image's docker_client.go), so an
+    // explicit "true" would undo a registry the host declared insecure there, which
+    // POST /images/create and `podman pull` (without --tls-verify) both honour.
+    std::string target = fmt::format("/v5.0.0/libpod/images/pull?reference={}&policy={}",
+                                     percent_encode(ref.text), policy_name(params.policy));
+    if (!params.tls_verify)
+        target += "&tlsVerify=false";
     if (has_value(params.os))
         target += "&OS=" + percent_encode(*params.os);
     if (has_value(params.arch))
@@ -124,6 +170,39 @@ std::string libpod_pull_target(const ImageReference &ref, const PullParameters &
             target += fmt::format("&retrydelay={}ms", params.retry_delay_ms);
     }
     return target;
+}
+
+std::string docker_create_target(const ImageReference &ref, const PullParameters &params,
+                                 const PodmanVersion &podman) {
+    refuse_non_registry("docker_create_target", ref);
+    // podman joins fromImage and tag with '@' when tag parses as a digest, else with ':'
+    // (mergeNameAndTagOrDigest in pkg/api/handlers/compat/images.go). A reference with both
+    // keeps its tag in fromImage: "name:tag" + "@" + digest is the reference as written. No
+    // tag at all is sent as "latest": Docker reads an empty tag as "every tag".
+    const RepositoryParts parts = split_repository(ref);
+    std::string from_image = parts.name;
+    std::string tag = parts.digest.empty() ? parts.tag : parts.digest;
+    if (!parts.digest.empty() && !parts.tag.empty())
+        from_image += ":" + parts.tag;
+    if (tag.empty())
+        tag = "latest";
+    std::string target = fmt::format("{}/images/create?fromImage={}&tag={}", docker_api_prefix,
+                                     percent_encode(from_image), percent_encode(tag));
+    if (const std::string platform = platform_value(params); !platform.empty())
+        target += "&platform=" + percent_encode(platform);
+    if (podman >= retry_since && params.retries > 0) {
+        target += fmt::format("&retry={}", params.retries);
+        if (params.retry_delay_ms > 0)
+            target += fmt::format("&retryDelay={}ms", params.retry_delay_ms);
+    }
+    return target;
+}
+
+std::string image_inspect_target(const ImageReference &ref) {
+    refuse_non_registry("image_inspect_target", ref);
+    // podman's router matches encoded paths and unescapes the name ({name:.*}, UseEncodedPath
+    // and utils.GetName), so '/' and ':' travel percent-encoded.
+    return fmt::format("/v5.0.0/libpod/images/{}/json", percent_encode(without_transport(ref)));
 }
 
 } // namespace podpull

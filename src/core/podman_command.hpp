@@ -33,9 +33,23 @@ std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags
                                    const ImageReference &ref, const PullParameters &params,
                                    const std::optional<std::string> &authfile);
 
-// "/v5.0.0/libpod/images/pull?reference=...&policy=...&tlsVerify=..." with the parameters
-// that `route` and this podman understand.
-std::string libpod_pull_target(const ImageReference &ref, const PullParameters &params,
-                               Route route, const PodmanVersion &podman);
+// "/v5.0.0/libpod/images/pull?reference=...&policy=...[&tlsVerify=false]..." with the
+// parameters that `route` (LIBPOD_TEXT, LIBPOD_PROGRESS, LIBPOD_COMPAT) and this podman
+// understand. Throws Error(internal) for another route or a reference of a local transport.
+std::string libpod_pull_target(const ImageReference &ref, const PullParameters &params, Route route,
+                               const PodmanVersion &podman);
+
+// DOCKER_COMPAT's request: "/v1.41/images/create?fromImage=<name>&tag=<tag or digest>" with
+// [&platform=os/arch/variant] and, on podman 5.0+, [&retry=N[&retryDelay=<ms>ms]]. It has no
+// policy or tlsVerify (choose_route keeps such pulls off this route). Throws
+// Error(invalid_argument) when os, arch or variant holds a '/', Error(internal) for a
+// reference of a local transport.
+std::string docker_create_target(const ImageReference &ref, const PullParameters &params,
+                                 const PodmanVersion &podman);
+
+// "/v5.0.0/libpod/images/<reference>/json": the image a reference names in local storage,
+// to learn the full image ID after a pull on LIBPOD_COMPAT or DOCKER_COMPAT (see
+// image_id_from_inspect).
+std::string image_inspect_target(const ImageReference &ref);
 
 } // namespace podpull

@@ -26,15 +26,18 @@ struct BlobProgress {
 };
 
 class ProgressTracker {
-public:
+  public:
     // Applies one event and returns what the host should be told, or nullopt when the event
     // changes nothing a host can see (a repeat, or news about a blob already finished).
     std::optional<BlobProgress> apply(const BlobEvent &event);
 
+    // Whether an event about this blob was applied before.
+    bool knows(const std::string &id) const { return blobs_.contains(id); }
+
     std::uint64_t pull_current() const noexcept { return pull_current_; }
     std::uint64_t pull_total() const noexcept { return pull_total_; }
 
-private:
+  private:
     struct Blob {
         BlobState state = BlobState::started;
         std::uint64_t current = 0;

@@ -16,6 +16,8 @@ std::string_view policy_name(PullPolicy policy); // "always", "missing", "newer"
 
 struct PullParameters {
     PullPolicy policy = PullPolicy::always;
+    // false skips TLS verification. true is podman's default: verify, unless the host's
+    // registries.conf declares the registry insecure (so podpull never sends tlsVerify=true).
     bool tls_verify = true;
     std::optional<std::string> os, arch, variant;
     std::uint32_t retries = 0;

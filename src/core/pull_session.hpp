@@ -18,7 +18,13 @@
 namespace podpull {
 
 struct PullOutcome {
-    std::string image_id; // as the wire gave it (a 12-hex prefix on DOCKER_COMPAT)
+    // The full 64-hex image ID on LIBPOD_TEXT and LIBPOD_PROGRESS. Empty on LIBPOD_COMPAT and
+    // DOCKER_COMPAT, whose body never carries it: the caller looks it up
+    // (image_inspect_target) and checks it against image_id_prefix.
+    std::string image_id;
+    // LIBPOD_COMPAT and DOCKER_COMPAT: the image ID's first 12 hex digits, from podman's final
+    // "Download complete" line. Empty on the other routes.
+    std::string image_id_prefix;
     std::uint64_t bytes = 0;
 };
 
@@ -28,28 +34,41 @@ class PullSession {
     // error message, a list of image names) stay far below it.
     static constexpr std::size_t default_max_line = 1024 * 1024;
 
+    // Throws Error(internal) for a route that is not an API pull (AUTO, SUBPROCESS).
     PullSession(Route route, PullObserver &observer, std::size_t max_line = default_max_line);
 
     // Feeds body bytes. Throws Error: the failure podman reported (NOT_FOUND, AUTH, PULL),
     // PROTOCOL for a malformed line, CANCELLED when the observer asked to stop.
     void feed(std::string_view bytes);
 
-    // True once podman sent its final report (an image ID).
-    bool complete() const noexcept { return outcome_.has_value(); }
+    // True when the body may end here: podman sent its final report (an image ID) on the
+    // libpod routes; on the jsonmessage routes, the latest line was a "Download complete"
+    // (only the end of the body tells which one is the final report).
+    bool complete() const noexcept;
 
-    // Call at the end of the body. Throws Error(io) when the body ended without a final
-    // report or in the middle of a line.
+    // Call at the end of the body. Throws Error(io) when the body ended in the middle of a
+    // line or without podman's final report, Error(protocol) when the final report's short
+    // image ID is not 12 hex digits.
     PullOutcome finish() const;
 
   private:
+    enum class WireFormat { libpod, jsonmessage };
+
+    void on_libpod_line(std::string_view line);
+    void on_jsonmessage_line(std::string_view line);
     void dispatch(const PullEvent &event);
 
     Route route_;
+    WireFormat format_;
     PullObserver &observer_;
     LineSplitter lines_;
     ProgressTracker tracker_;
-    std::vector<PullEvent> events_; // reused for every line
-    std::optional<PullOutcome> outcome_;
+    std::vector<PullEvent> events_;      // reused for every line
+    std::optional<PullOutcome> outcome_; // libpod: the final report
+    // jsonmessage: the id of the "Download complete" that ended the latest line, and that
+    // event itself while it names nothing the tracker knows (see on_jsonmessage_line).
+    std::optional<std::string> last_complete_;
+    std::optional<BlobEvent> held_;
 };
 
 } // namespace podpull

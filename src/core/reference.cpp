@@ -10,6 +10,7 @@
 #include "reference.hpp"
 
 #include "error.hpp"
+#include "utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -69,50 +70,11 @@ void check_bytes(std::string_view text) {
     }
 }
 
-// The length of the UTF-8 sequence that starts `text` at `i`, or 0 when it is not valid UTF-8
-// (overlong forms, surrogates and values past U+10FFFF included).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-    const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = at(i);
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xbf; // allowed range of the second byte
-    if (lead < 0x80)
-        return 1;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0)
-            low = 0xa0;
-        if (lead == 0xed)
-            high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0)
-            low = 0x90;
-        if (lead == 0xf4)
-            high = 0x8f;
-    } else {
-        return 0;
-    }
-    if (i + length > text.size() || at(i + 1) < low || at(i + 1) > high)
-        return 0;
-    for (std::size_t k = 2; k < length; ++k) {
-        if (at(i + k) < 0x80 || at(i + k) > 0xbf)
-            return 0;
-    }
-    return length;
-}
-
 // Paths of the local transports may hold any character a file name may, but the reference
 // also goes into messages and callbacks for a person, which must be text.
 void check_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t length = utf8_sequence_length(text, i);
-        if (length == 0)
-            reject(text, fmt::format("it is not valid UTF-8 at byte {}", i));
-        i += length;
-    }
+    if (const auto at = first_invalid_utf8(text))
+        reject(text, fmt::format("it is not valid UTF-8 at byte {}", *at));
 }
 
 // A registry reference goes into a query string and names a registry whose credentials go
@@ -235,6 +197,35 @@ std::string registry_host(const ImageReference &ref) {
     if (domain.empty() || domain == "index.docker.io")
         return "docker.io";
     return std::string(domain);
+}
+
+RepositoryParts split_repository(const ImageReference &ref) {
+    if (ref.transport != Transport::registry)
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("{}: references have no registry repository",
+                                transport_name(ref.transport)));
+    // name[:tag][@digest]. A digest starts at the first '@' (no name or tag holds one); a tag
+    // is a ':' after the last '/', since a ':' before it is the registry's port.
+    const std::string_view body = registry_body(ref);
+    RepositoryParts parts;
+    std::string_view name = body.substr(0, body.find('@'));
+    if (name.size() < body.size()) {
+        parts.digest = std::string(body.substr(name.size() + 1));
+        if (parts.digest.empty())
+            reject(ref.text, "'@' is not followed by a digest");
+    }
+    const std::size_t slash = name.rfind('/');
+    const std::size_t colon = name.find(':', slash == std::string_view::npos ? 0 : slash + 1);
+    if (colon != std::string_view::npos) {
+        parts.tag = std::string(name.substr(colon + 1));
+        name = name.substr(0, colon);
+        if (parts.tag.empty())
+            reject(ref.text, "':' is not followed by a tag");
+    }
+    if (name.empty())
+        reject(ref.text, "it names no repository");
+    parts.name = std::string(name);
+    return parts;
 }
 
 bool is_fully_qualified(const ImageReference &ref) {

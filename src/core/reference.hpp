@@ -40,6 +40,17 @@ bool needs_subprocess(Transport transport);
 // Empty for other transports.
 std::string registry_host(const ImageReference &ref);
 
+// A registry reference taken apart as distribution/reference does it.
+struct RepositoryParts {
+    std::string name;   // as written, without "docker://", tag or digest: "localhost:5000/a/b"
+    std::string tag;    // "v1"; empty when the reference has none
+    std::string digest; // "sha256:..."; empty when the reference has none
+};
+
+// Throws Error(invalid_argument) for a reference of another transport, or one whose name,
+// tag or digest is empty ("quay.io/x:", "quay.io/x@").
+RepositoryParts split_repository(const ImageReference &ref);
+
 // Whether a registry reference names its registry ("quay.io/x", "localhost:5000/x",
 // "localhost/x"), rather than leaving it to short-name resolution.
 bool is_fully_qualified(const ImageReference &ref);

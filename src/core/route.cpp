@@ -18,10 +18,12 @@ namespace {
 constexpr PodmanVersion compat_mode_since{4, 8, 0};
 constexpr PodmanVersion pull_progress_since{6, 0, 0};
 
-// The routes an automatic choice tries for a registry reference, best first.
-// LIBPOD_COMPAT and DOCKER_COMPAT belong between these two once their decoder exists; until
-// then they are taken only when a caller forces them.
-constexpr std::array automatic_order{Route::libpod_progress, Route::libpod_text};
+// The routes an automatic choice tries for a registry reference, best first: per-blob
+// bytes, per-layer bytes from the libpod endpoint (which takes every option), per-layer bytes
+// from the Docker-compatible one (which does not), then text. LIBPOD_TEXT takes every
+// registry reference, so the walk always ends.
+constexpr std::array automatic_order{Route::libpod_progress, Route::libpod_compat,
+                                     Route::docker_compat, Route::libpod_text};
 
 bool is_known(Route route) {
     const int value = static_cast<int>(route);
@@ -34,9 +36,37 @@ std::string api_refusal(const ImageReference &ref) {
                        transport_name(ref.transport));
 }
 
-// Why `route` cannot pull `ref` from this podman, or nullopt when it can.
+// Why POST /images/create cannot carry this pull, or nullopt when it can. Its parameters on
+// every podman from 4.0 (pkg/api/handlers/compat/images.go, CreateImageFromImage; upstream
+// source) are fromImage, tag and platform ("os/arch/variant"), plus retry and retryDelay
+// from 5.0. Hence:
+//   - it has no tlsVerify: TLS follows registries.conf, where a host declares a plain-HTTP or
+//     self-signed registry insecure (a file handed to the service through
+//     CONTAINERS_REGISTRIES_CONF in `env`). tls_verify off asks for more than it can do;
+//   - it always pulls (config.PullPolicyAlways), whatever policy was asked for;
+//   - with containers.conf's default compat_api_enforce_docker_hub, it resolves a short name
+//     on Docker Hub, not through registries.conf's search list as the libpod endpoint does;
+//   - os, arch and variant go in `platform`, so they are no obstacle.
+std::optional<std::string> docker_compat_limit(const ImageReference &ref,
+                                               const PullParameters &params) {
+    if (!params.tls_verify)
+        return std::string("tls_verify is off and /images/create cannot skip TLS verification "
+                           "(keep tls_verify on and declare the registry insecure in a "
+                           "registries.conf passed through CONTAINERS_REGISTRIES_CONF)");
+    if (params.policy != PullPolicy::always)
+        return fmt::format("policy is \"{}\" and /images/create always pulls",
+                           policy_name(params.policy));
+    if (!is_fully_qualified(ref))
+        return fmt::format("{} is a short name, which /images/create would look up on Docker "
+                           "Hub instead of through registries.conf",
+                           quote_for_message(ref.text, 80));
+    return std::nullopt;
+}
+
+// Why `route` cannot pull `ref` from this podman with these options, or nullopt when it can.
 std::optional<std::string> unmet_requirement(Route route, const ImageReference &ref,
-                                             const PodmanVersion &podman) {
+                                             const PodmanVersion &podman,
+                                             const PullParameters &params) {
     if (route == Route::subprocess)
         return std::nullopt; // `podman pull` takes every transport, on every version
     if (needs_subprocess(ref.transport))
@@ -53,6 +83,7 @@ std::optional<std::string> unmet_requirement(Route route, const ImageReference &
                                compat_mode_since.to_string(), podman.to_string());
         return std::nullopt;
     case Route::docker_compat:
+        return docker_compat_limit(ref, params);
     case Route::libpod_text:
         return std::nullopt;
     case Route::automatic:
@@ -60,6 +91,13 @@ std::optional<std::string> unmet_requirement(Route route, const ImageReference &
         break;
     }
     return fmt::format("route {} is not a route", static_cast<int>(route));
+}
+
+// "podman 4.3.1 has neither pullProgress (6.0.0) nor compatMode (4.8.0)"
+std::string lacks_byte_parameters(const PodmanVersion &podman) {
+    return fmt::format("podman {} has neither pullProgress ({}) nor compatMode ({})",
+                       podman.to_string(), pull_progress_since.to_string(),
+                       compat_mode_since.to_string());
 }
 
 // What `route` gives the host here, in words for a person.
@@ -71,7 +109,8 @@ std::string describe(Route route, const ImageReference &ref, const PodmanVersion
     case Route::libpod_compat:
         return fmt::format("podman {} reports per-layer bytes with compatMode", podman.to_string());
     case Route::docker_compat:
-        return "POST /images/create reports per-layer bytes on every podman";
+        return "POST /images/create reports per-layer bytes on every podman; the image ID is "
+               "looked up after the pull";
     case Route::libpod_text:
         if (podman < pull_progress_since)
             return fmt::format("podman {} has no pullProgress (it came in {}): status text only, "
@@ -89,6 +128,31 @@ std::string describe(Route route, const ImageReference &ref, const PodmanVersion
         break;
     }
     return "automatic";
+}
+
+// Why the automatic choice took `route` for a registry reference: what it gives, and why no
+// route before it in automatic_order would do.
+std::string automatic_reason(Route route, const ImageReference &ref, const PodmanVersion &podman,
+                             const PullParameters &params) {
+    switch (route) {
+    case Route::libpod_compat:
+        return fmt::format("{} (per-blob bytes need pullProgress, podman {})",
+                           describe(route, ref, podman), pull_progress_since.to_string());
+    case Route::docker_compat:
+        return fmt::format("{}: POST /images/create reports per-layer bytes; the image ID is "
+                           "looked up after the pull",
+                           lacks_byte_parameters(podman));
+    case Route::libpod_text:
+        if (podman >= compat_mode_since) // unreachable while LIBPOD_COMPAT takes every option
+            break;
+        return fmt::format("{}, and POST /images/create cannot take this pull: {}; status text "
+                           "only, per-blob bytes are unavailable on this route",
+                           lacks_byte_parameters(podman),
+                           docker_compat_limit(ref, params).value_or("?"));
+    default:
+        break;
+    }
+    return describe(route, ref, podman);
 }
 
 } // namespace
@@ -117,8 +181,8 @@ RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podma
         if (needs_subprocess(ref.transport))
             return {Route::subprocess, describe(Route::subprocess, ref, podman)};
         for (const Route route : automatic_order) {
-            if (!unmet_requirement(route, ref, podman))
-                return {route, describe(route, ref, podman)};
+            if (!unmet_requirement(route, ref, podman, params))
+                return {route, automatic_reason(route, ref, podman, params)};
         }
         // Unreachable while LIBPOD_TEXT, which every registry reference can take, is listed.
         throw Error(ErrorCode::internal, "no route can pull this reference");
@@ -126,7 +190,7 @@ RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podma
     if (!is_known(params.route))
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("unknown route {}", static_cast<int>(params.route)));
-    if (const auto unmet = unmet_requirement(params.route, ref, podman))
+    if (const auto unmet = unmet_requirement(params.route, ref, podman, params))
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("route {} cannot pull {}: {}", route_name(params.route),
                                 quote_for_message(ref.text, 80), *unmet));

@@ -28,8 +28,12 @@ struct RouteDecision {
     std::string reason;
 };
 
-// Throws Error(invalid_argument) when `params.route` forces a route this reference or podman
-// cannot take; the message says why.
+// With `params.route` AUTO: a local transport goes to SUBPROCESS; a registry reference to
+// LIBPOD_PROGRESS on podman 6.0+, LIBPOD_COMPAT on 4.8 to 5.x, and on older podman to
+// DOCKER_COMPAT when POST /images/create can carry the pull (tls_verify on, policy ALWAYS, a
+// fully qualified reference), else LIBPOD_TEXT. The reason says which route and why.
+// Throws Error(invalid_argument) when `params.route` forces a route this reference, podman or
+// these options cannot take; the message says why.
 RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podman,
                            const PullParameters &params);
 

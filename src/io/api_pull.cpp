@@ -77,6 +77,12 @@ template <typename T, typename Task> T run_stoppable(CancelHub *hub, Task make_t
     std::rethrow_exception(failure);
 }
 
+// GCC 12 destroys the exception object twice for `throw f()` inside a coroutine when f
+// returns it by value; throwing from an ordinary function sidesteps that.
+[[noreturn]] void throw_http_failure(unsigned status, std::string_view body) {
+    throw http_failure(status, body);
+}
+
 void arm(asio::steady_timer &deadline, std::chrono::milliseconds after, Stopper &stopper,
          const char *what) {
     if (after.count() == 0)
@@ -103,8 +109,10 @@ PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, 
             stopper.throw_if_stopped();
             co_await connection.send(http::verb::post, request.target, request.headers);
             const unsigned status = co_await connection.read_header();
-            if (status < 200 || status >= 300)
-                throw http_failure(status, co_await connection.read_body(error_body_limit));
+            if (status < 200 || status >= 300) {
+                const auto body = co_await connection.read_body(error_body_limit);
+                throw_http_failure(status, body);
+            }
 
             PullSession session(request.route, observer);
             while (true) {
@@ -130,8 +138,10 @@ std::string fetch_libpod_version(const std::string &socket_path,
             co_await connection.connect(socket_path);
             co_await connection.send(http::verb::get, "/_ping", {});
             const unsigned status = co_await connection.read_header();
-            if (status != 200)
-                throw http_failure(status, co_await connection.read_body(error_body_limit));
+            if (status != 200) {
+                const auto body = co_await connection.read_body(error_body_limit);
+                throw_http_failure(status, body);
+            }
             const auto version = connection.header("Libpod-Api-Version");
             if (!version)
                 throw Error(ErrorCode::protocol,
@@ -139,6 +149,24 @@ std::string fetch_libpod_version(const std::string &socket_path,
                                         "Libpod-Api-Version header",
                                         socket_path));
             co_return std::string(*version);
+        });
+}
+
+std::string fetch_body(const std::string &socket_path, const std::string &target,
+                       std::chrono::milliseconds timeout, std::size_t limit) {
+    return run_stoppable<std::string>(
+        nullptr,
+        [&](HttpConnection &connection, Stopper &stopper,
+            asio::steady_timer &deadline) -> asio::awaitable<std::string> {
+            arm(deadline, timeout, stopper, "podman did not answer");
+            co_await connection.connect(socket_path);
+            co_await connection.send(http::verb::get, target, {});
+            const unsigned status = co_await connection.read_header();
+            const auto body =
+                co_await connection.read_body(status / 100 == 2 ? limit : error_body_limit);
+            if (status / 100 != 2)
+                throw_http_failure(status, body);
+            co_return body;
         });
 }
 

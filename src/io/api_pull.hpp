@@ -27,4 +27,9 @@ PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, 
 // answers, TIMEOUT after `timeout`, PROTOCOL when the answer is not from podman.
 std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout);
 
+// GET `target` and its body (up to `limit` bytes). Throws Error: the mapped failure for a
+// non-2xx answer, IO, TIMEOUT after `timeout`.
+std::string fetch_body(const std::string &socket_path, const std::string &target,
+                       std::chrono::milliseconds timeout, std::size_t limit);
+
 } // namespace podpull::io

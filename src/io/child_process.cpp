@@ -29,7 +29,7 @@ namespace {
 // Runs in the child between fork and exec, after the stdio initializer has put 0-2 in place.
 // Only async-signal-safe calls here: the parent may have other threads.
 struct ChildSetup {
-    int fd3;
+    const std::vector<InheritedFd> &inherited;
     pid_t parent;
 
     boost::system::error_code on_exec_setup(bp2::posix::default_launcher &launcher,
@@ -37,7 +37,7 @@ struct ChildSetup {
         // The parent's thread is the one whose death we follow; if it is already gone, the
         // signal would never come, so do not start at all.
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-            return {errno, boost::system::system_category()};
+            return last_error();
         if (::getppid() != parent)
             ::_exit(127);
 
@@ -50,31 +50,38 @@ struct ChildSetup {
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
-        if (fd3 >= 0) {
-            if (fd3 == 3) {
-                // dup2 onto itself is a no-op that would keep FD_CLOEXEC: clear it instead.
-                const int flags = ::fcntl(3, F_GETFD);
-                if (flags < 0 || ::fcntl(3, F_SETFD, flags & ~FD_CLOEXEC) != 0)
-                    return {errno, boost::system::system_category()};
-            } else if (::dup2(fd3, 3) < 0) {
-                return {errno, boost::system::system_category()};
-            }
-        }
+        if (auto ec = place_inherited(); ec)
+            return ec;
         close_others(launcher);
         return {};
     }
 
-    // Closes every fd but 0-2, fd 3 when passed, and the launcher's own (close-on-exec)
+    // Puts each inherited fd at its target. Sources are first moved above every target, so
+    // that placing one cannot overwrite another's source; dup2 then clears FD_CLOEXEC on the
+    // target (dup2 of an fd onto itself would not, which is why the detour is taken always).
+    boost::system::error_code place_inherited() const {
+        std::array<int, max_inherited> moved{};
+        for (std::size_t i = 0; i < inherited.size(); ++i) {
+            moved[i] = ::fcntl(inherited[i].source, F_DUPFD_CLOEXEC, first_free_fd);
+            if (moved[i] < 0)
+                return last_error();
+        }
+        for (std::size_t i = 0; i < inherited.size(); ++i)
+            if (::dup2(moved[i], inherited[i].target) < 0)
+                return last_error();
+        return {};
+    }
+
+    // Closes every fd but 0-2, the inherited targets, and the launcher's own (close-on-exec)
     // error pipe. Boost 1.83's close_all skips the gaps between whitelisted fds, so fds
     // between 3 and the error pipe would leak into the child without this.
     void close_others(bp2::posix::default_launcher &launcher) const {
-        std::array<int, 16> keep{};
-        std::size_t count = 0;
-        const int last_std = fd3 >= 0 ? 3 : 2;
-        for (int fd = 0; fd <= last_std; ++fd)
-            keep[count++] = fd;
+        std::array<int, 3 + max_inherited + 8> keep{0, 1, 2};
+        std::size_t count = 3;
+        for (const auto &fd : inherited)
+            keep[count++] = fd.target;
         for (int fd : launcher.fd_whitelist)
-            if (fd > last_std && count < keep.size())
+            if (fd > 2 && count < keep.size())
                 keep[count++] = fd;
         std::sort(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(count));
         int next = 0;
@@ -84,8 +91,12 @@ struct ChildSetup {
             next = std::max(next, keep[i] + 1);
         }
         close_range_or_loop(next, INT_MAX);
-        if (fd3 >= 0)
-            launcher.fd_whitelist.push_back(3); // so Boost's own pass keeps it too
+        for (const auto &fd : inherited)
+            launcher.fd_whitelist.push_back(fd.target); // so Boost's own pass keeps them too
+    }
+
+    static boost::system::error_code last_error() {
+        return {errno, boost::system::system_category()};
     }
 
     static void close_range_or_loop(int first, int last) {
@@ -166,8 +177,14 @@ ChildProcess launch_child(const boost::asio::any_io_executor &executor, const Ch
     const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     boost::system::error_code ec;
     bp2::posix::default_launcher launcher;
-    auto process = launcher(executor, ec, spec.argv.front(), args, std::move(stdio),
-                            bp2::process_environment(spec.env), ChildSetup{spec.fd3, ::getpid()});
+    if (spec.inherited.size() > max_inherited)
+        throw Error(ErrorCode::internal, "too many fds to hand to a child");
+    for (const auto &fd : spec.inherited)
+        if (fd.target < 3 || fd.target >= first_free_fd)
+            throw Error(ErrorCode::internal, "an inherited fd's target is out of range");
+    auto process =
+        launcher(executor, ec, spec.argv.front(), args, std::move(stdio),
+                 bp2::process_environment(spec.env), ChildSetup{spec.inherited, ::getpid()});
     if (ec == boost::system::errc::no_such_file_or_directory ||
         ec == boost::system::errc::permission_denied ||
         ec == boost::system::errc::executable_format_error)

@@ -15,10 +15,18 @@ namespace podpull::io {
 
 using ChildProcess = boost::process::v2::basic_process<boost::asio::any_io_executor>;
 
+// An fd of ours that the child gets at `target` (the runroot at 3, credentials at 4).
+struct InheritedFd {
+    int source;
+    int target;
+};
+inline constexpr std::size_t max_inherited = 4;
+inline constexpr int first_free_fd = 10; // every target is below it
+
 struct ChildSpec {
-    std::vector<std::string> argv; // argv[0] is the resolved executable path
-    std::vector<std::string> env;  // the child's whole environment, "KEY=VALUE"
-    int fd3 = -1;                  // >= 0: this fd becomes the child's fd 3
+    std::vector<std::string> argv;      // argv[0] is the resolved executable path
+    std::vector<std::string> env;       // the child's whole environment, "KEY=VALUE"
+    std::vector<InheritedFd> inherited; // nothing else but 0-2 reaches the child
 };
 
 // Throws Error(podman_not_found) when the executable cannot be run, Error(internal) for

@@ -82,7 +82,8 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     spec.argv = service_argv(config.podman, config.storage, socket_path_);
     spec.env = std::move(config.env);
     spec.env.push_back("NOTIFY_SOCKET=" + notify.path());
-    spec.fd3 = config.run_root_fd;
+    if (config.run_root_fd >= 0)
+        spec.inherited.push_back({config.run_root_fd, 3});
 
     // stderr goes to a file in the private directory: nothing has to drain it while the
     // service runs, and its tail explains an early exit.

@@ -26,6 +26,7 @@
 #endif
 
 static int failures = 0;
+static char state_dir[512];
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -91,6 +92,7 @@ static void read_env(struct test_env *env) {
         env_value(line, "PODPULL_TEST_REGISTRY", env->registry, sizeof env->registry);
         env_value(line, "PODPULL_TEST_IMAGE", env->image, sizeof env->image);
         env_value(line, "PODPULL_TEST_IMAGE_ID", env->image_id, sizeof env->image_id);
+        env_value(line, "PODPULL_TEST_STATE_DIR", state_dir, sizeof state_dir);
     }
     fclose(f);
     if (env->registry[0] == '\0' || env->image[0] == '\0' || strlen(env->image_id) != 64) {
@@ -163,6 +165,23 @@ static int count_children(void) {
     }
     closedir(d);
     return n;
+}
+
+/* Tell the fixture about the scratch dir, so its cleanup removes it if this process is killed. */
+static void register_sandbox(const char *dir) {
+    char path[1200];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/.podpull-sandbox", dir);
+    f = fopen(path, "w");
+    if (f != NULL) {
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/sandboxes", state_dir);
+    f = fopen(path, "a");
+    if (f != NULL) {
+        fprintf(f, "%s\n", dir);
+        fclose(f);
+    }
 }
 
 /* ---- callbacks ----------------------------------------------------------------------------- */
@@ -289,6 +308,7 @@ int main(int argc, char **argv) {
 
     /* -- a scratch storage, runroot and runtime dir ----------------------------------------- */
     REQUIRE(mkdtemp(dir) != NULL);
+    register_sandbox(dir);
     snprintf(root, sizeof root, "%s/root", dir);
     snprintf(runroot, sizeof runroot, "%s/run", dir);
     snprintf(runtime, sizeof runtime, "%s/runtime", dir);
@@ -314,6 +334,7 @@ int main(int argc, char **argv) {
     copts.storage_driver = "vfs";
     copts.runtime_dir = runtime;
     copts.env = service_env;
+    copts.start_timeout_ms = 20000;
     copts.log = on_log;
 
     code = api->connect(&copts, &client, &err);

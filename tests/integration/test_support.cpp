@@ -42,8 +42,14 @@ struct Loaded {
     std::string error;
 };
 
-Loaded load_env() {
-    Loaded out;
+// The key/value pairs of the fixture's env file, or an error saying why there are none.
+struct EnvFile {
+    std::map<std::string, std::string> kv;
+    std::string error;
+};
+
+EnvFile read_env_file() {
+    EnvFile out;
     const char *path = std::getenv("PODPULL_TEST_ENV");
     if (path == nullptr || *path == '\0') {
         out.error = "PODPULL_TEST_ENV is not set. Run the integration tests through ctest (the "
@@ -57,7 +63,6 @@ Loaded load_env() {
                     ": did tests/support/registry-up.sh (the podpull_registry fixture) fail?";
         return out;
     }
-    std::map<std::string, std::string> kv;
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#') {
@@ -67,17 +72,33 @@ Loaded load_env() {
         if (eq == std::string::npos) {
             continue;
         }
-        kv[line.substr(0, eq)] = strip_quotes(line.substr(eq + 1));
+        out.kv[line.substr(0, eq)] = strip_quotes(line.substr(eq + 1));
     }
+    return out;
+}
+
+// Reads `key` from `kv`, or appends it to `missing`.
+std::string require_key(const std::map<std::string, std::string> &kv, const char *key,
+                        std::string &missing) {
+    auto it = kv.find(key);
+    if (it == kv.end() || it->second.empty()) {
+        missing += std::string(" ") + key;
+        return std::string();
+    }
+    return it->second;
+}
+
+Loaded load_env() {
+    Loaded out;
+    EnvFile env_file = read_env_file();
+    if (!env_file.error.empty()) {
+        out.error = env_file.error;
+        return out;
+    }
+    const char *path = std::getenv("PODPULL_TEST_ENV");
+    const std::map<std::string, std::string> &kv = env_file.kv;
     std::string missing;
-    auto get = [&](const char *key) {
-        auto it = kv.find(key);
-        if (it == kv.end() || it->second.empty()) {
-            missing += std::string(" ") + key;
-            return std::string();
-        }
-        return it->second;
-    };
+    auto get = [&](const char *key) { return require_key(kv, key, missing); };
     TestEnv e;
     e.state_dir = get("PODPULL_TEST_STATE_DIR");
     e.registry = get("PODPULL_TEST_REGISTRY");
@@ -88,6 +109,7 @@ Loaded load_env() {
     e.big_image = get("PODPULL_TEST_BIG_IMAGE");
     e.big_image_id = get("PODPULL_TEST_BIG_IMAGE_ID");
     e.slow_registry = get("PODPULL_TEST_SLOW_REGISTRY");
+    e.slow_image = get("PODPULL_TEST_SLOW_IMAGE");
     e.slow_big_image = get("PODPULL_TEST_SLOW_BIG_IMAGE");
     e.podman = get("PODPULL_TEST_PODMAN");
     e.python3 = get("PODPULL_TEST_PYTHON3");
@@ -148,6 +170,62 @@ void check_spawn(int rc, const std::string &what) {
 
 const TestEnv &test_env() {
     static const Loaded loaded = load_env();
+    if (!loaded.env) {
+        FAIL("integration test fixture missing: " << loaded.error);
+        throw std::logic_error("unreachable");
+    }
+    return *loaded.env;
+}
+
+namespace {
+
+struct LoadedAuth {
+    std::optional<AuthTestEnv> env;
+    std::string error;
+};
+
+LoadedAuth load_auth_env() {
+    LoadedAuth out;
+    EnvFile env_file = read_env_file();
+    if (!env_file.error.empty()) {
+        out.error = env_file.error;
+        return out;
+    }
+    std::string missing;
+    auto get = [&](const char *key) { return require_key(env_file.kv, key, missing); };
+    AuthTestEnv e;
+    e.registry = get("PODPULL_TEST_AUTH_REGISTRY");
+    e.image = get("PODPULL_TEST_AUTH_IMAGE");
+    e.image_id = get("PODPULL_TEST_AUTH_IMAGE_ID");
+    e.user = get("PODPULL_TEST_AUTH_USER");
+    e.password = get("PODPULL_TEST_AUTH_PASSWORD");
+    e.ca_dir = get("PODPULL_TEST_CA_DIR");
+    if (!missing.empty()) {
+        out.error = "the fixture's env file lacks:" + missing +
+                    " (an env file from a registry-up.sh without the TLS registry?)";
+        return out;
+    }
+    if (!is_hex64(e.image_id)) {
+        out.error = "the fixture's env file holds an image ID that is not 64 hex: " + e.image_id;
+        return out;
+    }
+    if (!fs::exists(fs::path(e.ca_dir) / "ca.crt")) {
+        out.error = "the fixture's CA dir holds no ca.crt: " + e.ca_dir;
+        return out;
+    }
+    // Long and random, so that finding it anywhere is no coincidence.
+    if (e.password.size() < 16) {
+        out.error = "the fixture's password is shorter than 16 characters";
+        return out;
+    }
+    out.env = e;
+    return out;
+}
+
+} // namespace
+
+const AuthTestEnv &auth_test_env() {
+    static const LoadedAuth loaded = load_auth_env();
     if (!loaded.env) {
         FAIL("integration test fixture missing: " << loaded.error);
         throw std::logic_error("unreachable");
@@ -392,6 +470,13 @@ Sandbox::Sandbox() {
         throw std::runtime_error("mkdtemp " + pattern + " failed");
     }
     dir_ = fs::path(pattern);
+    // Registered with the fixture, whose cleanup removes it should this process be killed
+    // before the destructor runs (a ctest timeout).
+    write_file(dir_ / ".podpull-sandbox", "");
+    {
+        std::ofstream list(fs::path(test_env().state_dir) / "sandboxes", std::ios::app);
+        list << dir_.string() << "\n";
+    }
     runtime_ = dir_ / "runtime";
     fs::create_directory(runtime_);
     fs::permissions(runtime_, fs::perms::owner_all);
@@ -470,6 +555,8 @@ podpull_connect_options Sandbox::options(const ServiceDirs &dirs,
     std::vector<std::string> env = dirs.podman_env();
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     o.env = keep_env(std::move(env));
+    // A healthy service answers within a second; a broken one should fail the test quickly.
+    o.start_timeout_ms = 20000;
     o.log = &Sandbox::log_cb;
     o.log_user_data = this;
     return o;
@@ -579,11 +666,28 @@ void PullRecorder::status_cb(void *ud, const char *line) {
     }
 }
 
-int PullRecorder::blob_cb(void *ud, const podpull_blob_progress *) {
+int PullRecorder::blob_cb(void *ud, const podpull_blob_progress *progress) {
     auto *self = static_cast<PullRecorder *>(ud);
-    std::lock_guard<std::mutex> lock(self->mutex_);
-    self->common('B');
-    ++self->s_.blob_calls;
+    {
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        self->common('B');
+        ++self->s_.blob_calls;
+        if (progress != nullptr && self->s_.blobs.size() < 10000) {
+            BlobEvent e;
+            e.id = progress->id != nullptr ? progress->id : "(null)";
+            e.state = progress->state;
+            e.current = progress->current;
+            e.total = progress->total;
+            e.pull_current = progress->pull_current;
+            e.pull_total = progress->pull_total;
+            e.blobs_seen = progress->blobs_seen;
+            e.blobs_done = progress->blobs_done;
+            self->s_.blobs.push_back(e);
+        }
+    }
+    if (progress != nullptr && self->on_blob_hook) {
+        return self->on_blob_hook(*progress);
+    }
     return 0;
 }
 
@@ -601,6 +705,12 @@ std::string PullRecorder::summary() const {
       << s.after_return << ", order " << s.sequence << "\n";
     for (size_t i = 0; i < s.status.size() && i < 40; ++i) {
         o << "  status: " << s.status[i] << "\n";
+    }
+    for (size_t i = 0; i < s.blobs.size() && i < 60; ++i) {
+        const auto &b = s.blobs[i];
+        o << "  blob: " << b.id << " state " << static_cast<int>(b.state) << " " << b.current << "/"
+          << b.total << " pull " << b.pull_current << "/" << b.pull_total << " blobs "
+          << b.blobs_done << "/" << b.blobs_seen << "\n";
     }
     return o.str();
 }

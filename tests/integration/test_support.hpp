@@ -39,12 +39,25 @@ struct TestEnv {
     std::string big_image;       // 127.0.0.1:PORT/podpull/big:v1
     std::string big_image_id;    // 64 hex
     std::string slow_registry;   // the same registry behind a throttling proxy
+    std::string slow_image;      // the test image through it
     std::string slow_big_image;  // the big image through it
     std::string podman;          // absolute path of the real podman
     std::string python3;         // absolute path of a python3 interpreter
     std::string containers_conf; // the fixture's containers.conf
 };
 const TestEnv &test_env();
+
+// The fixture's second registry: HTTPS with a certificate from a test CA, and htpasswd. From
+// the same env file (PODPULL_TEST_AUTH_* and PODPULL_TEST_CA_DIR).
+struct AuthTestEnv {
+    std::string registry; // 127.0.0.1:PORT
+    std::string image;    // 127.0.0.1:PORT/podpull/test:v1
+    std::string image_id; // 64 hex, the same image as TestEnv::image
+    std::string user;
+    std::string password; // random per fixture setup
+    std::string ca_dir;   // holds ca.crt, the CA that signed the registry's certificate
+};
+const AuthTestEnv &auth_test_env();
 
 // ---- small utilities ------------------------------------------------------------------------
 
@@ -154,6 +167,19 @@ class PullRecorder {
 
     // Called (on the pulling thread) after each status line is recorded.
     std::function<void(const std::string &)> on_status_hook;
+    // Called (on the pulling thread) after each blob event is recorded; its result is what
+    // on_blob returns to the library (nonzero cancels the pull).
+    std::function<int(const podpull_blob_progress &)> on_blob_hook;
+
+    struct BlobEvent {
+        std::string id;
+        podpull_blob_state state = PODPULL_BLOB_STARTED;
+        uint64_t current = 0;
+        int64_t total = 0;
+        uint64_t pull_current = 0;
+        uint64_t pull_total = 0;
+        uint32_t blobs_seen = 0, blobs_done = 0;
+    };
 
     struct Snapshot {
         int route_calls = 0;
@@ -162,6 +188,7 @@ class PullRecorder {
         bool route_first = false; // the very first callback was on_route
         std::vector<std::string> status;
         int blob_calls = 0;
+        std::vector<BlobEvent> blobs;
         int wrong_thread = 0;
         int after_return = 0;
         std::string sequence; // "R S S B ..." for messages

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # registry-down.sh [--storage-only] STATE_DIR
 #
-# Undoes registry-up.sh: stops the registry it started (pid file, checked to still be
-# docker-registry), removes the private podman storage and then STATE_DIR itself.
+# Undoes registry-up.sh: stops the registries and the proxy it started (pid files, each
+# checked to still be what it was), removes the private podman storage and then STATE_DIR
+# itself, with the test CA, keys and password in STATE_DIR/tls.
 # --storage-only removes just the private podman storage (registry-up.sh uses it once the
 # images are pushed). Safe to run twice, on a half-built state dir, or on none.
 set -euo pipefail
@@ -40,6 +41,20 @@ unmount_below() {
     fi
 }
 
+# The build storages' runroots, when registry-up.sh had to put them outside STATE_DIR (its
+# path was too long for podman's 50-character runroot limit): STATE_DIR/runroots names them.
+outside_runroots=""
+if [ -f "$state/runroots" ]; then
+    outside_runroots=$(cat "$state/runroots")
+    case "$outside_runroots" in
+    /tmp/podpull-rr.??????) ;;
+    *)
+        echo "registry-down.sh: $state/runroots names '$outside_runroots'; not touching it" >&2
+        outside_runroots=""
+        ;;
+    esac
+fi
+
 remove_storage() {
     local d
     for d in "$state"/storage* "$state"/run-storage*; do
@@ -47,6 +62,10 @@ remove_storage() {
         unmount_below "$d"
         rm -rf -- "$d"
     done
+    if [ -n "$outside_runroots" ] && [ -d "$outside_runroots" ]; then
+        unmount_below "$outside_runroots"
+        rm -rf -- "$outside_runroots"
+    fi
     rm -rf -- "$state/ctx-test" "$state/ctx-big"
 }
 
@@ -96,8 +115,21 @@ stop() {
 }
 stop "$state/proxy.pid" throttle-proxy.py
 stop "$state/registry.pid" docker-registry
+stop "$state/auth-registry.pid" docker-registry
 if [ "$failed" -ne 0 ]; then
     exit 1
+fi
+
+# Sandboxes of tests that were killed before they could remove them (each test registers its
+# temporary directory in STATE_DIR/sandboxes and marks it with .podpull-sandbox).
+if [ -f "$state/sandboxes" ]; then
+    while IFS= read -r box; do
+        if [ -n "$box" ] && [ -f "$box/.podpull-sandbox" ]; then
+            echo "registry-down.sh: removing the sandbox $box left by a killed test"
+            unmount_below "$box"
+            rm -rf -- "$box"
+        fi
+    done <"$state/sandboxes"
 fi
 
 remove_storage

@@ -52,8 +52,8 @@ inline constexpr std::string_view pull_progress_6_0 =
 inline constexpr std::string_view pull_progress_error_6_0 = R"body({"status":"error","error":"…"}
 )body";
 
-// "Body with `compatMode=true` (4.8+) and on `POST /images/create`" (seen on 4.3.1). No decoder
-// reads it yet; kept for the Docker jsonmessage decoder.
+// "Body with `compatMode=true` (4.8+) and on `POST /images/create`" (seen on 4.3.1), read by
+// the Docker jsonmessage decoder.
 inline constexpr std::string_view docker_compat_4_3_1 =
     R"body({"status":"Pulling fs layer","progressDetail":{},"id":"855e90a27705"}
 {"status":"Downloading","progressDetail":{"current":19003392,"total":73407797},"progress":"[====>   ]  19MB/73.41MB","id":"855e90a27705"}

@@ -113,11 +113,30 @@ TEST_CASE("pull_argv", "[podman_command]") {
     CHECK(error->code() == ErrorCode::invalid_argument);
 }
 
+TEST_CASE("libpod_pull_target: tlsVerify is sent only to turn verification off",
+          "[podman_command]") {
+    // An explicit tlsVerify=true would override a registry the host declared insecure in
+    // registries.conf; podman applies the parameter only when it is present.
+    const auto ref = parse_reference("localhost:5000/x:v1");
+    for (const Route route : {Route::libpod_text, Route::libpod_compat, Route::libpod_progress}) {
+        CAPTURE(route);
+        PullParameters params;
+        const std::string verified =
+            podpull::libpod_pull_target(ref, params, route, version("6.0.0"));
+        CHECK(verified.find("tlsVerify") == std::string::npos);
+        params.tls_verify = false;
+        const std::string skipped =
+            podpull::libpod_pull_target(ref, params, route, version("6.0.0"));
+        CHECK_THAT(skipped, ContainsSubstring("&tlsVerify=false"));
+        CHECK(skipped.find("tlsverify") == std::string::npos);
+    }
+}
+
 TEST_CASE("libpod_pull_target: the plain text route", "[podman_command]") {
     const auto ref = parse_reference("localhost:5000/test/big:v1");
     CHECK(podpull::libpod_pull_target(ref, {}, Route::libpod_text, version("4.3.1")) ==
           "/v5.0.0/libpod/images/pull?reference=localhost%3A5000%2Ftest%2Fbig%3Av1"
-          "&policy=always&tlsVerify=true");
+          "&policy=always");
     PullParameters params;
     params.policy = podpull::PullPolicy::missing;
     params.tls_verify = false;
@@ -127,7 +146,7 @@ TEST_CASE("libpod_pull_target: the plain text route", "[podman_command]") {
     CHECK(podpull::libpod_pull_target(parse_reference("docker://quay.io/x:1"), {},
                                       Route::libpod_text, version("4.3.1")) ==
           "/v5.0.0/libpod/images/pull?reference=docker%3A%2F%2Fquay.io%2Fx%3A1"
-          "&policy=always&tlsVerify=true");
+          "&policy=always");
 }
 
 TEST_CASE("libpod_pull_target: platform, route parameter, retries, in that order",
@@ -141,22 +160,21 @@ TEST_CASE("libpod_pull_target: platform, route parameter, retries, in that order
     params.retries = 3;
     params.retry_delay_ms = 1500;
     CHECK(podpull::libpod_pull_target(ref, params, Route::libpod_progress, version("6.0.0")) ==
-          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer&tlsVerify=true"
+          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer"
           "&OS=linux&Arch=arm64&Variant=v8&pullProgress=true&retry=3&retrydelay=1500ms");
     CHECK(podpull::libpod_pull_target(ref, params, Route::libpod_compat, version("5.0.0")) ==
-          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer&tlsVerify=true"
+          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer"
           "&OS=linux&Arch=arm64&Variant=v8&compatMode=true&retry=3&retrydelay=1500ms");
     // retry came in 5.0.0: an older service would ignore it silently, so it is not sent
     CHECK(podpull::libpod_pull_target(ref, params, Route::libpod_compat, version("4.9.4")) ==
-          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer&tlsVerify=true"
+          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx%3A1&policy=newer"
           "&OS=linux&Arch=arm64&Variant=v8&compatMode=true");
 }
 
 TEST_CASE("libpod_pull_target: retries", "[podman_command]") {
     const auto ref = parse_reference("quay.io/x");
     PullParameters params;
-    const std::string base =
-        "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx&policy=always&tlsVerify=true";
+    const std::string base = "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx&policy=always";
     CHECK(podpull::libpod_pull_target(ref, params, Route::libpod_text, version("5.0.0")) == base);
     params.retries = 2; // no delay: podman's default backoff, no retrydelay parameter
     CHECK(podpull::libpod_pull_target(ref, params, Route::libpod_text, version("5.0.0-dev")) ==
@@ -176,7 +194,7 @@ TEST_CASE("libpod_pull_target: platform values are percent-encoded, empty ones l
     params.variant = "";
     CHECK(podpull::libpod_pull_target(parse_reference("quay.io/x"), params, Route::libpod_text,
                                       version("4.3.1")) ==
-          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx&policy=always&tlsVerify=true"
+          "/v5.0.0/libpod/images/pull?reference=quay.io%2Fx&policy=always"
           "&OS=linux&Arch=arm%2Fv7%26x%3D1");
 }
 
@@ -194,6 +212,110 @@ TEST_CASE("libpod_pull_target: only for libpod routes and registry references",
         podpull::libpod_pull_target(parse_reference("oci:/x"), {}, Route::libpod_text,
                                     version("6.0.0"));
     });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::internal);
+}
+
+TEST_CASE("docker_create_target: name and tag, as seen on 4.3.1", "[podman_command]") {
+    // podman-facts.md: POST /v1.41/images/create?fromImage=localhost:5001/test/big&tag=v1
+    CHECK(podpull::docker_create_target(parse_reference("localhost:5001/test/big:v1"), {},
+                                        version("4.3.1")) ==
+          "/v1.41/images/create?fromImage=localhost%3A5001%2Ftest%2Fbig&tag=v1");
+}
+
+TEST_CASE("docker_create_target: how a reference is split", "[podman_command]") {
+    const std::string digest =
+        "sha256:855e90a27705301e2b384e28c8494150d83723f88e2eeb27e9ffbf48000e5ce2";
+    const auto [reference, from_image, tag] =
+        GENERATE_COPY(table<std::string, std::string, std::string>({
+            {"quay.io/a/b:1.2", "quay.io%2Fa%2Fb", "1.2"},
+            // no tag: "latest", since Docker reads an empty tag as every tag
+            {"quay.io/a/b", "quay.io%2Fa%2Fb", "latest"},
+            {"localhost:5000/x", "localhost%3A5000%2Fx", "latest"},
+            // the registry's port is not a tag
+            {"localhost:5000/x:v1", "localhost%3A5000%2Fx", "v1"},
+            // docker:// is not understood by /images/create
+            {"docker://quay.io/x:1", "quay.io%2Fx", "1"},
+            // a digest goes in tag; podman joins it with '@' because it parses as a digest
+            {"quay.io/x@" + digest, "quay.io%2Fx", "sha256%3A" + digest.substr(7)},
+            // tag and digest: the tag stays in fromImage, so podman sees "name:tag@digest"
+            {"quay.io/x:1@" + digest, "quay.io%2Fx%3A1", "sha256%3A" + digest.substr(7)},
+            {"localhost:5000/x@" + digest, "localhost%3A5000%2Fx", "sha256%3A" + digest.substr(7)},
+        }));
+    CAPTURE(reference);
+    CHECK(podpull::docker_create_target(parse_reference(reference), {}, version("4.3.1")) ==
+          "/v1.41/images/create?fromImage=" + from_image + "&tag=" + tag);
+}
+
+TEST_CASE("docker_create_target: platform", "[podman_command]") {
+    const auto ref = parse_reference("quay.io/x:1");
+    const std::string base = "/v1.41/images/create?fromImage=quay.io%2Fx&tag=1";
+    const auto target = [&](std::optional<std::string> os, std::optional<std::string> arch,
+                            std::optional<std::string> variant) {
+        PullParameters params;
+        params.os = std::move(os);
+        params.arch = std::move(arch);
+        params.variant = std::move(variant);
+        return podpull::docker_create_target(ref, params, version("4.3.1"));
+    };
+    CHECK(target({}, {}, {}) == base);
+    CHECK(target("", "", "") == base);
+    CHECK(target("linux", "arm64", "v8") == base + "&platform=linux%2Farm64%2Fv8");
+    CHECK(target("linux", {}, {}) == base + "&platform=linux");
+    CHECK(target("linux", "amd64", {}) == base + "&platform=linux%2Famd64");
+    // podman splits at '/' and reads an empty part as the host's
+    CHECK(target({}, "arm64", {}) == base + "&platform=%2Farm64");
+    CHECK(target({}, {}, "v7") == base + "&platform=%2F%2Fv7");
+    CHECK(target("", "arm", "v7") == base + "&platform=%2Farm%2Fv7");
+
+    const auto error = test::error_from([&] { target("linux", "arm/v7", {}); });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    CHECK_THAT(error->what(), ContainsSubstring("arch \"arm/v7\" holds a '/'"));
+}
+
+TEST_CASE("docker_create_target: retries from 5.0, spelled retryDelay", "[podman_command]") {
+    const auto ref = parse_reference("quay.io/x:1");
+    const std::string base = "/v1.41/images/create?fromImage=quay.io%2Fx&tag=1";
+    PullParameters params;
+    params.retries = 4;
+    params.retry_delay_ms = 1500;
+    params.policy = podpull::PullPolicy::always;
+    CHECK(podpull::docker_create_target(ref, params, version("4.9.4")) == base);
+    CHECK(podpull::docker_create_target(ref, params, version("5.0.0")) ==
+          base + "&retry=4&retryDelay=1500ms");
+    params.retry_delay_ms = 0;
+    CHECK(podpull::docker_create_target(ref, params, version("5.2.0")) == base + "&retry=4");
+    params.retries = 0;
+    params.retry_delay_ms = 10;
+    CHECK(podpull::docker_create_target(ref, params, version("5.2.0")) == base);
+    // no policy and no tlsVerify: /images/create has neither
+    params.tls_verify = false;
+    params.policy = podpull::PullPolicy::never;
+    CHECK(podpull::docker_create_target(ref, params, version("5.2.0")) == base);
+}
+
+TEST_CASE("docker_create_target: only registry references", "[podman_command]") {
+    auto error = test::error_from(
+        [&] { podpull::docker_create_target(parse_reference("oci:/x"), {}, version("4.3.1")); });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::internal);
+    error = test::error_from([&] {
+        podpull::docker_create_target(parse_reference("quay.io/x:"), {}, version("4.3.1"));
+    });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("image_inspect_target", "[podman_command]") {
+    CHECK(podpull::image_inspect_target(parse_reference("localhost:5000/test/big:v1")) ==
+          "/v5.0.0/libpod/images/localhost%3A5000%2Ftest%2Fbig%3Av1/json");
+    CHECK(podpull::image_inspect_target(parse_reference("docker://quay.io/x@sha256:ab12")) ==
+          "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3Aab12/json");
+    CHECK(podpull::image_inspect_target(parse_reference("alpine")) ==
+          "/v5.0.0/libpod/images/alpine/json");
+    const auto error =
+        test::error_from([&] { podpull::image_inspect_target(parse_reference("dir:/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

@@ -1,6 +1,8 @@
 // Whole bodies recorded in podman-facts.md, through the same chain an API pull uses:
-// LineSplitter -> decode_libpod_line -> ProgressTracker. Each body is fed in chunks of
-// several sizes (1 byte, 7 bytes, the whole body, ...) and must give the same events.
+// LineSplitter -> decode_libpod_line or decode_jsonmessage_line -> ProgressTracker. Each body is
+// fed in chunks of several sizes (1 byte, 7 bytes, the whole body, ...) and must give the same
+// events.
+#include "core/jsonmessage_decoder.hpp"
 #include "core/libpod_text_decoder.hpp"
 #include "core/line_splitter.hpp"
 #include "core/progress_tracker.hpp"
@@ -26,8 +28,10 @@ namespace {
 
 constexpr std::size_t whole = std::numeric_limits<std::size_t>::max();
 
+using Decoder = void (*)(std::string_view, std::vector<podpull::PullEvent> &);
+
 // What a host would be told, one string per callback.
-Trace run(std::string_view body, std::size_t chunk) {
+Trace run(std::string_view body, std::size_t chunk, Decoder decode = &podpull::decode_libpod_line) {
     podpull::LineSplitter splitter(1024 * 1024);
     podpull::ProgressTracker tracker;
     Trace trace;
@@ -53,7 +57,7 @@ Trace run(std::string_view body, std::size_t chunk) {
         const std::size_t size = std::min(chunk, body.size());
         splitter.feed(body.substr(0, size), [&](std::string_view line) {
             events.clear();
-            podpull::decode_libpod_line(line, events);
+            decode(line, events);
             for (const auto &event : events)
                 std::visit(on_event, event);
         });
@@ -134,6 +138,39 @@ TEST_CASE("recorded: the libpod decoder reads nothing into a Docker jsonmessage 
     // blobs (that format needs its own decoder). Its error line is still a failure.
     CHECK(run(recorded::docker_compat_4_3_1, 7).empty());
     CHECK_THAT(run(recorded::docker_compat_error, 1), Equals(Trace{"failed: pull: …"}));
+}
+
+TEST_CASE("recorded: the Docker jsonmessage body of 4.3.1, per-layer bytes", "[recorded]") {
+    const std::size_t chunk = GENERATE(1, 2, 7, 64, whole);
+    CAPTURE(chunk);
+    const Trace expected{
+        "blob: 855e90a27705 STARTED 0/-1 pull 0/0 1/0",
+        "blob: 855e90a27705 PULLING 19003392/73407797 pull 19003392/73407797 1/0",
+        "blob: 855e90a27705 DONE 73407797/73407797 pull 73407797/73407797 1/1",
+        "blob: b3f190ca3fbc STARTED 0/-1 pull 73407797/73407797 2/1",
+        "blob: b3f190ca3fbc DONE 0/-1 pull 73407797/73407797 2/2",
+    };
+    CHECK_THAT(run(recorded::docker_compat_4_3_1, chunk, &podpull::decode_jsonmessage_line),
+               Equals(expected));
+    CHECK_THAT(
+        run(with_crlf(recorded::docker_compat_4_3_1), chunk, &podpull::decode_jsonmessage_line),
+        Equals(expected));
+}
+
+TEST_CASE("recorded: the Docker jsonmessage error line", "[recorded]") {
+    const std::size_t chunk = GENERATE(1, 7, whole);
+    CAPTURE(chunk);
+    CHECK_THAT(run(recorded::docker_compat_error, chunk, &podpull::decode_jsonmessage_line),
+               Equals(Trace{"failed: pull: …"}));
+}
+
+TEST_CASE("recorded: the jsonmessage decoder reads no blobs into a libpod body", "[recorded]") {
+    // The 4.3.1 text body has neither "status" nor "id"; its final report is not a
+    // jsonmessage line. Its stream text still reads as status lines.
+    const Trace trace = run(recorded::libpod_text_4_3_1, 7, &podpull::decode_jsonmessage_line);
+    CHECK(trace.size() == 6);
+    CHECK(std::all_of(trace.begin(), trace.end(),
+                      [](const std::string &line) { return line.starts_with("status: "); }));
 }
 
 TEST_CASE("recorded: a body cut in the middle of a line leaves bytes pending", "[recorded]") {

@@ -197,3 +197,43 @@ TEST_CASE("a rejection quotes a bounded, escaped excerpt of the reference", "[re
     CHECK_THAT(message, ContainsSubstring("\"..."));
     CHECK(message.find("tail") == std::string::npos);
 }
+
+TEST_CASE("split_repository: name, tag and digest", "[reference]") {
+    const std::string digest = "sha256:0123456789abcdef";
+    const auto [text, name, tag, digest_part] =
+        GENERATE_COPY(table<std::string, std::string, std::string, std::string>({
+            {"quay.io/example/foo:latest", "quay.io/example/foo", "latest", ""},
+            {"quay.io/example/foo", "quay.io/example/foo", "", ""},
+            {"localhost:5000/myimage:v1", "localhost:5000/myimage", "v1", ""},
+            {"localhost:5000/myimage", "localhost:5000/myimage", "", ""},
+            {"localhost:5000", "localhost", "5000", ""}, // the image "localhost", tag "5000"
+            {"alpine", "alpine", "", ""},
+            {"alpine:3.19", "alpine", "3.19", ""},
+            {"docker://quay.io/x:1", "quay.io/x", "1", ""},
+            {"quay.io/x@" + digest, "quay.io/x", "", digest},
+            {"quay.io/x:1@" + digest, "quay.io/x", "1", digest},
+            {"localhost:5000/x@" + digest, "localhost:5000/x", "", digest},
+            {"docker:latest", "docker", "latest", ""},
+        }));
+    CAPTURE(text);
+    const auto parts = podpull::split_repository(parse_reference(text));
+    CHECK(parts.name == name);
+    CHECK(parts.tag == tag);
+    CHECK(parts.digest == digest_part);
+}
+
+TEST_CASE("split_repository: empty parts and local transports are refused", "[reference]") {
+    for (const std::string text :
+         {"quay.io/x:", "quay.io/x@", "quay.io/x:@sha256:ab", "docker://:tag", "@sha256:ab"}) {
+        CAPTURE(text);
+        const auto error =
+            test::error_from([&] { podpull::split_repository(parse_reference(text)); });
+        REQUIRE(error);
+        CHECK(error->code() == ErrorCode::invalid_argument);
+    }
+    const auto error =
+        test::error_from([&] { podpull::split_repository(parse_reference("oci:/tmp/x")); });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    CHECK_THAT(error->what(), ContainsSubstring("oci: references have no registry repository"));
+}

@@ -80,20 +80,108 @@ TEST_CASE("automatic: a registry on podman 6.0 or newer gets pullProgress", "[ro
           "podman 6.0.0 reports per-blob bytes with pullProgress");
 }
 
-TEST_CASE("automatic: a registry on older podman gets status text", "[route]") {
-    // 4.8 to 5.x could give per-layer bytes through compatMode; that choice is not made
-    // automatically yet, so they take the text route like 4.3.1.
-    const char *podman = GENERATE("4.3.1", "4.8.0", "4.9", "5.0.0-dev", "5.8.9");
+TEST_CASE("automatic: the issue's version table, default options", "[route]") {
+    const auto [podman, route, reason] = GENERATE(table<const char *, Route, std::string>({
+        {"4.3.1", Route::docker_compat,
+         "podman 4.3.1 has neither pullProgress (6.0.0) nor compatMode (4.8.0): POST "
+         "/images/create reports per-layer bytes; the image ID is looked up after the pull"},
+        {"4.7.2", Route::docker_compat,
+         "podman 4.7.2 has neither pullProgress (6.0.0) nor compatMode (4.8.0): POST "
+         "/images/create reports per-layer bytes; the image ID is looked up after the pull"},
+        {"4.8.0", Route::libpod_compat,
+         "podman 4.8.0 reports per-layer bytes with compatMode (per-blob bytes need "
+         "pullProgress, podman 6.0.0)"},
+        {"5.0.0", Route::libpod_compat,
+         "podman 5.0.0 reports per-layer bytes with compatMode (per-blob bytes need "
+         "pullProgress, podman 6.0.0)"},
+        {"5.8.2", Route::libpod_compat,
+         "podman 5.8.2 reports per-layer bytes with compatMode (per-blob bytes need "
+         "pullProgress, podman 6.0.0)"},
+        {"6.0.0", Route::libpod_progress, "podman 6.0.0 reports per-blob bytes with pullProgress"},
+    }));
     CAPTURE(podman);
     const auto decision =
-        choose_route(parse_reference("localhost:5000/myimage:v1"), version(podman), {});
-    CHECK(decision.route == Route::libpod_text);
-    CHECK_THAT(decision.reason, ContainsSubstring("podman " + version(podman).to_string()));
-    CHECK_THAT(decision.reason, ContainsSubstring("per-blob bytes are unavailable"));
-    CHECK_THAT(decision.reason, ContainsSubstring("pullProgress"));
+        choose_route(parse_reference("localhost:5000/test/big:v1"), version(podman), {});
+    CHECK(decision.route == route);
+    CHECK(decision.reason == reason);
 }
 
-TEST_CASE("automatic: the options do not change the choice", "[route]") {
+TEST_CASE("automatic: other versions fall on the same sides of 4.8 and 6.0", "[route]") {
+    const auto [podman, route] = GENERATE(table<const char *, Route>({
+        {"4.0.0", Route::docker_compat},
+        {"4.7.99", Route::docker_compat},
+        {"4.8.0-rc1", Route::libpod_compat},
+        {"4.9", Route::libpod_compat},
+        {"5.0.0-dev", Route::libpod_compat},
+        {"5.99.0", Route::libpod_compat},
+        {"6.0.0-rc1", Route::libpod_progress},
+        {"7.0", Route::libpod_progress},
+    }));
+    CAPTURE(podman);
+    CHECK(choose_route(parse_reference("quay.io/x:1"), version(podman), {}).route == route);
+}
+
+TEST_CASE("automatic: what /images/create cannot do sends old podman to status text", "[route]") {
+    PullParameters no_tls;
+    no_tls.tls_verify = false;
+    PullParameters missing;
+    missing.policy = podpull::PullPolicy::missing;
+    PullParameters never;
+    never.policy = podpull::PullPolicy::never;
+    PullParameters newer;
+    newer.policy = podpull::PullPolicy::newer;
+    const auto [reference, params, why] =
+        GENERATE_COPY(table<const char *, PullParameters, std::string>({
+            {"localhost:5000/x:v1", no_tls,
+             "tls_verify is off and /images/create cannot skip TLS verification (keep "
+             "tls_verify on and declare the registry insecure in a registries.conf passed "
+             "through CONTAINERS_REGISTRIES_CONF)"},
+            {"quay.io/x:1", missing, "policy is \"missing\" and /images/create always pulls"},
+            {"quay.io/x:1", never, "policy is \"never\" and /images/create always pulls"},
+            {"quay.io/x:1", newer, "policy is \"newer\" and /images/create always pulls"},
+            {"alpine", PullParameters{},
+             "\"alpine\" is a short name, which /images/create would look up on Docker Hub "
+             "instead of through registries.conf"},
+            {"docker://library/alpine:3", PullParameters{},
+             "\"docker://library/alpine:3\" is a short name"},
+        }));
+    const char *podman = GENERATE("4.3.1", "4.7.2");
+    CAPTURE(reference, podman);
+    const auto decision = choose_route(parse_reference(reference), version(podman), params);
+    CHECK(decision.route == Route::libpod_text);
+    CHECK_THAT(decision.reason,
+               ContainsSubstring("podman " + std::string(podman) +
+                                 " has neither pullProgress (6.0.0) nor compatMode (4.8.0), and "
+                                 "POST /images/create cannot take this pull: "));
+    CHECK_THAT(decision.reason, ContainsSubstring(why));
+    CHECK_THAT(decision.reason,
+               ContainsSubstring("; status text only, per-blob bytes are unavailable on this "
+                                 "route"));
+}
+
+TEST_CASE("automatic: the first limit met is the one named", "[route]") {
+    PullParameters params;
+    params.tls_verify = false;
+    params.policy = podpull::PullPolicy::never;
+    const auto reason = choose_route(parse_reference("alpine"), version("4.3.1"), params).reason;
+    CHECK_THAT(reason, ContainsSubstring("tls_verify is off"));
+    CHECK(reason.find("policy") == std::string::npos);
+    CHECK(reason.find("short name") == std::string::npos);
+}
+
+TEST_CASE("automatic: /images/create takes os, arch, variant and retries", "[route]") {
+    PullParameters params;
+    params.os = "linux";
+    params.arch = "arm64";
+    params.variant = "v8";
+    params.retries = 3;
+    params.retry_delay_ms = 100;
+    params.stall_timeout_ms = 5;
+    CHECK(choose_route(parse_reference("quay.io/x:1"), version("4.3.1"), params).route ==
+          Route::docker_compat);
+}
+
+TEST_CASE("automatic: on 4.8 and later the options do not change the choice", "[route]") {
     PullParameters params;
     params.tls_verify = false;
     params.policy = podpull::PullPolicy::never;
@@ -101,9 +189,13 @@ TEST_CASE("automatic: the options do not change the choice", "[route]") {
     params.arch = "arm64";
     CHECK(choose_route(parse_reference("alpine"), version("6.0.0"), params).route ==
           Route::libpod_progress);
-    CHECK(choose_route(parse_reference("alpine"), version("4.3.1"), params).route ==
-          Route::libpod_text);
+    CHECK(choose_route(parse_reference("alpine"), version("4.8.0"), params).route ==
+          Route::libpod_compat);
+    CHECK(choose_route(parse_reference("alpine"), version("5.8.2"), params).route ==
+          Route::libpod_compat);
     CHECK(choose_route(parse_reference("dir:/x"), version("6.0.0"), params).route ==
+          Route::subprocess);
+    CHECK(choose_route(parse_reference("dir:/x"), version("4.3.1"), params).route ==
           Route::subprocess);
 }
 
@@ -161,6 +253,54 @@ TEST_CASE("forced DOCKER_COMPAT and LIBPOD_TEXT need a registry reference", "[ro
                ContainsSubstring("oci-archive: references are not served by podman's API"));
     CHECK_THAT(refusal("containers-storage:localhost/bootc", "4.3.1", route),
                ContainsSubstring("containers-storage: references are not served"));
+}
+
+TEST_CASE("forced DOCKER_COMPAT: its reason, on every version", "[route]") {
+    const char *podman = GENERATE("4.3.1", "4.8.0", "5.8.2", "6.0.0");
+    CAPTURE(podman);
+    PullParameters params = forcing(Route::docker_compat);
+    params.arch = "arm64";
+    const auto decision = choose_route(parse_reference("quay.io/x:1"), version(podman), params);
+    CHECK(decision.route == Route::docker_compat);
+    CHECK(decision.reason ==
+          "DOCKER_COMPAT requested by the caller: POST /images/create reports per-layer bytes "
+          "on every podman; the image ID is looked up after the pull");
+}
+
+TEST_CASE("forced DOCKER_COMPAT that /images/create cannot carry is refused", "[route]") {
+    const char *podman = GENERATE("4.3.1", "6.0.0");
+    CAPTURE(podman);
+    const auto refused = [&](const char *reference, const PullParameters &params) {
+        const auto error = test::error_from(
+            [&] { choose_route(parse_reference(reference), version(podman), params); });
+        REQUIRE(error);
+        CHECK(error->code() == ErrorCode::invalid_argument);
+        return std::string(error->what());
+    };
+    PullParameters params = forcing(Route::docker_compat);
+    params.tls_verify = false;
+    CHECK_THAT(refused("localhost:5000/x:v1", params),
+               ContainsSubstring("route DOCKER_COMPAT cannot pull \"localhost:5000/x:v1\": "
+                                 "tls_verify is off and /images/create cannot skip TLS "
+                                 "verification"));
+    params = forcing(Route::docker_compat);
+    params.policy = podpull::PullPolicy::missing;
+    CHECK_THAT(refused("quay.io/x:1", params),
+               ContainsSubstring("policy is \"missing\" and /images/create always pulls"));
+    CHECK_THAT(refused("alpine:3", forcing(Route::docker_compat)),
+               ContainsSubstring("\"alpine:3\" is a short name"));
+}
+
+TEST_CASE("forced LIBPOD_TEXT and LIBPOD_COMPAT take what /images/create cannot", "[route]") {
+    PullParameters params;
+    params.tls_verify = false;
+    params.policy = podpull::PullPolicy::never;
+    params.route = Route::libpod_text;
+    CHECK(choose_route(parse_reference("alpine"), version("4.3.1"), params).route ==
+          Route::libpod_text);
+    params.route = Route::libpod_compat;
+    CHECK(choose_route(parse_reference("alpine"), version("4.8.0"), params).route ==
+          Route::libpod_compat);
 }
 
 TEST_CASE("forced LIBPOD_TEXT on 6.0 does not claim pullProgress is missing", "[route]") {

@@ -1,0 +1,227 @@
+// How containers/image reads an auth file (pkg/docker/config/config.go, findCredentialsInFile
+// and decodeDockerAuth; upstream source), and what podpull does alike or differently:
+//   - The image's key is its repository with the registry ("quay.io/team/app"; Docker Hub
+//     as "docker.io/library/alpine"). Keys are tried from that down to the bare registry,
+//     one path component at a time; the first that exists wins, even when its entry holds no
+//     credentials. podpull: the same, as "longest key that matches on a component boundary".
+//   - Failing that, keys written as URLs ("https://index.docker.io/v1/", once written by
+//     `docker login`) are reduced to their host, and the Docker Hub names docker.io,
+//     index.docker.io and registry-1.docker.io are one registry. podpull normalizes every
+//     key so up front; an exact key still beats a normalized one of the same length.
+//   - "auth" is standard base64 (padded) of "user:password"; the password is cut at the first
+//     ':' and NUL bytes around it are trimmed. "identitytoken" is read beside it.
+//   - containers/image checks an entry only when it uses it, and skips an "auth" without ':'
+//     with a warning. podpull checks every entry when it reads the file and refuses a broken
+//     one, so a host learns of it at once, not at some later pull. An "auth" that is empty
+//     or absent is not broken: Docker writes {} for a registry that a credential helper
+//     serves.
+//   - "credHelpers" and "credsStore" are ignored: podpull runs no helper programs.
+#include "registry_auth.hpp"
+
+#include "base64.hpp"
+#include "error.hpp"
+#include "utf8.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <array>
+
+namespace podpull {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t quoted_key_bytes = 80;
+
+[[noreturn]] void refuse(std::string_view problem) {
+    throw Error(ErrorCode::invalid_argument, fmt::format("auth file: {}", problem));
+}
+
+[[noreturn]] void refuse_entry(std::string_view key, std::string_view problem) {
+    refuse(fmt::format("the entry {} {}", quote_for_message(key, quoted_key_bytes), problem));
+}
+
+std::string_view view(const json::string &text) {
+    return {text.data(), text.size()};
+}
+
+// Docker Hub's names, as containers/image's normalizeRegistry and distribution/reference
+// treat them.
+std::string_view canonical_host(std::string_view host) {
+    constexpr std::array<std::string_view, 3> docker_hub{"docker.io", "index.docker.io",
+                                                         "registry-1.docker.io"};
+    for (const std::string_view name : docker_hub) {
+        if (host == name)
+            return "docker.io";
+    }
+    return host;
+}
+
+// "https://index.docker.io/v1/" -> "docker.io"; "index.docker.io/team" -> "docker.io/team";
+// "quay.io/team" stays. A URL means a whole registry, so its path ("/v1/", "/v2/") goes.
+std::string normalize_key(std::string_view key) {
+    std::string_view stripped = key;
+    for (const std::string_view scheme : {"https://", "http://"}) {
+        if (stripped.starts_with(scheme)) {
+            stripped.remove_prefix(scheme.size());
+            stripped = stripped.substr(0, stripped.find('/'));
+            break;
+        }
+    }
+    const std::size_t slash = stripped.find('/');
+    const std::string_view host = stripped.substr(0, slash);
+    std::string normalized(canonical_host(host));
+    if (slash != std::string_view::npos)
+        normalized.append(stripped.substr(slash));
+    return normalized;
+}
+
+const json::string *string_member(std::string_view key, const json::object &entry,
+                                  std::string_view name) {
+    const json::value *value = entry.if_contains(name);
+    if (value == nullptr || value->is_null())
+        return nullptr;
+    if (!value->is_string())
+        refuse_entry(key, fmt::format("has a \"{}\" that is not a string", name));
+    return &value->get_string();
+}
+
+void check_utf8(std::string_view key, std::string_view text, std::string_view what) {
+    // X-Registry-Auth is JSON, and Go's decoder turns bytes that are not UTF-8 into U+FFFD: a
+    // password would arrive changed and fail for no visible reason.
+    if (first_invalid_utf8(text))
+        refuse_entry(key, fmt::format("has a {} that is not UTF-8 text", what));
+}
+
+std::optional<RegistryCredentials> read_credentials(std::string_view key,
+                                                    const json::object &entry) {
+    const json::string *auth = string_member(key, entry, "auth");
+    const json::string *token = string_member(key, entry, "identitytoken");
+    RegistryCredentials credentials;
+    if (auth != nullptr && !auth->empty()) {
+        auto decoded = base64_decode(view(*auth), Base64Alphabet::standard);
+        if (!decoded)
+            refuse_entry(key, "has an \"auth\" that is not base64");
+        const std::size_t colon = decoded->find(':');
+        if (colon == std::string::npos)
+            refuse_entry(key, "has an \"auth\" that does not decode to \"user:password\"");
+        std::string_view password = std::string_view(*decoded).substr(colon + 1);
+        while (!password.empty() && password.front() == '\0')
+            password.remove_prefix(1);
+        while (!password.empty() && password.back() == '\0')
+            password.remove_suffix(1);
+        credentials.username = decoded->substr(0, colon);
+        credentials.password = std::string(password);
+        check_utf8(key, credentials.username, "user name");
+        check_utf8(key, credentials.password, "password");
+    }
+    if (token != nullptr)
+        credentials.identity_token = std::string(view(*token));
+    if (credentials.username.empty() && credentials.password.empty() &&
+        credentials.identity_token.empty())
+        return std::nullopt;
+    return credentials;
+}
+
+// The image's repository as the auth file's keys name it, or nullopt for a short name.
+std::optional<std::string> lookup_key(const ImageReference &ref) {
+    if (ref.transport != Transport::registry || !is_fully_qualified(ref))
+        return std::nullopt;
+    const std::string name = split_repository(ref).name;
+    const std::size_t slash = name.find('/'); // a qualified name has one after its registry
+    const std::string_view host = canonical_host(std::string_view(name).substr(0, slash));
+    std::string_view path = std::string_view(name).substr(slash + 1);
+    // Docker Hub's official images live under "library/", as distribution/reference says.
+    const bool official = host == "docker.io" && path.find('/') == std::string_view::npos;
+    return fmt::format("{}/{}{}", host, official ? "library/" : "", path);
+}
+
+bool matches(std::string_view entry_key, std::string_view image_key) {
+    return !entry_key.empty() && image_key.starts_with(entry_key) &&
+           (image_key.size() == entry_key.size() || image_key[entry_key.size()] == '/');
+}
+
+} // namespace
+
+RegistryAuth parse_registry_auth(std::string_view text) {
+    if (text.size() > max_auth_file_bytes)
+        refuse(
+            fmt::format("it is {} bytes long; the limit is {}", text.size(), max_auth_file_bytes));
+    boost::system::error_code error;
+    const json::value parsed = json::parse(text, error);
+    // Boost.JSON's messages name the kind of error only ("syntax error"), never the text.
+    if (error)
+        refuse(fmt::format("it is not valid JSON ({})", error.message()));
+    if (!parsed.is_object())
+        refuse("it is not a JSON object");
+
+    RegistryAuth auth;
+    const json::value *auths = parsed.get_object().if_contains("auths");
+    if (auths == nullptr || auths->is_null())
+        return auth;
+    if (!auths->is_object())
+        refuse("\"auths\" is not an object");
+    for (const auto &[key_text, value] : auths->get_object()) {
+        const std::string_view key(key_text.data(), key_text.size());
+        if (!value.is_object())
+            refuse_entry(key, "is not an object");
+        RegistryAuthEntry entry;
+        entry.key = normalize_key(key);
+        entry.rewritten = entry.key != key;
+        entry.credentials = read_credentials(key, value.get_object());
+        if (entry.credentials)
+            entry.credentials->key = entry.key;
+        auth.entries.push_back(std::move(entry));
+    }
+    return auth;
+}
+
+std::optional<RegistryCredentials> select_credentials(const RegistryAuth &auth,
+                                                      const ImageReference &ref) {
+    const auto image_key = lookup_key(ref);
+    if (!image_key)
+        return std::nullopt;
+    const RegistryAuthEntry *best = nullptr;
+    for (const auto &entry : auth.entries) {
+        if (!matches(entry.key, *image_key))
+            continue;
+        // Longer is more specific; at equal length a key written as-is beats one that was
+        // normalized to it; after that the first in the file.
+        if (best == nullptr || entry.key.size() > best->key.size() ||
+            (entry.key.size() == best->key.size() && best->rewritten && !entry.rewritten))
+            best = &entry;
+    }
+    if (best == nullptr)
+        return std::nullopt;
+    return best->credentials;
+}
+
+std::string registry_auth_header(const RegistryCredentials &credentials) {
+    // The field names of Docker's AuthConfig, which podman decodes the header into
+    // (pkg/auth/auth.go, parseSingleAuthHeader); Go's encoder leaves out empty ones too.
+    json::object object;
+    if (!credentials.username.empty())
+        object["username"] = credentials.username;
+    if (!credentials.password.empty())
+        object["password"] = credentials.password;
+    if (!credentials.identity_token.empty())
+        object["identitytoken"] = credentials.identity_token;
+    return base64_encode(json::serialize(object), Base64Alphabet::url_safe);
+}
+
+std::string minimal_auth_file(const RegistryCredentials &credentials) {
+    json::object entry;
+    if (!credentials.username.empty() || !credentials.password.empty())
+        entry["auth"] = base64_encode(credentials.username + ":" + credentials.password,
+                                      Base64Alphabet::standard);
+    if (!credentials.identity_token.empty())
+        entry["identitytoken"] = credentials.identity_token;
+    json::object auths;
+    auths[credentials.key] = std::move(entry);
+    json::object file;
+    file["auths"] = std::move(auths);
+    return json::serialize(file);
+}
+
+} // namespace podpull

@@ -1,0 +1,64 @@
+// Registry credentials: a containers-auth.json(5) file in, the X-Registry-Auth header for one
+// image's registry out (and, for `podman pull`, an auth file holding only that registry).
+// podman ignores REGISTRY_AUTH_FILE for API pulls (podman-facts.md), so podpull reads the file
+// itself and sends the one entry the image needs. Nothing here ever puts a secret in an error
+// message, not even a piece of one.
+#pragma once
+
+#include "reference.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace podpull {
+
+// The credentials of one auth.json entry.
+struct RegistryCredentials {
+    // The entry's key in the form containers/image matches it: no scheme, no URL path, Docker
+    // Hub as "docker.io". "quay.io", "localhost:5000", "quay.io/team".
+    std::string key;
+    std::string username; // from "auth" (base64 "user:password")
+    std::string password;
+    std::string identity_token; // "identitytoken"
+};
+
+// One entry of "auths". `credentials` is nullopt for an entry that holds none (Docker writes
+// {} for a registry served by a credential helper): it still matches, and means "anonymous".
+struct RegistryAuthEntry {
+    std::string key;        // normalized, as in RegistryCredentials
+    bool rewritten = false; // the file wrote it otherwise: as a URL, or another Docker Hub name
+    std::optional<RegistryCredentials> credentials;
+};
+
+struct RegistryAuth {
+    std::vector<RegistryAuthEntry> entries; // in file order
+};
+
+// The largest auth file podpull reads; a real one holds a few entries.
+inline constexpr std::size_t max_auth_file_bytes = 1024 * 1024;
+
+// Parses and checks a whole containers-auth.json(5) text. Throws Error(invalid_argument) for
+// text over max_auth_file_bytes, malformed JSON, a field of the wrong type, an "auth" that is
+// not base64 or does not decode to "user:password", or credentials that are not UTF-8. The
+// messages name the entry's key and the field, never its value.
+RegistryAuth parse_registry_auth(std::string_view text);
+
+// The credentials for `ref`'s registry: the entry whose key is the longest match of the
+// image's repository on a path-component boundary (so "quay.io/team" beats "quay.io" for
+// "quay.io/team/app", and "quay.io/te" matches nothing). nullopt when no entry matches, when
+// the best match holds no credentials, for a reference of another transport, and for a short
+// name ("alpine"), whose registry podman picks at pull time from registries.conf.
+std::optional<RegistryCredentials> select_credentials(const RegistryAuth &auth,
+                                                      const ImageReference &ref);
+
+// The X-Registry-Auth header value podman reads (pkg/auth/auth.go): URL-safe base64, with
+// padding, of {"username":…,"password":…}, {"identitytoken":…}, or all three.
+std::string registry_auth_header(const RegistryCredentials &credentials);
+
+// A containers-auth.json(5) text holding only these credentials, for `podman pull --authfile`.
+std::string minimal_auth_file(const RegistryCredentials &credentials);
+
+} // namespace podpull

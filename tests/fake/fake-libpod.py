@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""A stand-in for a podman service this machine cannot run (podman 5.x and 6.0).
+
+It serves podman's REST API shape on a Unix socket, byte for byte as podman-facts.md records
+it: GET /_ping answers 200 "OK" with Libpod-Api-Version, and a pull request
+(POST .../libpod/images/pull or .../images/create) answers 200 with a chunked NDJSON body
+replayed from a file, one chunk per line. Every request line and its headers are appended
+to --record as JSON, so a test can check what podpull sent.
+
+    fake-libpod.py --socket PATH --version 6.0.0 --body FILE [--record FILE]
+                   [--status 200] [--ready-file FILE] [--inspect-id ID]
+
+Faults for tests: --status N answers the pull with status N and --body as a plain JSON body.
+The server stops on SIGTERM or SIGINT.
+"""
+import argparse
+import http.server
+import json
+import os
+import signal
+import socketserver
+import sys
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "Libpod/fake"
+    sys_version = ""
+
+    def address_string(self):  # a Unix socket has no peer address
+        return "unix"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self):
+        if self.server.options.record:
+            with open(self.server.options.record, "a", encoding="utf-8") as out:
+                out.write(json.dumps({"method": self.command, "target": self.path,
+                                      "headers": dict(self.headers.items())}) + "\n")
+
+    def common_headers(self):
+        version = self.server.options.version
+        self.send_header("Api-Version", "1.41")
+        self.send_header("Libpod-Api-Version", version)
+        self.send_header("Server", f"Libpod/{version} (linux)")
+
+    def do_GET(self):
+        self.record()
+        if self.path.split("?")[0].endswith("/_ping"):
+            self.send_response(200)
+            self.common_headers()
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"OK")
+            return
+        path = self.path.split("?")[0]
+        if "/libpod/images/" in path and path.endswith("/json") and self.server.options.inspect_id:
+            self.send_json(200, {"Id": self.server.options.inspect_id, "RepoTags": []})
+            return
+        self.send_json(404, {"cause": "no such image", "message": "no such image",
+                             "response": 404})
+
+    def do_POST(self):
+        self.record()
+        with open(self.server.options.body, "rb") as body_file:
+            body = body_file.read()
+        if self.server.options.status != 200:
+            self.send_response(self.server.options.status)
+            self.common_headers()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(200)
+        self.common_headers()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for line in body.splitlines(keepends=True):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def send_json(self, status, document):
+        payload = json.dumps(document).encode()
+        self.send_response(status)
+        self.common_headers()
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # podpull closes the connection once it has what it needs; that is not an error.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--body", required=True)
+    parser.add_argument("--record")
+    parser.add_argument("--status", type=int, default=200)
+    parser.add_argument("--ready-file", help="written once the socket listens")
+    parser.add_argument("--inspect-id", help="the Id that GET .../libpod/images/<ref>/json answers")
+    options = parser.parse_args()
+
+    if os.path.exists(options.socket):
+        os.unlink(options.socket)
+    server = Server(options.socket, Handler)
+    server.options = options
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if options.ready_file:
+        with open(options.ready_file, "w", encoding="utf-8") as ready:
+            ready.write(str(os.getpid()))
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+        if os.path.exists(options.socket):
+            os.unlink(options.socket)
+
+
+if __name__ == "__main__":
+    main()

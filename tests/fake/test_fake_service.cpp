@@ -1,0 +1,289 @@
+// podpull's LIBPOD_PROGRESS route end to end, through the real HTTP code, against a fake
+// podman 6.0 service that replays the recorded pullProgress bodies.
+#include <podpull.h>
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+extern char **environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string layer = "sha256:855e90a27705301e2b384e28c8494150d83723f88e2eeb27e9ffbf48000e5ce2";
+const std::string unknown_size =
+    "sha256:7d1e4c3b2a19f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060";
+const std::string skipped =
+    "sha256:3c2b7e6d9a0f4e1b8c5d7a9e0f1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d";
+const std::string config_id = "b3f190ca3fbc68ca819bd6bbbaaf12d794d08cbdd94b794e691da6f581a4f01c";
+
+// The fake service in its own temporary directory; stopped and removed on destruction.
+class FakeService {
+  public:
+    FakeService(const std::string &version, const std::string &body, int status = 200,
+                const std::string &inspect_id = "") {
+        char pattern[] = "/tmp/podpull-fake.XXXXXX";
+        REQUIRE(::mkdtemp(pattern) != nullptr);
+        dir_ = pattern;
+        socket_ = dir_ / "podman.sock";
+        record_ = dir_ / "requests.ndjson";
+        const auto ready = dir_ / "ready";
+        std::vector<std::string> args = {
+            "python3",      PODPULL_FAKE_LIBPOD,
+            "--socket",     socket_,
+            "--version",    version,
+            "--body",       std::string(PODPULL_FAKE_BODIES) + "/" + body,
+            "--record",     record_,
+            "--status",     std::to_string(status),
+            "--ready-file", ready};
+        if (!inspect_id.empty()) {
+            args.emplace_back("--inspect-id");
+            args.push_back(inspect_id);
+        }
+        std::vector<char *> argv;
+        for (auto &arg : args)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        REQUIRE(::posix_spawnp(&pid_, "python3", nullptr, nullptr, argv.data(), environ) == 0);
+        // The fake has no READY=1 of its own; it writes a file once it listens.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!fs::exists(ready)) {
+            REQUIRE(std::chrono::steady_clock::now() < deadline);
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    ~FakeService() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        fs::remove_all(dir_);
+    }
+    std::string socket() const { return socket_; }
+    std::string requests() const {
+        std::ifstream in(record_);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }
+
+  private:
+    fs::path dir_, socket_, record_;
+    pid_t pid_ = -1;
+};
+
+struct Recorder {
+    std::vector<std::string> events;
+    std::vector<podpull_blob_progress> blobs;
+    std::vector<std::string> blob_ids;
+    int routes = 0;
+    podpull_route route = PODPULL_ROUTE_AUTO;
+
+    static void on_route(void *self, podpull_route route, const char *reason) {
+        auto *r = static_cast<Recorder *>(self);
+        r->routes++;
+        r->route = route;
+        r->events.push_back(std::string("route ") + reason);
+    }
+    static void on_status(void *self, const char *line) {
+        static_cast<Recorder *>(self)->events.push_back(std::string("status ") + line);
+    }
+    static int on_blob(void *self, const podpull_blob_progress *p) {
+        auto *r = static_cast<Recorder *>(self);
+        r->blobs.push_back(*p);
+        r->blob_ids.emplace_back(p->id);
+        r->events.push_back("blob " + std::string(p->id));
+        return 0;
+    }
+    podpull_callbacks callbacks() {
+        podpull_callbacks cb;
+        podpull_callbacks_init(&cb);
+        cb.user_data = this;
+        cb.on_route = on_route;
+        cb.on_status = on_status;
+        cb.on_blob = on_blob;
+        return cb;
+    }
+};
+
+podpull_client *connect_to(const FakeService &fake) {
+    podpull_connect_options options;
+    podpull_connect_options_init(&options);
+    const std::string socket = fake.socket();
+    options.socket_path = socket.c_str();
+    podpull_client *client = nullptr;
+    podpull_error *error = nullptr;
+    const auto code = podpull_connect(&options, &client, &error);
+    INFO(podpull_error_message(error));
+    podpull_error_free(error);
+    REQUIRE(code == PODPULL_OK);
+    return client;
+}
+
+} // namespace
+
+TEST_CASE("podman 6.0: LIBPOD_PROGRESS reports per-blob bytes and whole-pull totals") {
+    FakeService fake("6.0.0", "pull-progress-6.0.ndjson");
+    podpull_client *client = connect_to(fake);
+    Recorder recorder;
+    const auto callbacks = recorder.callbacks();
+    podpull_result *result = nullptr;
+    podpull_error *error = nullptr;
+    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", nullptr, &callbacks,
+                                   &result, &error);
+    INFO(podpull_error_message(error));
+    REQUIRE(code == PODPULL_OK);
+    CHECK(podpull_result_image_id(result) == config_id);
+    CHECK(podpull_result_route(result) == PODPULL_ROUTE_LIBPOD_PROGRESS);
+
+    // The route comes first and once; pullProgress was asked for.
+    REQUIRE(!recorder.events.empty());
+    CHECK(recorder.routes == 1);
+    CHECK(recorder.events.front().starts_with("route "));
+    CHECK(recorder.route == PODPULL_ROUTE_LIBPOD_PROGRESS);
+    CHECK(fake.requests().find("pullProgress=true") != std::string::npos);
+
+    // The sized layer: STARTED with its total, PULLING rising, DONE at its total even though
+    // podman's last `current` stopped short of it.
+    std::vector<podpull_blob_progress> sized;
+    for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
+        if (recorder.blob_ids[i] == layer)
+            sized.push_back(recorder.blobs[i]);
+    REQUIRE(sized.size() == 4);
+    CHECK(sized[0].state == PODPULL_BLOB_STARTED);
+    CHECK(sized[0].current == 0);
+    CHECK(sized[0].total == 73407797);
+    CHECK(sized[1].state == PODPULL_BLOB_PULLING);
+    CHECK(sized[1].current == 19003392);
+    CHECK(sized[2].current == 52428800);
+    CHECK(sized[3].state == PODPULL_BLOB_DONE);
+    CHECK(sized[3].current == 73407797);
+
+    // The blob of unknown size keeps total -1; the skipped one is SKIPPED.
+    bool saw_unknown = false, saw_skipped = false;
+    for (std::size_t i = 0; i < recorder.blobs.size(); ++i) {
+        if (recorder.blob_ids[i] == unknown_size) {
+            saw_unknown = true;
+            CHECK(recorder.blobs[i].total == -1);
+        }
+        if (recorder.blob_ids[i] == skipped) {
+            saw_skipped = true;
+            CHECK(recorder.blobs[i].state == PODPULL_BLOB_SKIPPED);
+        }
+    }
+    CHECK(saw_unknown);
+    CHECK(saw_skipped);
+
+    // Whole-pull totals: three blobs seen, all done, bytes = the layer plus the unknown one.
+    const auto &last = recorder.blobs.back();
+    CHECK(last.blobs_seen == 3);
+    CHECK(last.blobs_done == 3);
+    CHECK(last.pull_current == 73407797u + 8192u);
+    CHECK(podpull_result_bytes(result) == 73407797u + 8192u);
+
+    podpull_result_free(result);
+    podpull_free(client);
+}
+
+TEST_CASE("podman 6.0: a final error line ends the pull with its code and message") {
+    FakeService fake("6.0.0", "pull-progress-6.0-error.ndjson");
+    podpull_client *client = connect_to(fake);
+    podpull_result *result = nullptr;
+    podpull_error *error = nullptr;
+    const auto code =
+        podpull_pull(client, "registry.example/podpull/test:v1", nullptr, nullptr, &result, &error);
+    CHECK(code == PODPULL_ERR_AUTH);
+    CHECK(result == nullptr);
+    CHECK(std::string(podpull_error_message(error)).find("authentication required") !=
+          std::string::npos);
+    podpull_error_free(error);
+    podpull_free(client);
+}
+
+TEST_CASE("an HTTP error answer maps its status and podman's message") {
+    FakeService fake("6.0.0", "error-404.json", 404);
+    podpull_client *client = connect_to(fake);
+    podpull_error *error = nullptr;
+    const auto code =
+        podpull_pull(client, "registry.example/podpull/none:v1", nullptr, nullptr, nullptr, &error);
+    CHECK(code == PODPULL_ERR_NOT_FOUND);
+    const std::string message = podpull_error_message(error);
+    CHECK(message.find("404") != std::string::npos);
+    CHECK(message.find("image not known") != std::string::npos);
+    podpull_error_free(error);
+    podpull_free(client);
+}
+
+TEST_CASE("a forced route this podman cannot serve is refused with a reason") {
+    FakeService fake("4.3.1", "pull-progress-6.0.ndjson");
+    podpull_client *client = connect_to(fake);
+    podpull_pull_options options;
+    podpull_pull_options_init(&options);
+    options.route = PODPULL_ROUTE_LIBPOD_PROGRESS;
+    podpull_error *error = nullptr;
+    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", &options, nullptr,
+                                   nullptr, &error);
+    CHECK(code == PODPULL_ERR_INVALID_ARGUMENT);
+    CHECK(std::string(podpull_error_message(error)).find("6.0") != std::string::npos);
+    CHECK(fake.requests().find("images/pull") == std::string::npos); // nothing was sent
+    podpull_error_free(error);
+    podpull_free(client);
+}
+
+TEST_CASE("podman 5.x: LIBPOD_COMPAT reports per-layer bytes and looks up the full image ID") {
+    FakeService fake("5.2.0", "compat-mode-5.2.ndjson", 200, config_id);
+    podpull_client *client = connect_to(fake);
+    Recorder recorder;
+    const auto callbacks = recorder.callbacks();
+    podpull_result *result = nullptr;
+    podpull_error *error = nullptr;
+    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", nullptr, &callbacks,
+                                   &result, &error);
+    INFO(podpull_error_message(error));
+    REQUIRE(code == PODPULL_OK);
+    CHECK(recorder.route == PODPULL_ROUTE_LIBPOD_COMPAT);
+    CHECK(podpull_result_route(result) == PODPULL_ROUTE_LIBPOD_COMPAT);
+    CHECK(podpull_result_image_id(result) == config_id);
+    const auto requests = fake.requests();
+    CHECK(requests.find("compatMode=true") != std::string::npos);
+    CHECK(requests.find("pullProgress") == std::string::npos);
+    CHECK(requests.find("/libpod/images/registry.example%2Fpodpull%2Ftest%3Av1/json") !=
+          std::string::npos);
+
+    // The layer: STARTED, PULLING twice with rising bytes and its total, DONE at its total.
+    std::vector<podpull_blob_progress> layer_events;
+    for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
+        if (recorder.blob_ids[i] == "855e90a27705")
+            layer_events.push_back(recorder.blobs[i]);
+    REQUIRE(layer_events.size() == 4);
+    CHECK(layer_events[0].state == PODPULL_BLOB_STARTED);
+    CHECK(layer_events[1].state == PODPULL_BLOB_PULLING);
+    CHECK(layer_events[1].current == 19003392);
+    CHECK(layer_events[1].total == 73407797);
+    CHECK(layer_events[2].current == 52428800);
+    CHECK(layer_events[3].state == PODPULL_BLOB_DONE);
+    CHECK(layer_events[3].current == 73407797);
+
+    bool skipped_seen = false;
+    for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
+        if (recorder.blob_ids[i] == "3c2b7e6d9a0f")
+            skipped_seen = recorder.blobs[i].state == PODPULL_BLOB_SKIPPED;
+    CHECK(skipped_seen);
+    CHECK(recorder.blobs.back().blobs_done == recorder.blobs.back().blobs_seen);
+    CHECK(podpull_result_bytes(result) >= 73407797u);
+
+    podpull_result_free(result);
+    podpull_free(client);
+}

@@ -1,0 +1,144 @@
+// Byte progress on podman 4.3.1. The libpod endpoint there has text only, but POST
+// /images/create (Docker's jsonmessage, per-layer bytes) works on every podman: the library
+// takes it when TLS verification stays on and the registry is declared insecure in a
+// registries.conf the service reads (CONTAINERS_REGISTRIES_CONF through the env option).
+// The big image comes through the fixture's throttling proxy, so its 64 MB layer takes
+// about 4 s and several byte counts arrive.
+
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <map>
+
+using namespace podpull_test;
+
+namespace {
+
+struct Client {
+    podpull_client *ptr = nullptr;
+    explicit Client(podpull_client *p) : ptr(p) {}
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+    ~Client() { podpull_free(ptr); }
+    void reset() {
+        podpull_free(ptr);
+        ptr = nullptr;
+    }
+};
+
+// A client whose service treats the slow registry as insecure (plain HTTP) on its own.
+podpull_client *connect_with_insecure_registry(Sandbox &box) {
+    const TestEnv &env = test_env();
+    const fs::path conf = box.dir() / "registries.conf";
+    write_file(conf, "[[registry]]\nlocation = \"" + env.slow_registry + "\"\ninsecure = true\n");
+    podpull_connect_options opts =
+        box.options(std::vector<std::string>{"CONTAINERS_REGISTRIES_CONF=" + conf.string()});
+    ConnectOutcome c = connect(opts);
+    INFO(c.describe() << "\n" << box.log_text());
+    REQUIRE(c.code == PODPULL_OK);
+    return c.client;
+}
+
+} // namespace
+
+TEST_CASE("with tls_verify on and an insecure registry in registries.conf, a 4.3.1 pull takes "
+          "the Docker-compat route and reports climbing layer bytes",
+          "[pull][progress]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    Client client(connect_with_insecure_registry(box));
+
+    PullRecorder rec;
+    podpull_pull_options opts;
+    podpull_pull_options_init(&opts); // tls_verify stays 1
+    PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
+    auto s = rec.snapshot();
+    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
+
+    REQUIRE(out.code == PODPULL_OK);
+    CHECK(s.route_first);
+    CHECK(s.route_calls == 1);
+    CHECK(s.route == PODPULL_ROUTE_DOCKER_COMPAT);
+    CHECK(out.route == PODPULL_ROUTE_DOCKER_COMPAT);
+    CHECK(out.image_id == env.big_image_id);
+    CHECK(s.wrong_thread == 0);
+    CHECK(s.after_return == 0);
+
+    // The 64 MB layer: its bytes climb while it downloads, and it ends DONE.
+    REQUIRE_FALSE(s.blobs.empty());
+    std::map<std::string, std::vector<PullRecorder::BlobEvent>> by_id;
+    for (const auto &b : s.blobs) {
+        by_id[b.id].push_back(b);
+    }
+    const std::vector<PullRecorder::BlobEvent> *big = nullptr;
+    for (const auto &[id, events] : by_id) {
+        for (const auto &e : events) {
+            if (e.total > 60 * 1000 * 1000) {
+                big = &events;
+            }
+        }
+    }
+    REQUIRE(big != nullptr);
+    int pulling_with_bytes = 0;
+    uint64_t last = 0;
+    uint64_t last_pull_current = 0;
+    for (const auto &e : *big) {
+        CHECK(e.current >= last); // never goes back
+        last = e.current;
+        if (e.state == PODPULL_BLOB_PULLING && e.current > 0) {
+            ++pulling_with_bytes;
+            CHECK(e.total > 0);
+            CHECK(e.current <= static_cast<uint64_t>(e.total));
+        }
+        CHECK(e.pull_current >= last_pull_current);
+        last_pull_current = e.pull_current;
+    }
+    CHECK(pulling_with_bytes >= 2); // ~4 s of download: more than one byte count
+    CHECK(big->back().state == PODPULL_BLOB_DONE);
+    CHECK(out.bytes > 0);
+
+    client.reset();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("on_blob returning nonzero cancels the pull, and the client stays usable",
+          "[pull][progress][cancel]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    Client client(connect_with_insecure_registry(box));
+
+    PullRecorder rec;
+    int calls_after_stop = 0;
+    bool stopped = false;
+    rec.on_blob_hook = [&](const podpull_blob_progress &p) {
+        if (stopped) {
+            ++calls_after_stop;
+            return 1;
+        }
+        if (p.state == PODPULL_BLOB_PULLING && p.current > 0) {
+            stopped = true;
+            return 1;
+        }
+        return 0;
+    };
+    podpull_pull_options opts;
+    podpull_pull_options_init(&opts);
+    PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
+    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
+    REQUIRE(stopped);
+    CHECK(out.code == PODPULL_ERR_CANCELLED);
+    CHECK(out.error_code == PODPULL_ERR_CANCELLED);
+    CHECK_FALSE(out.have_result);
+    CHECK(calls_after_stop == 0); // no on_blob after the one that said stop
+    CHECK(out.seconds < 3.5);     // it stopped well before the ~4 s layer was through
+
+    PullRecorder rec2;
+    PullOutcome again = pull(client.ptr, env.slow_image, rec2, &opts);
+    INFO(again.describe() << "\n" << rec2.summary());
+    CHECK(again.code == PODPULL_OK);
+    CHECK(again.image_id == env.image_id);
+
+    client.reset();
+    box.check_no_leftovers();
+}
