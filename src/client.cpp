@@ -134,6 +134,11 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
     log(LogLevel::debug, fmt::format("route {}: {}", route_name(decision.route), decision.reason));
     observer.route_chosen(decision);
 
+    if (params.retries > 0 && version_ < PodmanVersion{5, 0, 0})
+        log(LogLevel::debug, fmt::format("podman {} takes no retry count (5.0 added it); "
+                                         "its own default applies",
+                                         version_.to_string()));
+
     PullResult result;
     result.route = decision.route;
     if (decision.route == Route::subprocess) {

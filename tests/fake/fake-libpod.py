@@ -9,6 +9,7 @@ to --record as JSON, so a test can check what podpull sent.
 
     fake-libpod.py --socket PATH --version 6.0.0 --body FILE [--record FILE]
                    [--status 200] [--ready-file FILE] [--inspect-id ID]
+                   [--stall-after N]
 
 Faults for tests: --status N answers the pull with status N and --body as a plain JSON body.
 The server stops on SIGTERM or SIGINT.
@@ -79,7 +80,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for line in body.splitlines(keepends=True):
+        for number, line in enumerate(body.splitlines(keepends=True)):
+            if number == self.server.options.stall_after:
+                # A stream that stops without ending: hold the connection until podpull drops it.
+                self.connection.recv(1)
+                return
             self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
@@ -112,6 +117,8 @@ def main():
     parser.add_argument("--record")
     parser.add_argument("--status", type=int, default=200)
     parser.add_argument("--ready-file", help="written once the socket listens")
+    parser.add_argument("--stall-after", type=int, default=-1,
+                        help="send this many lines, then nothing more")
     parser.add_argument("--inspect-id", help="the Id that GET .../libpod/images/<ref>/json answers")
     options = parser.parse_args()
 

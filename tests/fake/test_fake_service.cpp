@@ -34,7 +34,7 @@ const std::string config_id = "b3f190ca3fbc68ca819bd6bbbaaf12d794d08cbdd94b794e6
 class FakeService {
   public:
     FakeService(const std::string &version, const std::string &body, int status = 200,
-                const std::string &inspect_id = "") {
+                const std::string &inspect_id = "", int stall_after = -1) {
         char pattern[] = "/tmp/podpull-fake.XXXXXX";
         REQUIRE(::mkdtemp(pattern) != nullptr);
         dir_ = pattern;
@@ -53,6 +53,8 @@ class FakeService {
             args.emplace_back("--inspect-id");
             args.push_back(inspect_id);
         }
+        args.emplace_back("--stall-after");
+        args.push_back(std::to_string(stall_after));
         std::vector<char *> argv;
         for (auto &arg : args)
             argv.push_back(arg.data());
@@ -285,5 +287,27 @@ TEST_CASE("podman 5.x: LIBPOD_COMPAT reports per-layer bytes and looks up the fu
     CHECK(podpull_result_bytes(result) >= 73407797u);
 
     podpull_result_free(result);
+    podpull_free(client);
+}
+
+TEST_CASE("a stream that stops sending ends in TIMEOUT after stall_timeout_ms") {
+    FakeService fake("6.0.0", "pull-progress-6.0.ndjson", 200, "", 3);
+    podpull_client *client = connect_to(fake);
+    podpull_pull_options options;
+    podpull_pull_options_init(&options);
+    options.stall_timeout_ms = 300;
+    Recorder recorder;
+    const auto callbacks = recorder.callbacks();
+    podpull_error *error = nullptr;
+    const auto started = std::chrono::steady_clock::now();
+    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", &options, &callbacks,
+                                   nullptr, &error);
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(code == PODPULL_ERR_TIMEOUT);
+    CHECK(std::string(podpull_error_message(error)).find("300 ms") != std::string::npos);
+    CHECK(recorder.blobs.size() == 2); // what came before the stall was delivered
+    // Bounded, not timed: without the stall timeout this pull would never return.
+    CHECK(took < std::chrono::seconds(30));
+    podpull_error_free(error);
     podpull_free(client);
 }

@@ -1,0 +1,39 @@
+// What a pull looks like to a person or a program: one interface, one implementation per
+// output mode (tty_renderer, plain_renderer, json_renderer, quiet_renderer).
+#pragma once
+
+#include <podpull.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace podpull_cli {
+
+using Clock = std::chrono::steady_clock;
+
+struct PullSummary {
+    std::string image_id;
+    podpull_route route = PODPULL_ROUTE_AUTO;
+    uint64_t bytes = 0;
+    double seconds = 0;
+};
+
+class Renderer {
+  public:
+    Renderer() = default;
+    Renderer(const Renderer &) = delete;
+    Renderer &operator=(const Renderer &) = delete;
+    virtual ~Renderer() = default;
+
+    virtual void start(const std::string &image, Clock::time_point now) = 0;
+    virtual void route(podpull_route route, const char *reason, Clock::time_point now) = 0;
+    virtual void status(const char *line, Clock::time_point now) = 0;
+    virtual void blob(const podpull_blob_progress &p, Clock::time_point now) = 0;
+    virtual void result(const PullSummary &summary, Clock::time_point now) = 0;
+    // interrupted: the user pressed Ctrl-C (or sent SIGTERM).
+    virtual void error(podpull_code code, const std::string &message, bool interrupted,
+                       Clock::time_point now) = 0;
+};
+
+} // namespace podpull_cli
