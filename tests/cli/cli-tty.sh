@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# On a terminal: tmux (a private server, 160x40) runs the command on the slow 64 MB image;
+# capture-pane every 0.2 s sees the blob's bar line with rising bytes, redrawn in place
+# (the blob has one line on the screen, never a scrolled history of them), the whole-pull
+# line, and at the end the summary with the image ID; the exit status is 0.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+command -v tmux >/dev/null || fail "tmux is not installed"
+
+sock="ppcli-$$"
+tmux_() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup_all() {
+    tmux_ kill-server 2>/dev/null || true
+    sandbox_cleanup
+}
+trap cleanup_all EXIT
+
+{
+    printf '#!/usr/bin/env bash\n'
+    printf 'export TERM=xterm\n'
+    printf '%q ' "$tool" pull "${common_args[@]}" "$PODPULL_TEST_SLOW_BIG_IMAGE"
+    printf '\necho "EXIT:$?" >%q.tmp && mv %q.tmp %q\nsleep 600\n' \
+        "$sandbox/rc" "$sandbox/rc" "$sandbox/rc"
+} >"$sandbox/run.sh"
+tmux_ new-session -d -s pp -x 160 -y 40 "bash $sandbox/run.sh"
+
+n=0
+for _ in $(seq 300); do
+    tmux_ capture-pane -p -t pp >"$sandbox/cap.$n"
+    n=$((n + 1))
+    [ -f "$sandbox/rc" ] && break
+    sleep 0.2
+done
+tmux_ capture-pane -p -t pp >"$sandbox/cap.final"
+echo "----- final screen"
+sed '/^$/d' "$sandbox/cap.final"
+[ -f "$sandbox/rc" ] || fail "the command did not finish within 60 s"
+[ "$(cat "$sandbox/rc")" = "EXIT:0" ] || fail "the command ended with $(cat "$sandbox/rc")"
+
+final=$sandbox/cap.final
+grep -qE "^pulled $PODPULL_TEST_BIG_IMAGE_ID \(64\.0 MiB in .*, route DOCKER_COMPAT\)" "$final" ||
+    fail "no summary line with the image ID on the final screen"
+grep -qE '^total +100% 64\.0 MiB / 64\.0 MiB .*blobs 2/2' "$final" || fail "no complete whole-pull line"
+big=$(grep -E '^[0-9a-f]{12} done 64\.0 MiB' "$final" | awk '{print $1}')
+[ -n "$big" ] || fail "no done line for the 64 MiB blob"
+[ "$(grep -c "^$big " "$final")" -eq 1 ] || fail "blob $big has more than one line: not redrawn in place"
+[ "$(grep -c '^route DOCKER_COMPAT' "$final")" -eq 1 ] || fail "the route line is not there once"
+
+# The bar line of the big blob while it downloads: bytes (in KiB) rise across captures.
+for ((i = 0; i < n; i++)); do cat "$sandbox/cap.$i"; done >"$sandbox/caps"
+values=$(grep -E "^$big \[[#-]+\] +[0-9.]+ (B|KiB|MiB) / 64\.0 MiB" "$sandbox/caps" |
+    awk '{ v = $3; u = $4; if (u == "MiB") v *= 1024; else if (u == "B") v /= 1024; printf "%d\n", v }')
+seen=$(echo "$values" | tr '\n' ' ')
+echo "bar bytes seen (KiB): $seen"
+distinct=$(echo "$values" | awk 'NF' | uniq | wc -l)
+[ "$distinct" -ge 2 ] || fail "the bar's bytes did not rise across captures: $seen"
+echo "$values" | awk 'NF && NR > 1 && $1 + 0 < prev + 0 { exit 1 } NF { prev = $1 }' ||
+    fail "the bar's bytes went down: $seen"
+grep -qE '^total +[0-9]+% .* ETA ' "$sandbox/caps" ||
+    fail "no whole-pull line with ETA while pulling"
+
+# Ctrl-C typed into the terminal (SIGINT to the whole foreground process group) mid-pull:
+# exit 130, "interrupted" on the screen, the cursor visible again, no podman left.
+rm -rf "$sandbox/root" "$sandbox/rc"
+tmux_ respawn-pane -k -t pp "bash $sandbox/run.sh"
+for _ in $(seq 300); do
+    tmux_ capture-pane -p -t pp >"$sandbox/cap.int"
+    grep -qE "^[0-9a-f]{12} \[[#-]+\] +[0-9.]+ [KM]iB / 64\.0 MiB" "$sandbox/cap.int" && break
+    sleep 0.1
+done
+grep -qE "^[0-9a-f]{12} \[[#-]+\] " "$sandbox/cap.int" || fail "no bar line before Ctrl-C"
+tmux_ send-keys -t pp C-c
+for _ in $(seq 100); do
+    [ -f "$sandbox/rc" ] && break
+    sleep 0.1
+done
+tmux_ capture-pane -p -t pp >"$sandbox/cap.int"
+echo "----- screen after Ctrl-C"
+sed '/^$/d' "$sandbox/cap.int"
+[ -f "$sandbox/rc" ] || fail "the command did not end within 10 s of Ctrl-C"
+[ "$(cat "$sandbox/rc")" = "EXIT:130" ] || fail "Ctrl-C: the command ended with $(cat "$sandbox/rc")"
+grep -q "interrupted" "$sandbox/cap.int" || fail "no 'interrupted' message after Ctrl-C"
+! grep -q "^pulled " "$sandbox/cap.int" || fail "the pull finished despite Ctrl-C"
+[ "$(tmux_ display-message -p -t pp '#{cursor_flag}')" = "1" ] || fail "the cursor is still hidden"
+
+tmux_ kill-server 2>/dev/null || true
+sleep 0.5
+check_no_sandbox_processes
+echo PASS

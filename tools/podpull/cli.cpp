@@ -1,0 +1,166 @@
+#include "cli.hpp"
+
+#include "exit_codes.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cctype>
+#include <map>
+#include <sstream>
+
+namespace podpull_cli {
+
+namespace {
+
+// "os/arch" or "os/arch/variant", every part non-empty.
+bool split_platform(const std::string &s, Options &o) {
+    std::vector<std::string> parts;
+    std::string part;
+    std::istringstream in(s);
+    while (std::getline(in, part, '/')) {
+        parts.push_back(part);
+    }
+    if (!s.empty() && s.back() == '/') {
+        return false;
+    }
+    if (parts.size() < 2 || parts.size() > 3) {
+        return false;
+    }
+    for (const auto &p : parts) {
+        if (p.empty()) {
+            return false;
+        }
+    }
+    o.os = parts[0];
+    o.arch = parts[1];
+    o.variant = parts.size() == 3 ? parts[2] : "";
+    return true;
+}
+
+std::string version_text() {
+    return std::string("podpull ") + podpull_version() + " (libpodpull ABI " +
+           std::to_string(podpull_abi_version()) + ")";
+}
+
+} // namespace
+
+ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *out, std::FILE *err) {
+    Options o;
+    std::string platform;
+
+    CLI::App app{"podpull: pull container images through a private podman service, with "
+                 "per-blob byte progress",
+                 "podpull"};
+    app.set_version_flag("--version", version_text());
+    app.require_subcommand(1);
+    app.footer(exit_status_help());
+
+    CLI::App *pull = app.add_subcommand("pull", "Pull IMAGE into podman's storage");
+    pull->footer(exit_status_help());
+    pull->add_option("IMAGE", o.image,
+                     "Image reference (registry image, or oci:, oci-archive:, dir:, ...)")
+        ->required();
+    pull->add_option("--root", o.root, "podman --root (storage root)");
+    pull->add_option("--runroot", o.runroot, "podman --runroot");
+    pull->add_option("--storage-driver", o.storage_driver, "podman --storage-driver (e.g. vfs)");
+    pull->add_option("--authfile", o.authfile, "containers-auth.json(5) file with credentials");
+    pull->add_flag("--tls-verify{true}", o.tls_verify,
+                   "Verify TLS certificates (default true; --tls-verify=false skips it)")
+        ->option_text("[=BOOL]");
+    pull->add_option("--platform", platform, "Pull for this platform: os/arch[/variant]")
+        ->check(CLI::Validator(
+            [](std::string &s) {
+                Options tmp;
+                return split_platform(s, tmp) ? std::string{}
+                                              : "expected os/arch[/variant], got '" + s + "'";
+            },
+            "OS/ARCH[/VARIANT]"));
+    const std::map<std::string, podpull_policy> policies{{"always", PODPULL_POLICY_ALWAYS},
+                                                         {"missing", PODPULL_POLICY_MISSING},
+                                                         {"newer", PODPULL_POLICY_NEWER},
+                                                         {"never", PODPULL_POLICY_NEVER}};
+    pull->add_option("--policy", o.policy, "When to contact the registry")
+        ->transform(CLI::CheckedTransformer(policies, CLI::ignore_case))
+        ->option_text("always|missing|newer|never (default always)");
+    pull->add_option("--retry", o.retries, "Retries where podman supports them (0: podman's)");
+    pull->add_option("--retry-delay", o.retry_delay_ms, "Delay between retries, ms");
+    pull->add_option("--stall-timeout", o.stall_timeout_ms,
+                     "Fail when nothing arrives for this many ms (0: never)");
+    pull->add_option("--start-timeout", o.start_timeout_ms,
+                     "Give up starting the service after this many ms (default 90000)");
+    const std::map<std::string, podpull_route> routes{
+        {"auto", PODPULL_ROUTE_AUTO},
+        {"libpod-progress", PODPULL_ROUTE_LIBPOD_PROGRESS},
+        {"libpod-compat", PODPULL_ROUTE_LIBPOD_COMPAT},
+        {"docker-compat", PODPULL_ROUTE_DOCKER_COMPAT},
+        {"libpod-text", PODPULL_ROUTE_LIBPOD_TEXT},
+        {"subprocess", PODPULL_ROUTE_SUBPROCESS}};
+    pull->add_option("--route", o.route, "Force a route instead of letting podpull choose")
+        ->transform(CLI::Validator(
+            [&routes](std::string &s) {
+                std::string key;
+                for (char c : s) {
+                    key += c == '_' ? '-' : static_cast<char>(std::tolower(c));
+                }
+                const auto it = routes.find(key);
+                if (it == routes.end()) {
+                    return "unknown route '" + s + "'";
+                }
+                s = std::to_string(static_cast<int>(it->second));
+                return std::string{};
+            },
+            ""))
+        ->option_text("auto|libpod-progress|libpod-compat|docker-compat|libpod-text|subprocess");
+    pull->add_option("--socket", o.socket,
+                     "Use this running podman service instead of starting one");
+    pull->add_option("--podman", o.podman, "The podman binary (default: podman from PATH)");
+    pull->add_option("--runtime-dir", o.runtime_dir,
+                     "Where the private socket directory is made (default $XDG_RUNTIME_DIR, "
+                     "/run or /tmp)");
+    pull->add_option("--env", o.env, "KEY=VALUE for the service and subprocesses (repeatable)")
+        ->check(CLI::Validator(
+            [](std::string &s) {
+                const auto eq = s.find('=');
+                return eq != std::string::npos && eq > 0 ? std::string{}
+                                                         : "expected KEY=VALUE, got '" + s + "'";
+            },
+            "KEY=VALUE"));
+    pull->add_flag("-q,--quiet", o.quiet, "Print only the image ID (and errors)");
+    pull->add_flag("-v,--verbose", o.verbose, "Print the library's log on stderr");
+    pull->add_flag("--json", o.json,
+                   "One JSON event per line on stdout (start, route, status, progress, "
+                   "result/error); human text on stderr");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        std::ostringstream o_out, o_err;
+        app.exit(e, o_out, o_err);
+        std::fputs(o_out.str().c_str(), out);
+        return {std::nullopt, exit_ok};
+    } catch (const CLI::CallForAllHelp &e) {
+        std::ostringstream o_out, o_err;
+        app.exit(e, o_out, o_err);
+        std::fputs(o_out.str().c_str(), out);
+        return {std::nullopt, exit_ok};
+    } catch (const CLI::CallForVersion &e) {
+        std::ostringstream o_out, o_err;
+        app.exit(e, o_out, o_err);
+        std::fputs(o_out.str().c_str(), out);
+        return {std::nullopt, exit_ok};
+    } catch (const CLI::ParseError &e) {
+        std::ostringstream o_out, o_err;
+        app.exit(e, o_out, o_err);
+        std::fputs(o_err.str().c_str(), err);
+        std::fputs(o_out.str().c_str(), err);
+        std::fputs("Usage: podpull pull [OPTIONS] IMAGE   (podpull pull --help for details)\n",
+                   err);
+        return {std::nullopt, exit_usage};
+    }
+    if (!platform.empty()) {
+        split_platform(platform, o);
+    }
+    return {std::move(o), exit_ok};
+}
+
+} // namespace podpull_cli

@@ -1,0 +1,40 @@
+// The command line, parsed with CLI11: `podpull pull [options] IMAGE`.
+#pragma once
+
+#include <podpull.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace podpull_cli {
+
+struct Options {
+    std::string image;
+    std::string root, runroot, storage_driver, authfile, socket, podman, runtime_dir;
+    bool tls_verify = true;
+    std::string os, arch, variant; // from --platform os/arch[/variant]
+    podpull_policy policy = PODPULL_POLICY_ALWAYS;
+    uint32_t retries = 0;
+    uint32_t retry_delay_ms = 0;
+    uint32_t stall_timeout_ms = 0;
+    uint32_t start_timeout_ms = 0; // 0: the library's default
+    podpull_route route = PODPULL_ROUTE_AUTO;
+    std::vector<std::string> env; // KEY=VALUE
+    bool quiet = false;
+    bool verbose = false;
+    bool json = false;
+};
+
+struct ParseOutcome {
+    std::optional<Options> options; // set: run the pull
+    int exit_code = 0;              // when options is empty: exit with this
+};
+
+// Parses argv; prints help, version or a usage error itself (help/version to `out`, errors
+// to `err`). Usage errors exit 2, --help and --version exit 0.
+ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *out, std::FILE *err);
+
+} // namespace podpull_cli

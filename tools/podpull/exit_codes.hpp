@@ -1,0 +1,18 @@
+// The command's exit status for every outcome, and its description for --help and README.
+#pragma once
+
+#include <podpull.h>
+
+namespace podpull_cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1; // unexpected (an exception in the tool itself)
+constexpr int exit_usage = 2;
+constexpr int exit_code_base = 10; // 10 + podpull_code: 11 INVALID_ARGUMENT ... 21 INTERNAL
+
+// 0 for PODPULL_OK, 128 + signal when the pull was cancelled by SIGINT/SIGTERM, else 10+code.
+int exit_status(podpull_code code, int signal_received);
+// The table printed at the end of --help.
+const char *exit_status_help();
+
+} // namespace podpull_cli
