@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job: on a fresh Debian 12 machine, install what podpull needs, build it,
-# start a local registry on 127.0.0.1 holding generated images, and pull the 64 MB one
-# through the registry's rate-limiting relay (~16 MiB/s) with `podpull pull` (a private
+# start a local registry on 127.0.0.1 holding generated images, and pull a 350 MB one of four
+# layers through the registry's rate-limiting relay (~16 MiB/s a connection, about ten
+# seconds) with `podpull pull` (a private
 # podman service on a throw-away vfs storage), which shows live per-blob and whole-pull byte
 # progress on a terminal (plain lines in a pipe). Everything is removed at the end, also on
 # Ctrl-C.
@@ -41,13 +42,14 @@ if [ -n "${PODPULL_DEMO_IMAGE:-}" ]; then
     image=$PODPULL_DEMO_IMAGE
 else
     echo "== starting a local registry with generated images"
-    bash tests/support/registry-up.sh "$work/registry" >"$work/registry-up.log" 2>&1 || {
+    PODPULL_FIXTURE_DEMO_IMAGE=1 bash tests/support/registry-up.sh "$work/registry" \
+        >"$work/registry-up.log" 2>&1 || {
         cat "$work/registry-up.log" >&2
         exit 1
     }
     # shellcheck disable=SC1091
     source "$work/registry/env"
-    image=$PODPULL_TEST_SLOW_BIG_IMAGE
+    image=$PODPULL_TEST_DEMO_IMAGE
     # The relay speaks plain HTTP. Declaring it insecure in a registries.conf the service
     # reads (instead of --tls-verify=false) keeps podman 4.3.1 on the route with byte
     # progress; the fixture's containers.conf keeps podman's runtime state in $work.

@@ -12,6 +12,8 @@
 #   PODPULL_TEST_OCI_ARCHIVE    STATE_DIR/test-oci.tar, the same image as an oci-archive
 #   PODPULL_TEST_OCI_ARCHIVE_ID the ID podman reports after pulling that archive
 #   PODPULL_TEST_BIG_IMAGE      127.0.0.1:PORT/podpull/big:v1 (one 64 MB random layer)
+#   PODPULL_TEST_DEMO_IMAGE     with PODPULL_FIXTURE_DEMO_IMAGE=1 only: podpull/demo:v1 through
+#                               the slowed relay (layers of 160, 96, 64 and 32 MB)
 #   PODPULL_TEST_BIG_IMAGE_ID   its image ID
 #   PODPULL_TEST_SLOW_REGISTRY  127.0.0.1:PORT2, the same registry behind throttle-proxy.py
 #                               (PODPULL_TEST_SLOW_RATE bytes/s per connection)
@@ -297,6 +299,25 @@ step "build big image"
 pm storage push --tls-verify=false "$big_image" >>"$state/push.log" 2>&1
 step "push big image"
 
+# --- the demo image (scripts/demo.sh only): several layers, a few hundred MB ------------------
+# Through the 16 MiB/s relay its biggest layer takes about ten seconds, long enough to watch.
+demo_image="$registry/podpull/demo:v1"
+demo_id=""
+if [ "${PODPULL_FIXTURE_DEMO_IMAGE:-0}" = "1" ]; then
+    mkdir -p "$state/ctx-demo"
+    printf 'FROM scratch\n' >"$state/ctx-demo/Containerfile"
+    for size in 160 96 64 32; do
+        head -c "${size}M" /dev/urandom >"$state/ctx-demo/layer-$size.bin"
+        printf 'COPY layer-%s.bin /data/layer-%s.bin\n' "$size" "$size" >>"$state/ctx-demo/Containerfile"
+    done
+    pm storage build --pull=never --format oci -t "$demo_image" -f "$state/ctx-demo/Containerfile" \
+        "$state/ctx-demo" >>"$state/build.log" 2>&1
+    demo_id=$(pm storage inspect --format '{{.Id}}' "$demo_image")
+    pm storage push --tls-verify=false "$demo_image" >>"$state/push.log" 2>&1
+    rm -rf "$state/ctx-demo"
+    step "build and push demo image"
+fi
+
 # --- a private registry: TLS from a test CA, and a password --------------------------------
 # Everything secret stays in STATE_DIR/tls (0700). The password is random per setup and never
 # on a command line: htpasswd reads it from stdin, podman push from an auth file, curl from a
@@ -456,6 +477,8 @@ PODPULL_TEST_AUTH_IMAGE_ID='$auth_image_id'
 PODPULL_TEST_AUTH_USER='$auth_user'
 PODPULL_TEST_AUTH_PASSWORD='$auth_password'
 PODPULL_TEST_CA_DIR='$tls/ca'
+PODPULL_TEST_DEMO_IMAGE='${demo_id:+$slow_registry/podpull/demo:v1}'
+PODPULL_TEST_DEMO_IMAGE_ID='$demo_id'
 PODPULL_TEST_SETUP_MS='$(($(now_ms) - t_start))'
 EOF
 mv "$state/env.tmp" "$state/env"
