@@ -31,6 +31,10 @@ packages=(
   podman docker-registry openssl apache2-utils tmux curl python3 procps
   # scripts/test.sh lists the files to clang-format with git
   git
+  # ABI guard: abidw/abidiff against abi/libpodpull.so.1.abi
+  abigail-tools
+  # bindings/rust: crates come from Debian via a cargo source replacement (no crates.io)
+  librust-pkg-config-dev librust-libloading-dev librust-indicatif-dev librust-cc-dev
 )
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.

@@ -203,6 +203,25 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
     return code;
 }
 
+// podpull_*_init cannot know which header its host was built with, so it must never write
+// more than the smallest struct any ABI 1 host can have: the ABI 1.0 layout. These sizes are
+// frozen. When a field is appended, the static_assert below fails on purpose: the init
+// functions keep writing the 1.0 bytes (a host built against 1.0 has no room for more), and
+// a new, sized init function, which the newer header routes its hosts to, defaults the rest.
+constexpr std::uint32_t connect_options_1_0_size = 112;
+constexpr std::uint32_t pull_options_1_0_size = 56;
+constexpr std::uint32_t callbacks_1_0_size = 40;
+static_assert(sizeof(podpull_connect_options) == connect_options_1_0_size &&
+                  sizeof(podpull_pull_options) == pull_options_1_0_size &&
+                  sizeof(podpull_callbacks) == callbacks_1_0_size,
+              "a struct grew: keep podpull_*_init writing the 1.0 layout and add a sized init");
+
+// Writes `defaults` over the first `size` bytes of the host's struct and sets struct_size.
+template <typename T> void init_layout(T *host, const T &defaults, std::uint32_t size) {
+    std::memcpy(host, &defaults, size);
+    host->struct_size = size;
+}
+
 } // namespace
 
 extern "C" {
@@ -210,28 +229,27 @@ extern "C" {
 void podpull_connect_options_init(podpull_connect_options *opts) {
     if (opts == nullptr)
         return;
-    *opts = podpull_connect_options{};
-    opts->struct_size = sizeof(*opts);
-    opts->run_root_fd = -1;
-    opts->auth_fd = -1;
-    opts->start_timeout_ms = 90000;
+    podpull_connect_options defaults{};
+    defaults.run_root_fd = -1;
+    defaults.auth_fd = -1;
+    defaults.start_timeout_ms = 90000;
+    init_layout(opts, defaults, connect_options_1_0_size);
 }
 
 void podpull_pull_options_init(podpull_pull_options *opts) {
     if (opts == nullptr)
         return;
-    *opts = podpull_pull_options{};
-    opts->struct_size = sizeof(*opts);
-    opts->policy = PODPULL_POLICY_ALWAYS;
-    opts->tls_verify = 1;
-    opts->route = PODPULL_ROUTE_AUTO;
+    podpull_pull_options defaults{};
+    defaults.policy = PODPULL_POLICY_ALWAYS;
+    defaults.tls_verify = 1;
+    defaults.route = PODPULL_ROUTE_AUTO;
+    init_layout(opts, defaults, pull_options_1_0_size);
 }
 
 void podpull_callbacks_init(podpull_callbacks *cb) {
     if (cb == nullptr)
         return;
-    *cb = podpull_callbacks{};
-    cb->struct_size = sizeof(*cb);
+    init_layout(cb, podpull_callbacks{}, callbacks_1_0_size);
 }
 
 podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,

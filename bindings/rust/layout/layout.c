@@ -1,0 +1,90 @@
+/* Prints the C compiler's view of podpull.h as Rust source: size, alignment and the offset of
+ * every field of every struct, and the size of every enum. build.rs compiles and runs it, and
+ * tests/layout.rs compares the numbers with the #[repr(C)] mirrors of src/sys.rs. */
+#include <podpull.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define SIZE(T)                                                                                    \
+    printf("    (\"%s\", \"<size>\", %zu),\n    (\"%s\", \"<align>\", %zu),\n", #T, sizeof(T), #T, \
+           alignof(T))
+#define FIELD(T, f) printf("    (\"%s\", \"%s\", %zu),\n", #T, #f, offsetof(T, f))
+
+int main(void) {
+    printf("pub const C_LAYOUT: &[(&str, &str, usize)] = &[\n");
+    SIZE(podpull_code);
+    SIZE(podpull_route);
+    SIZE(podpull_policy);
+    SIZE(podpull_log_level);
+    SIZE(podpull_blob_state);
+
+    SIZE(podpull_connect_options);
+    FIELD(podpull_connect_options, struct_size);
+    FIELD(podpull_connect_options, podman_path);
+    FIELD(podpull_connect_options, storage_root);
+    FIELD(podpull_connect_options, run_root);
+    FIELD(podpull_connect_options, run_root_fd);
+    FIELD(podpull_connect_options, storage_driver);
+    FIELD(podpull_connect_options, auth_file);
+    FIELD(podpull_connect_options, auth_fd);
+    FIELD(podpull_connect_options, socket_path);
+    FIELD(podpull_connect_options, runtime_dir);
+    FIELD(podpull_connect_options, env);
+    FIELD(podpull_connect_options, start_timeout_ms);
+    FIELD(podpull_connect_options, log);
+    FIELD(podpull_connect_options, log_user_data);
+
+    SIZE(podpull_pull_options);
+    FIELD(podpull_pull_options, struct_size);
+    FIELD(podpull_pull_options, policy);
+    FIELD(podpull_pull_options, tls_verify);
+    FIELD(podpull_pull_options, os);
+    FIELD(podpull_pull_options, arch);
+    FIELD(podpull_pull_options, variant);
+    FIELD(podpull_pull_options, retries);
+    FIELD(podpull_pull_options, retry_delay_ms);
+    FIELD(podpull_pull_options, stall_timeout_ms);
+    FIELD(podpull_pull_options, route);
+
+    SIZE(podpull_blob_progress);
+    FIELD(podpull_blob_progress, struct_size);
+    FIELD(podpull_blob_progress, id);
+    FIELD(podpull_blob_progress, state);
+    FIELD(podpull_blob_progress, current);
+    FIELD(podpull_blob_progress, total);
+    FIELD(podpull_blob_progress, pull_current);
+    FIELD(podpull_blob_progress, pull_total);
+    FIELD(podpull_blob_progress, blobs_seen);
+    FIELD(podpull_blob_progress, blobs_done);
+
+    SIZE(podpull_callbacks);
+    FIELD(podpull_callbacks, struct_size);
+    FIELD(podpull_callbacks, user_data);
+    FIELD(podpull_callbacks, on_route);
+    FIELD(podpull_callbacks, on_status);
+    FIELD(podpull_callbacks, on_blob);
+
+    SIZE(podpull_api);
+    FIELD(podpull_api, struct_size);
+    FIELD(podpull_api, abi_major);
+    FIELD(podpull_api, connect_options_init);
+    FIELD(podpull_api, pull_options_init);
+    FIELD(podpull_api, callbacks_init);
+    FIELD(podpull_api, connect);
+    FIELD(podpull_api, pull);
+    FIELD(podpull_api, cancel);
+    FIELD(podpull_api, free);
+    FIELD(podpull_api, error_code);
+    FIELD(podpull_api, error_message);
+    FIELD(podpull_api, error_free);
+    FIELD(podpull_api, result_image_id);
+    FIELD(podpull_api, result_route);
+    FIELD(podpull_api, result_bytes);
+    FIELD(podpull_api, result_free);
+    FIELD(podpull_api, code_str);
+    FIELD(podpull_api, version);
+    FIELD(podpull_api, abi_version);
+    printf("];\n");
+    return 0;
+}

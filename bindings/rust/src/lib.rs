@@ -1,0 +1,920 @@
+//! Safe Rust bindings for libpodpull: pull container images through a private podman
+//! service, with per-blob byte progress.
+//!
+//! ```no_run
+//! use std::ops::ControlFlow;
+//! let client = podpull::Client::connect(&podpull::ConnectOptions::default())?;
+//! let result = client.pull("quay.io/fedora/fedora:latest", &podpull::PullOptions::default(), |event| {
+//!     if let podpull::Event::Blob(b) = event {
+//!         eprintln!("{} {}/{:?}", b.id, b.current, b.total);
+//!     }
+//!     ControlFlow::Continue(())
+//! })?;
+//! println!("{}", result.image_id);
+//! # Ok::<(), podpull::Error>(())
+//! ```
+//!
+//! The library is linked (found with `pkg-config podpull`, or `PODPULL_LIB_DIR`), or, with
+//! the `dlopen` feature, loaded at run time from `libpodpull.so.1` (or `$PODPULL_LIBRARY`):
+//! the API is the same. With `dlopen`, [`available`] tells whether the library is there, so a
+//! host can fall back to something else.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod sys;
+
+use std::any::Any;
+use std::ffi::{CStr, CString};
+use std::fmt;
+use std::ops::ControlFlow;
+use std::os::fd::RawFd;
+use std::os::raw::{c_char, c_int, c_void};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+use std::time::Duration;
+
+// ---- errors ---------------------------------------------------------------------------------
+
+/// What went wrong: `podpull_code`, plus [`ErrorCode::LibraryUnavailable`] for the `dlopen`
+/// feature and [`ErrorCode::Unknown`] for codes of a newer library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    InvalidArgument,
+    PodmanNotFound,
+    Service,
+    Io,
+    Protocol,
+    Pull,
+    Auth,
+    NotFound,
+    Cancelled,
+    Timeout,
+    Internal,
+    /// The library could not be loaded, lacks `podpull_get_api`, or cannot serve ABI 1
+    /// (`dlopen` feature only; never from the C library itself).
+    LibraryUnavailable,
+    /// A code this crate does not know.
+    Unknown(u32),
+}
+
+impl ErrorCode {
+    fn from_raw(code: sys::podpull_code) -> ErrorCode {
+        match code {
+            sys::PODPULL_ERR_INVALID_ARGUMENT => ErrorCode::InvalidArgument,
+            sys::PODPULL_ERR_PODMAN_NOT_FOUND => ErrorCode::PodmanNotFound,
+            sys::PODPULL_ERR_SERVICE => ErrorCode::Service,
+            sys::PODPULL_ERR_IO => ErrorCode::Io,
+            sys::PODPULL_ERR_PROTOCOL => ErrorCode::Protocol,
+            sys::PODPULL_ERR_PULL => ErrorCode::Pull,
+            sys::PODPULL_ERR_AUTH => ErrorCode::Auth,
+            sys::PODPULL_ERR_NOT_FOUND => ErrorCode::NotFound,
+            sys::PODPULL_ERR_CANCELLED => ErrorCode::Cancelled,
+            sys::PODPULL_ERR_TIMEOUT => ErrorCode::Timeout,
+            sys::PODPULL_ERR_INTERNAL => ErrorCode::Internal,
+            other => ErrorCode::Unknown(other),
+        }
+    }
+
+    /// The C name, `"PODPULL_ERR_AUTH"` and so on.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "PODPULL_ERR_INVALID_ARGUMENT",
+            ErrorCode::PodmanNotFound => "PODPULL_ERR_PODMAN_NOT_FOUND",
+            ErrorCode::Service => "PODPULL_ERR_SERVICE",
+            ErrorCode::Io => "PODPULL_ERR_IO",
+            ErrorCode::Protocol => "PODPULL_ERR_PROTOCOL",
+            ErrorCode::Pull => "PODPULL_ERR_PULL",
+            ErrorCode::Auth => "PODPULL_ERR_AUTH",
+            ErrorCode::NotFound => "PODPULL_ERR_NOT_FOUND",
+            ErrorCode::Cancelled => "PODPULL_ERR_CANCELLED",
+            ErrorCode::Timeout => "PODPULL_ERR_TIMEOUT",
+            ErrorCode::Internal => "PODPULL_ERR_INTERNAL",
+            ErrorCode::LibraryUnavailable => "PODPULL_LIBRARY_UNAVAILABLE",
+            ErrorCode::Unknown(_) => "PODPULL_ERR_UNKNOWN",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A failure: its code and a message for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Error {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+    /// Takes ownership of `err` (may be NULL) and frees it.
+    fn from_raw(api: &Api, code: sys::podpull_code, err: *mut sys::podpull_error) -> Error {
+        let message = if err.is_null() {
+            String::new()
+        } else {
+            // SAFETY: err is a live podpull_error; the message lives as long as it does.
+            unsafe { lossy(api.error_message(err)) }
+        };
+        // SAFETY: err came from the library (or is NULL) and is freed once.
+        unsafe { api.error_free(err) };
+        Error {
+            code: ErrorCode::from_raw(code),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "{}: {}", self.code, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Copies a C string (NULL: "").
+///
+/// # Safety
+/// `s` is NULL or a valid NUL-terminated string.
+unsafe fn lossy(s: *const c_char) -> String {
+    if s.is_null() {
+        String::new()
+    } else {
+        // SAFETY: per the contract above.
+        unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned()
+    }
+}
+
+fn cstring(what: &str, s: &str) -> Result<CString> {
+    CString::new(s).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} contains a NUL byte"),
+        )
+    })
+}
+
+fn cpath(what: &str, p: &std::path::Path) -> Result<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    CString::new(p.as_os_str().as_bytes()).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!("{what} contains a NUL byte"),
+        )
+    })
+}
+
+// ---- the function table ---------------------------------------------------------------------
+
+/// The library's function table (`podpull_api`), checked once; the same whether linked or
+/// loaded with `dlopen`.
+#[derive(Clone, Copy)]
+struct Api {
+    t: &'static sys::podpull_api,
+}
+
+macro_rules! forward {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {$(
+        /// # Safety
+        /// The arguments satisfy the C function's contract.
+        unsafe fn $name(&self, $($arg: $ty),*) -> $ret {
+            // checked non-NULL in check_api
+            unsafe { (self.t.$name.unwrap_unchecked())($($arg),*) }
+        }
+    )*};
+}
+
+impl Api {
+    forward! {
+        connect_options_init(o: *mut sys::podpull_connect_options) -> ();
+        pull_options_init(o: *mut sys::podpull_pull_options) -> ();
+        callbacks_init(c: *mut sys::podpull_callbacks) -> ();
+        connect(o: *const sys::podpull_connect_options, out: *mut *mut sys::podpull_client,
+                err: *mut *mut sys::podpull_error) -> sys::podpull_code;
+        pull(c: *mut sys::podpull_client, image: *const c_char, o: *const sys::podpull_pull_options,
+             cb: *const sys::podpull_callbacks, res: *mut *mut sys::podpull_result,
+             err: *mut *mut sys::podpull_error) -> sys::podpull_code;
+        cancel(c: *mut sys::podpull_client) -> ();
+        free(c: *mut sys::podpull_client) -> ();
+        error_message(e: *const sys::podpull_error) -> *const c_char;
+        error_free(e: *mut sys::podpull_error) -> ();
+        result_image_id(r: *const sys::podpull_result) -> *const c_char;
+        result_route(r: *const sys::podpull_result) -> sys::podpull_route;
+        result_bytes(r: *const sys::podpull_result) -> u64;
+        result_free(r: *mut sys::podpull_result) -> ();
+        version() -> *const c_char;
+    }
+}
+
+/// Checks what `podpull_get_api(1)` returned.
+fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
+    if t.is_null() {
+        return Err(format!(
+            "{from} cannot serve podpull ABI {} (podpull_get_api returned NULL)",
+            sys::PODPULL_ABI_MAJOR
+        ));
+    }
+    // SAFETY: the table is static in the library, which stays loaded.
+    let t: &'static sys::podpull_api = unsafe { &*t };
+    if t.abi_major != sys::PODPULL_ABI_MAJOR {
+        return Err(format!(
+            "{from} serves ABI {} instead of {}",
+            t.abi_major,
+            sys::PODPULL_ABI_MAJOR
+        ));
+    }
+    if (t.struct_size as usize) < std::mem::size_of::<sys::podpull_api>() {
+        return Err(format!(
+            "{from} is too old: its function table has {} bytes, this crate needs {}",
+            t.struct_size,
+            std::mem::size_of::<sys::podpull_api>()
+        ));
+    }
+    let all = t.connect_options_init.is_some()
+        && t.pull_options_init.is_some()
+        && t.callbacks_init.is_some()
+        && t.connect.is_some()
+        && t.pull.is_some()
+        && t.cancel.is_some()
+        && t.free.is_some()
+        && t.error_code.is_some()
+        && t.error_message.is_some()
+        && t.error_free.is_some()
+        && t.result_image_id.is_some()
+        && t.result_route.is_some()
+        && t.result_bytes.is_some()
+        && t.result_free.is_some()
+        && t.code_str.is_some()
+        && t.version.is_some()
+        && t.abi_version.is_some();
+    if !all {
+        return Err(format!("{from} has a function table with NULL entries"));
+    }
+    Ok(Api { t })
+}
+
+#[cfg(not(feature = "dlopen"))]
+fn api() -> Result<Api> {
+    use std::sync::OnceLock;
+    static API: OnceLock<Result<Api, String>> = OnceLock::new();
+    API.get_or_init(|| {
+        // SAFETY: a plain call into the linked library.
+        check_api(
+            unsafe { sys::podpull_get_api(sys::PODPULL_ABI_MAJOR) },
+            "the linked libpodpull",
+        )
+    })
+    .clone()
+    .map_err(|m| Error::new(ErrorCode::LibraryUnavailable, m))
+}
+
+#[cfg(feature = "dlopen")]
+fn api() -> Result<Api> {
+    use std::sync::OnceLock;
+    static API: OnceLock<Result<Api, String>> = OnceLock::new();
+    API.get_or_init(|| {
+        let name = std::env::var_os("PODPULL_LIBRARY").unwrap_or_else(|| "libpodpull.so.1".into());
+        let shown = PathBuf::from(&name).display().to_string();
+        // SAFETY: loading libpodpull runs no initialisers with preconditions.
+        let lib = unsafe { libloading::Library::new(&name) }.map_err(|e| {
+            format!("cannot load {shown}: {e} (install libpodpull 1.x, or set PODPULL_LIBRARY to its path)")
+        })?;
+        // SAFETY: the symbol has this type in every libpodpull of ABI 1.
+        let get: sys::podpull_get_api_fn = unsafe {
+            *lib.get::<sys::podpull_get_api_fn>(sys::PODPULL_GET_API_SYMBOL).map_err(|e| {
+                format!("{shown} has no podpull_get_api: it is not libpodpull, or too old ({e})")
+            })?
+        };
+        // SAFETY: see above.
+        let api = check_api(unsafe { get(sys::PODPULL_ABI_MAJOR) }, &shown)?;
+        // The table points into the library: keep it loaded for the life of the process.
+        std::mem::forget(lib);
+        Ok(api)
+    })
+    .clone()
+    .map_err(|m| Error::new(ErrorCode::LibraryUnavailable, m))
+}
+
+/// Whether the library is there and serves ABI 1 (always true when linked). With the
+/// `dlopen` feature, the error says what is missing, so a host can fall back.
+pub fn available() -> Result<()> {
+    api().map(|_| ())
+}
+
+/// The library's version, `"1.2.3"`.
+pub fn version() -> Result<String> {
+    let api = api()?;
+    // SAFETY: a static string.
+    Ok(unsafe { lossy(api.version()) })
+}
+
+// ---- options --------------------------------------------------------------------------------
+
+/// A diagnostics message's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// A diagnostics sink. It may be called from the library's own threads at any time while the
+/// client lives, so it must be `Send + Sync`. A panic in it is caught and dropped.
+pub type LogFn = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// How to reach podman (`podpull_connect_options`). Fields left `None` keep the library's
+/// defaults.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct ConnectOptions {
+    /// Default: `podman` from `PATH`.
+    pub podman_path: Option<PathBuf>,
+    /// `podman --root`.
+    pub storage_root: Option<PathBuf>,
+    /// `podman --runroot`.
+    pub run_root: Option<PathBuf>,
+    /// Given to the service as fd 3 and passed as `--runroot /proc/self/fd/3`.
+    pub run_root_fd: Option<RawFd>,
+    /// `podman --storage-driver`.
+    pub storage_driver: Option<String>,
+    /// A containers-auth.json(5) whose credentials go with each pull.
+    pub auth_file: Option<PathBuf>,
+    /// The same as an open fd.
+    pub auth_fd: Option<RawFd>,
+    /// Use this existing service instead of starting one.
+    pub socket_path: Option<PathBuf>,
+    /// Where the private socket dir is made.
+    pub runtime_dir: Option<PathBuf>,
+    /// Extra `KEY=VALUE` for the service and subprocesses.
+    pub env: Vec<String>,
+    /// Default 90 s.
+    pub start_timeout: Option<Duration>,
+    /// Diagnostics.
+    pub log: Option<LogFn>,
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("podman_path", &self.podman_path)
+            .field("storage_root", &self.storage_root)
+            .field("run_root", &self.run_root)
+            .field("run_root_fd", &self.run_root_fd)
+            .field("storage_driver", &self.storage_driver)
+            .field("auth_file", &self.auth_file)
+            .field("auth_fd", &self.auth_fd)
+            .field("socket_path", &self.socket_path)
+            .field("runtime_dir", &self.runtime_dir)
+            .field("env", &self.env)
+            .field("start_timeout", &self.start_timeout)
+            .field("log", &self.log.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
+}
+
+/// When podman contacts the registry (`--pull`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Policy {
+    #[default]
+    Always,
+    Missing,
+    Newer,
+    Never,
+}
+
+/// How a pull is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Route {
+    /// Only as a request: let the library choose.
+    #[default]
+    Auto,
+    LibpodProgress,
+    LibpodCompat,
+    DockerCompat,
+    LibpodText,
+    Subprocess,
+    /// A route this crate does not know.
+    Unknown(u32),
+}
+
+impl Route {
+    fn from_raw(r: sys::podpull_route) -> Route {
+        match r {
+            sys::PODPULL_ROUTE_AUTO => Route::Auto,
+            sys::PODPULL_ROUTE_LIBPOD_PROGRESS => Route::LibpodProgress,
+            sys::PODPULL_ROUTE_LIBPOD_COMPAT => Route::LibpodCompat,
+            sys::PODPULL_ROUTE_DOCKER_COMPAT => Route::DockerCompat,
+            sys::PODPULL_ROUTE_LIBPOD_TEXT => Route::LibpodText,
+            sys::PODPULL_ROUTE_SUBPROCESS => Route::Subprocess,
+            other => Route::Unknown(other),
+        }
+    }
+    fn to_raw(self) -> sys::podpull_route {
+        match self {
+            Route::Auto => sys::PODPULL_ROUTE_AUTO,
+            Route::LibpodProgress => sys::PODPULL_ROUTE_LIBPOD_PROGRESS,
+            Route::LibpodCompat => sys::PODPULL_ROUTE_LIBPOD_COMPAT,
+            Route::DockerCompat => sys::PODPULL_ROUTE_DOCKER_COMPAT,
+            Route::LibpodText => sys::PODPULL_ROUTE_LIBPOD_TEXT,
+            Route::Subprocess => sys::PODPULL_ROUTE_SUBPROCESS,
+            Route::Unknown(n) => n,
+        }
+    }
+}
+
+/// How to pull one image (`podpull_pull_options`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PullOptions {
+    pub policy: Policy,
+    /// Default true.
+    pub tls_verify: bool,
+    pub os: Option<String>,
+    pub arch: Option<String>,
+    pub variant: Option<String>,
+    /// 0: podman's default.
+    pub retries: u32,
+    pub retry_delay: Duration,
+    /// Fail with `Timeout` when nothing arrives for this long.
+    pub stall_timeout: Option<Duration>,
+    /// Anything but `Auto` forces that route or fails.
+    pub route: Route,
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            policy: Policy::Always,
+            tls_verify: true,
+            os: None,
+            arch: None,
+            variant: None,
+            retries: 0,
+            retry_delay: Duration::ZERO,
+            stall_timeout: None,
+            route: Route::Auto,
+        }
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+/// A blob's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BlobState {
+    Started,
+    Pulling,
+    Done,
+    /// Already in local storage.
+    Skipped,
+    Unknown(u32),
+}
+
+/// Byte progress of one blob, with the whole pull's totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobProgress {
+    /// `"sha256:<hex>"`, or the 12-hex short id on the compat routes.
+    pub id: String,
+    pub state: BlobState,
+    /// Bytes of this blob so far.
+    pub current: u64,
+    /// This blob's size, `None` when unknown.
+    pub total: Option<u64>,
+    /// Bytes so far, all blobs of this pull.
+    pub pull_current: u64,
+    /// Sum of the known sizes of all blobs seen so far.
+    pub pull_total: u64,
+    pub blobs_seen: u32,
+    pub blobs_done: u32,
+}
+
+/// What a pull reports, on the thread that called [`Client::pull`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The route chosen and why; once, before any other event.
+    Route { route: Route, reason: String },
+    /// One line of text from podman.
+    Status(String),
+    /// Byte progress of one blob.
+    Blob(BlobProgress),
+}
+
+/// What a successful pull produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullResult {
+    /// The full 64-hex image ID.
+    pub image_id: String,
+    pub route: Route,
+    /// Bytes transferred (0 on a route without byte progress).
+    pub bytes: u64,
+}
+
+// ---- the client -----------------------------------------------------------------------------
+
+struct Inner {
+    raw: NonNull<sys::podpull_client>,
+    api: Api,
+    // Lives as long as the C client, which may call it until podpull_free returns.
+    _log: Option<Box<LogFn>>,
+}
+
+// SAFETY: podpull documents a client as usable from several threads at once (pulls from
+// different threads, podpull_cancel from any thread); the log callback is Send + Sync.
+unsafe impl Send for Inner {}
+unsafe impl Sync for Inner {}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // No pull runs: every pull borrows the Client, and a Canceller cannot pull.
+        // SAFETY: raw is live and freed once.
+        unsafe { self.api.free(self.raw.as_ptr()) };
+    }
+}
+
+/// One private podman service (or an attachment to an existing one) and its pulls.
+///
+/// `Client` is `Send + Sync`: pull from several threads at once through `&Client` (or an
+/// `Arc<Client>`). Dropping it stops the service it started.
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// Cancels every pull in flight on its client (`podpull_cancel`). `Send + Sync + Clone`, and
+/// keeps the client's C object alive, so it may outlive the [`Client`].
+///
+/// From a signal handler: [`Canceller::cancel`] only calls the async-signal-safe
+/// `podpull_cancel`. Put a clone where the handler can reach it without locking or
+/// allocating before installing the handler, e.g. a `static CANCEL: OnceLock<Canceller>`
+/// set beforehand and read with `CANCEL.get()` in the handler. Do not drop the last clone in
+/// the handler (that stops the service).
+#[derive(Clone)]
+pub struct Canceller {
+    inner: Arc<Inner>,
+}
+
+impl Canceller {
+    /// Cancel every pull in flight on the client; each returns `ErrorCode::Cancelled` soon.
+    /// Pulls that start later are not affected.
+    pub fn cancel(&self) {
+        // SAFETY: raw stays live while self.inner does.
+        unsafe { self.inner.api.cancel(self.inner.raw.as_ptr()) }
+    }
+}
+
+impl fmt::Debug for Canceller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Canceller").finish_non_exhaustive()
+    }
+}
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").finish_non_exhaustive()
+    }
+}
+
+unsafe extern "C" fn log_trampoline(
+    user: *mut c_void,
+    level: sys::podpull_log_level,
+    msg: *const c_char,
+) {
+    let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: user is the Box<LogFn> Inner owns; msg is valid during the call.
+        let f = unsafe { &*(user as *const LogFn) };
+        let level = match level {
+            sys::PODPULL_LOG_DEBUG => LogLevel::Debug,
+            sys::PODPULL_LOG_INFO => LogLevel::Info,
+            sys::PODPULL_LOG_WARN => LogLevel::Warn,
+            _ => LogLevel::Error,
+        };
+        f(level, &unsafe { lossy(msg) });
+    }));
+}
+
+/// What one pull's callbacks share.
+struct PullState<'f> {
+    on_event: &'f mut dyn FnMut(Event) -> ControlFlow<()>,
+    /// Set when the closure panicked; no more events are delivered.
+    panic: Option<Box<dyn Any + Send + 'static>>,
+    /// Set when the closure returned Break (or panicked).
+    stop: bool,
+    client: *mut sys::podpull_client,
+    api: Api,
+}
+
+impl PullState<'_> {
+    /// Runs the closure; true to go on.
+    fn deliver(&mut self, event: impl FnOnce() -> Event) -> bool {
+        if self.stop {
+            return false;
+        }
+        let f = &mut *self.on_event;
+        match panic::catch_unwind(AssertUnwindSafe(|| f(event()))) {
+            Ok(ControlFlow::Continue(())) => true,
+            Ok(ControlFlow::Break(())) => {
+                self.stop = true;
+                false
+            }
+            Err(payload) => {
+                self.panic = Some(payload);
+                self.stop = true;
+                false
+            }
+        }
+    }
+    /// A stop asked for in a callback that cannot return a verdict: podpull_cancel is the only
+    /// way, and it cancels every pull in flight on the client.
+    fn stop_without_verdict(&self) {
+        // SAFETY: the client is live during the pull.
+        unsafe { self.api.cancel(self.client) }
+    }
+}
+
+unsafe extern "C" fn on_route(user: *mut c_void, route: sys::podpull_route, reason: *const c_char) {
+    // SAFETY: user is the &mut PullState of the running pull; reason valid during the call.
+    let st = unsafe { &mut *(user as *mut PullState) };
+    let reason = unsafe { lossy(reason) };
+    if !st.stop
+        && !st.deliver(|| Event::Route {
+            route: Route::from_raw(route),
+            reason,
+        })
+    {
+        st.stop_without_verdict();
+    }
+}
+
+unsafe extern "C" fn on_status(user: *mut c_void, line: *const c_char) {
+    // SAFETY: as in on_route.
+    let st = unsafe { &mut *(user as *mut PullState) };
+    let line = unsafe { lossy(line) };
+    if !st.stop && !st.deliver(|| Event::Status(line)) {
+        st.stop_without_verdict();
+    }
+}
+
+unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_progress) -> c_int {
+    // SAFETY: as in on_route; p is valid during the call.
+    let st = unsafe { &mut *(user as *mut PullState) };
+    if st.stop {
+        return 1;
+    }
+    let p = unsafe { &*p };
+    let event = || {
+        Event::Blob(BlobProgress {
+            // SAFETY: valid during the call.
+            id: unsafe { lossy(p.id) },
+            state: match p.state {
+                sys::PODPULL_BLOB_STARTED => BlobState::Started,
+                sys::PODPULL_BLOB_PULLING => BlobState::Pulling,
+                sys::PODPULL_BLOB_DONE => BlobState::Done,
+                sys::PODPULL_BLOB_SKIPPED => BlobState::Skipped,
+                other => BlobState::Unknown(other),
+            },
+            current: p.current,
+            total: u64::try_from(p.total).ok(),
+            pull_current: p.pull_current,
+            pull_total: p.pull_total,
+            blobs_seen: p.blobs_seen,
+            blobs_done: p.blobs_done,
+        })
+    };
+    if st.deliver(event) {
+        0
+    } else {
+        1
+    }
+}
+
+impl Client {
+    /// Starts a private `podman system service` (or attaches to `socket_path`) and returns
+    /// once it answers.
+    pub fn connect(opts: &ConnectOptions) -> Result<Client> {
+        let api = api()?;
+        let opt_path = |what, p: &Option<PathBuf>| p.as_deref().map(|p| cpath(what, p)).transpose();
+        let podman_path = opt_path("podman_path", &opts.podman_path)?;
+        let storage_root = opt_path("storage_root", &opts.storage_root)?;
+        let run_root = opt_path("run_root", &opts.run_root)?;
+        let auth_file = opt_path("auth_file", &opts.auth_file)?;
+        let socket_path = opt_path("socket_path", &opts.socket_path)?;
+        let runtime_dir = opt_path("runtime_dir", &opts.runtime_dir)?;
+        let storage_driver = opts
+            .storage_driver
+            .as_deref()
+            .map(|s| cstring("storage_driver", s))
+            .transpose()?;
+        let env: Vec<CString> = opts
+            .env
+            .iter()
+            .map(|e| cstring("env", e))
+            .collect::<Result<_>>()?;
+        let mut env_ptrs: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
+        env_ptrs.push(ptr::null());
+        let log: Option<Box<LogFn>> = opts.log.clone().map(Box::new);
+
+        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+        // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
+        let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
+        unsafe { api.connect_options_init(&mut raw) };
+        raw.podman_path = p(&podman_path);
+        raw.storage_root = p(&storage_root);
+        raw.run_root = p(&run_root);
+        raw.storage_driver = p(&storage_driver);
+        raw.auth_file = p(&auth_file);
+        raw.socket_path = p(&socket_path);
+        raw.runtime_dir = p(&runtime_dir);
+        if let Some(fd) = opts.run_root_fd {
+            raw.run_root_fd = fd;
+        }
+        if let Some(fd) = opts.auth_fd {
+            raw.auth_fd = fd;
+        }
+        if !opts.env.is_empty() {
+            raw.env = env_ptrs.as_ptr();
+        }
+        if let Some(t) = opts.start_timeout {
+            raw.start_timeout_ms = millis(t);
+        }
+        if let Some(b) = &log {
+            raw.log = Some(log_trampoline);
+            raw.log_user_data = &**b as *const LogFn as *mut c_void;
+        }
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: every pointer in raw lives until after the call; the library copies them.
+        let code = unsafe { api.connect(&raw, &mut client, &mut err) };
+        match NonNull::new(client) {
+            Some(raw) if code == sys::PODPULL_OK => {
+                // SAFETY: err is NULL on success; freeing NULL is a no-op.
+                unsafe { api.error_free(err) };
+                Ok(Client {
+                    inner: Arc::new(Inner {
+                        raw,
+                        api,
+                        _log: log,
+                    }),
+                })
+            }
+            _ => {
+                let code = if code == sys::PODPULL_OK {
+                    sys::PODPULL_ERR_INTERNAL
+                } else {
+                    code
+                };
+                Err(Error::from_raw(&api, code, err))
+            }
+        }
+    }
+
+    /// A handle that cancels this client's pulls from any thread (or a signal handler).
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Cancels every pull in flight on this client.
+    pub fn cancel(&self) {
+        self.canceller().cancel()
+    }
+
+    /// Pulls `image` and blocks until it is stored, failed or cancelled. `on_event` runs on
+    /// this thread; returning `ControlFlow::Break(())` cancels the pull (`Cancelled`).
+    ///
+    /// A panic in `on_event` is caught at the C boundary, cancels the pull, and is resumed
+    /// here once the C call has returned. No event is delivered after a panic or a `Break`.
+    /// A `Break` or panic on a blob event cancels just this pull; on a route or status event
+    /// (whose C callbacks cannot answer) it calls `podpull_cancel`, which also cancels the
+    /// other pulls in flight on this client.
+    pub fn pull<F>(&self, image: &str, opts: &PullOptions, mut on_event: F) -> Result<PullResult>
+    where
+        F: FnMut(Event) -> ControlFlow<()>,
+    {
+        let api = self.inner.api;
+        let image = cstring("image", image)?;
+        let os = opts.os.as_deref().map(|s| cstring("os", s)).transpose()?;
+        let arch = opts
+            .arch
+            .as_deref()
+            .map(|s| cstring("arch", s))
+            .transpose()?;
+        let variant = opts
+            .variant
+            .as_deref()
+            .map(|s| cstring("variant", s))
+            .transpose()?;
+        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+
+        // SAFETY: zeroed is valid for these plain structs; init fills the rest.
+        let mut raw: sys::podpull_pull_options = unsafe { std::mem::zeroed() };
+        unsafe { api.pull_options_init(&mut raw) };
+        raw.policy = match opts.policy {
+            Policy::Always => sys::PODPULL_POLICY_ALWAYS,
+            Policy::Missing => sys::PODPULL_POLICY_MISSING,
+            Policy::Newer => sys::PODPULL_POLICY_NEWER,
+            Policy::Never => sys::PODPULL_POLICY_NEVER,
+        };
+        raw.tls_verify = opts.tls_verify as c_int;
+        raw.os = p(&os);
+        raw.arch = p(&arch);
+        raw.variant = p(&variant);
+        raw.retries = opts.retries;
+        raw.retry_delay_ms = millis(opts.retry_delay);
+        raw.stall_timeout_ms = opts.stall_timeout.map_or(0, |d| millis(d).max(1));
+        raw.route = opts.route.to_raw();
+
+        let mut state = PullState {
+            on_event: &mut on_event,
+            panic: None,
+            stop: false,
+            client: self.inner.raw.as_ptr(),
+            api,
+        };
+        let mut cb: sys::podpull_callbacks = unsafe { std::mem::zeroed() };
+        unsafe { api.callbacks_init(&mut cb) };
+        cb.user_data = &mut state as *mut PullState as *mut c_void;
+        cb.on_route = Some(on_route);
+        cb.on_status = Some(on_status);
+        cb.on_blob = Some(on_blob);
+
+        let mut res = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: every pointer lives until the call returns; callbacks run only during it,
+        // on this thread, and never unwind (catch_unwind in deliver).
+        let code = unsafe {
+            api.pull(
+                self.inner.raw.as_ptr(),
+                image.as_ptr(),
+                &raw,
+                &cb,
+                &mut res,
+                &mut err,
+            )
+        };
+        let outcome = if code == sys::PODPULL_OK {
+            // SAFETY: res is a live result (or NULL, which the accessors accept); freed once.
+            let r = unsafe {
+                PullResult {
+                    image_id: lossy(api.result_image_id(res)),
+                    route: Route::from_raw(api.result_route(res)),
+                    bytes: api.result_bytes(res),
+                }
+            };
+            unsafe {
+                api.result_free(res);
+                api.error_free(err);
+            }
+            Ok(r)
+        } else {
+            unsafe { api.result_free(res) };
+            Err(Error::from_raw(&api, code, err))
+        };
+        if let Some(payload) = state.panic.take() {
+            panic::resume_unwind(payload);
+        }
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn send_sync<T: Send + Sync>() {}
+    fn clone<T: Clone>() {}
+    #[test]
+    fn thread_safety() {
+        send_sync::<Client>();
+        send_sync::<Canceller>();
+        clone::<Canceller>();
+        send_sync::<Error>();
+    }
+    #[test]
+    fn error_is_std_error() {
+        let e: Box<dyn std::error::Error + Send + Sync> =
+            Box::new(Error::new(ErrorCode::NotFound, "no such image"));
+        assert_eq!(e.to_string(), "PODPULL_ERR_NOT_FOUND: no such image");
+    }
+}
