@@ -5,18 +5,25 @@
 #   2. configures build/ (Ninja, RelWithDebInfo, warnings as errors) and builds it
 #   3. runs ctest: unit tests, the export check, and the integration and C tests against a
 #      real podman and a private registry (the ctest fixture starts and removes it)
-#   4. checks that every C/C++ file of the repository is clang-formatted
-#   5. prints a summary; exits nonzero if any step failed
+#   4. configures build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer
+#      (-DPODPULL_SANITIZE=address,undefined), builds it and runs ctest there, with leak
+#      detection on and any sanitizer report fatal (the tests it leaves out, and why, are in
+#      docs/reliability.md)
+#   5. checks that every C/C++ file of the repository is clang-formatted
+#   6. prints a summary; exits nonzero if any step failed
 #
-# Leaves nothing behind but build/: the registry, its images and every podman storage the
-# tests create live in temporary directories that the tests and the fixture remove.
-# Environment: PODPULL_SKIP_DEPS=1 skips step 1 (for a machine that has everything).
+# Leaves nothing behind but build/ and build-asan/: the registry, its images and every podman
+# storage the tests create live in temporary directories that the tests and the fixture remove.
+# Environment: PODPULL_SKIP_DEPS=1 skips step 1 (for a machine that has everything);
+# PODPULL_SKIP_ASAN=1 skips step 4.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
+asan_build="$repo/build-asan"
+asan_state="$asan_build/test-registry"
 
 declare -a step_names=() step_results=() step_times=()
 failed=0
@@ -47,9 +54,12 @@ run_step() { # run_step NAME COMMAND...: runs it, records PASSED/FAILED; returns
 
 # If we are interrupted while ctest runs, the fixture's cleanup may not have run.
 cleanup() {
-    if [ -d "$state" ]; then
-        bash "$repo/tests/support/registry-down.sh" "$state" || true
-    fi
+    local dir
+    for dir in "$state" "$asan_state"; do
+        if [ -d "$dir" ]; then
+            bash "$repo/tests/support/registry-down.sh" "$dir" || true
+        fi
+    done
 }
 trap cleanup EXIT
 trap 'echo "scripts/test.sh: interrupted" >&2; exit 130' INT TERM
@@ -97,7 +107,45 @@ else
     record "ctest" SKIPPED 0
 fi
 
-# ---- 4. formatting --------------------------------------------------------------------------
+# ---- 4. the suite under ASan + UBSan --------------------------------------------------------
+# Every target (library, tools, tests, the C harness) is instrumented, so each executable loads
+# the ASan runtime first and the C harness's dlopen of the instrumented library works as is.
+# Left out, because what runs them is not instrumented and would have to LD_PRELOAD libasan:
+#   podpull_install  builds a consumer of the install tree with its own, plain CMake project
+#   podpull_rust     cargo builds and runs Rust test binaries (and cargo's build scripts)
+#   podpull_abi      abidiff of this library against the baseline: the same check as build/,
+#                    and sanitizer instrumentation is not part of the ABI
+# A sanitizer report fails the test (halt_on_error; -fno-sanitize-recover=all for UBSan).
+asan_excluded='^(podpull_install|podpull_rust|podpull_abi)$'
+asan_configure() {
+    if [ -f "$asan_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$asan_build/CMakeCache.txt"; then
+        rm -rf "$asan_build"
+    fi
+    cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DPODPULL_SANITIZE=address,undefined
+}
+asan_ctest() {
+    ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        ctest --test-dir "$asan_build" --output-on-failure --timeout 900 -E "$asan_excluded"
+}
+if [ "${PODPULL_SKIP_ASAN:-0}" = "1" ]; then
+    record "asan+ubsan build" SKIPPED 0
+    record "asan+ubsan ctest" SKIPPED 0
+elif run_step "asan+ubsan configure" asan_configure &&
+    run_step "asan+ubsan build" cmake --build "$asan_build" -j2; then
+    run_step "asan+ubsan ctest" asan_ctest
+    if [ -d "$asan_state" ]; then
+        echo "scripts/test.sh: the ASan run's registry fixture was not cleaned up; removing it" >&2
+        bash tests/support/registry-down.sh "$asan_state"
+        record "asan fixture cleanup" FAILED 0
+    fi
+else
+    record "asan+ubsan ctest" SKIPPED 0
+fi
+
+# ---- 5. formatting --------------------------------------------------------------------------
 format_check() {
     local files=() f bad=()
     if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -131,7 +179,7 @@ format_check() {
 }
 run_step "clang-format" format_check
 
-# ---- 5. summary -----------------------------------------------------------------------------
+# ---- 6. summary -----------------------------------------------------------------------------
 echo
 echo "==================== podpull: scripts/test.sh summary ===================="
 for i in "${!step_names[@]}"; do

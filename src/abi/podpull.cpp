@@ -122,10 +122,22 @@ podpull::ConnectConfig to_config(const podpull_connect_options &o) {
     return config;
 }
 
+// The int a C host stored in an enum field. Loading a value outside the enumerators through
+// the C++ enum type is undefined behaviour (UBSan's -fsanitize=enum reports it, and the
+// compiler may drop a range check made on it), so the bytes are read as an int.
+template <typename E> int enum_value(const E &field) {
+    static_assert(sizeof(E) == sizeof(int));
+    int value = 0;
+    std::memcpy(&value, &field, sizeof value);
+    return value;
+}
+
 podpull::PullParameters to_parameters(const podpull_pull_options &o) {
-    if (o.policy < PODPULL_POLICY_ALWAYS || o.policy > PODPULL_POLICY_NEVER)
+    const int policy = enum_value(o.policy);
+    if (policy < PODPULL_POLICY_ALWAYS || policy > PODPULL_POLICY_NEVER)
         throw Error(ErrorCode::invalid_argument, "policy is not a podpull_policy value");
-    if (o.route < PODPULL_ROUTE_AUTO || o.route > PODPULL_ROUTE_SUBPROCESS)
+    const int route = enum_value(o.route);
+    if (route < PODPULL_ROUTE_AUTO || route > PODPULL_ROUTE_SUBPROCESS)
         throw Error(ErrorCode::invalid_argument, "route is not a podpull_route value");
     podpull::PullParameters params;
     params.policy = static_cast<podpull::PullPolicy>(o.policy);

@@ -12,9 +12,10 @@ to --record as JSON, so a test can check what podpull sent.
                    [--stall-after N]
 
 Faults for tests: --status N answers the pull with status N and --body as a plain JSON body.
-The server stops on SIGTERM or SIGINT.
+The server stops on SIGTERM or SIGINT, and when the process that started it dies.
 """
 import argparse
+import ctypes
 import http.server
 import json
 import os
@@ -121,6 +122,13 @@ def main():
                         help="send this many lines, then nothing more")
     parser.add_argument("--inspect-id", help="the Id that GET .../libpod/images/<ref>/json answers")
     options = parser.parse_args()
+
+    # Die with the test that started us, even when it is killed or aborts (a sanitizer
+    # report) before it can stop us: PR_SET_PDEATHSIG (1) with SIGTERM.
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:
+        sys.exit(0)
 
     if os.path.exists(options.socket):
         os.unlink(options.socket)

@@ -1,0 +1,887 @@
+// Faults and hostile input (issue 6): a killed service, a killed host, a podman that ignores
+// SIGTERM, hostile references, bad options and auth files, and connect/free cycles. Each case
+// ends in the named code within a bound and leaves no process, socket dir, fd or thread.
+// docs/reliability.md lists every case with its code, bound and test name.
+
+#include "test_support.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace podpull_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ---- small helpers --------------------------------------------------------------------------
+
+std::size_t count_entries(const char *dir) {
+    return dir_entries(dir).size();
+}
+std::size_t open_fds() {
+    return count_entries("/proc/self/fd");
+}
+std::size_t threads() {
+    return count_entries("/proc/self/task");
+}
+
+// Children of `parent` whose comm is `comm`.
+std::vector<int> children_named(int parent, const std::string &comm) {
+    std::vector<int> out;
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() ||
+            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            continue;
+        }
+        const std::string stat = read_file(entry.path() / "stat");
+        const auto open = stat.find('(');
+        const auto close = stat.rfind(')');
+        if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) {
+            continue;
+        }
+        if (stat.substr(open + 1, close - open - 1) == comm &&
+            std::atoi(stat.c_str() + close + 4) == parent) {
+            out.push_back(std::atoi(name.c_str()));
+        }
+    }
+    return out;
+}
+
+// Waits until `pred` holds or `timeout` passes; returns whether it held.
+template <typename Pred> bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!pred()) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+struct Client {
+    podpull_client *ptr = nullptr;
+    explicit Client(podpull_client *p) : ptr(p) {}
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+    ~Client() { podpull_free(ptr); }
+    void reset() {
+        podpull_free(ptr);
+        ptr = nullptr;
+    }
+};
+
+podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
+    ConnectOutcome c = connect(opts);
+    INFO(c.describe() << "\n" << box.log_text());
+    REQUIRE(c.code == PODPULL_OK);
+    REQUIRE(c.client != nullptr);
+    return c.client;
+}
+
+// tests/fake/fake-libpod.py in the sandbox: podman 6.0's API on a Unix socket, recording each
+// request; stopped (and reaped) on destruction.
+class FakeLibpod {
+  public:
+    explicit FakeLibpod(const Sandbox &box, const std::vector<std::string> &extra = {}) {
+        dir_ = box.dir() / ("fake-libpod-" + std::to_string(counter_++));
+        fs::create_directories(dir_);
+        socket_ = dir_ / "podman.sock";
+        record_ = dir_ / "requests.ndjson";
+        const fs::path ready = dir_ / "ready";
+        std::vector<std::string> argv = {
+            test_env().python3, PODPULL_FAKE_LIBPOD,
+            "--socket",         socket_.string(),
+            "--version",        "6.0.0",
+            "--body",           std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.0.ndjson",
+            "--record",         record_.string(),
+            "--ready-file",     ready.string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        proc_ = spawn_process(argv, {}, dir_ / "fake.log");
+        REQUIRE(wait_for([&] { return fs::exists(ready); }, 20s));
+    }
+    ~FakeLibpod() { stop(); }
+    FakeLibpod(const FakeLibpod &) = delete;
+    FakeLibpod &operator=(const FakeLibpod &) = delete;
+    void stop() {
+        if (proc_.pid > 0) {
+            stop_process(proc_, 5000);
+        }
+    }
+    int pid() const { return proc_.pid; }
+    const fs::path &socket() const { return socket_; }
+    // The request targets recorded so far, as the raw JSON lines.
+    std::vector<std::string> records() const {
+        std::vector<std::string> lines;
+        if (!fs::exists(record_)) {
+            return lines;
+        }
+        const std::string text = read_file(record_);
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            auto end = text.find('\n', pos);
+            if (end == std::string::npos) {
+                end = text.size();
+            }
+            if (end > pos) {
+                lines.push_back(text.substr(pos, end - pos));
+            }
+            pos = end + 1;
+        }
+        return lines;
+    }
+
+  private:
+    static inline int counter_ = 0;
+    fs::path dir_, socket_, record_;
+    Spawned proc_;
+};
+
+// The value of "target" in one recorded JSON line, when it needed no JSON escape (a target
+// that is printable ASCII without '"' or '\\'); nullopt otherwise.
+std::optional<std::string> plain_target(const std::string &json_line) {
+    const std::string key = "\"target\": \"";
+    const auto start = json_line.find(key);
+    if (start == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto begin = start + key.size();
+    const auto end = json_line.find('"', begin);
+    if (end == std::string::npos) {
+        return std::nullopt;
+    }
+    std::string target = json_line.substr(begin, end - begin);
+    if (target.find('\\') != std::string::npos) {
+        return std::nullopt; // an escape: a byte outside printable ASCII, or a quote
+    }
+    return target;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::string percent_decode(const std::string &text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+            hex_value(text[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(text[i]);
+        }
+    }
+    return out;
+}
+
+// The query parameters of a request target, split on '&' and '=' (not decoded).
+std::vector<std::pair<std::string, std::string>> query_params(const std::string &target) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const auto q = target.find('?');
+    if (q == std::string::npos) {
+        return out;
+    }
+    std::size_t pos = q + 1;
+    while (pos <= target.size()) {
+        auto end = target.find('&', pos);
+        if (end == std::string::npos) {
+            end = target.size();
+        }
+        const std::string item = target.substr(pos, end - pos);
+        const auto eq = item.find('=');
+        out.emplace_back(item.substr(0, eq), eq == std::string::npos ? "" : item.substr(eq + 1));
+        pos = end + 1;
+    }
+    return out;
+}
+
+std::string printable(const std::string &text) {
+    std::string out;
+    for (unsigned char c : text.substr(0, 120)) {
+        if (c < 0x20 || c >= 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    if (text.size() > 120) {
+        out += "... (" + std::to_string(text.size()) + " bytes)";
+    }
+    return out;
+}
+
+// A podman_path stand-in that records its argv (one line per call, each argument as hex
+// bytes, space-separated) and fails.
+fs::path write_argv_recorder(const fs::path &dir, const fs::path &report) {
+    const fs::path script = dir / "fake-podman-argv";
+    write_file(script,
+               "#!" + test_env().python3 +
+                   "\nimport os, sys\n"
+                   "with open(" +
+                   "'" + report.string() +
+                   "', 'a') as f:\n"
+                   "    f.write(' '.join(os.fsencode(a).hex() for a in sys.argv[1:]) + '\\n')\n"
+                   "sys.stderr.write('fake podman: refusing\\n')\n"
+                   "sys.exit(125)\n",
+               0755);
+    return script;
+}
+
+// The calls write_argv_recorder's script recorded, each its argv without argv[0].
+std::vector<std::vector<std::string>> read_argv_report(const fs::path &report) {
+    std::vector<std::vector<std::string>> calls;
+    if (!fs::exists(report)) {
+        return calls;
+    }
+    const std::string text = read_file(report);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        std::vector<std::string> argv;
+        std::string arg;
+        for (std::size_t i = pos; i < end; ++i) {
+            if (text[i] == ' ') {
+                argv.push_back(arg);
+                arg.clear();
+            } else if (i + 1 < end) {
+                arg.push_back(static_cast<char>(hex_value(text[i]) * 16 + hex_value(text[i + 1])));
+                ++i;
+            }
+        }
+        if (end > pos) {
+            argv.push_back(arg);
+        }
+        calls.push_back(argv);
+        pos = end + 1;
+    }
+    return calls;
+}
+
+} // namespace
+
+// ---- a killed service, a killed host --------------------------------------------------------
+
+TEST_CASE("the service SIGKILLed mid-pull: podpull_pull fails with IO within 1 s, nothing left",
+          "[faults][service]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    Client client(connect_or_fail(box, box.options()));
+    const int self = static_cast<int>(::getpid());
+    const auto services = children_named(self, "podman");
+    REQUIRE(services.size() == 1);
+    const int service = services.front();
+
+    Clock::time_point killed_at{};
+    bool killed = false;
+    PullRecorder rec;
+    rec.on_status_hook = [&](const std::string &line) {
+        if (!killed && contains(line, "Copying blob")) {
+            std::this_thread::sleep_for(200ms); // bytes are flowing
+            killed_at = Clock::now();
+            ::kill(service, SIGKILL);
+            killed = true;
+        }
+    };
+    podpull_pull_options opts = insecure_pull_options();
+    PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
+    const auto returned_at = Clock::now();
+    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
+    REQUIRE(killed);
+    const double latency = std::chrono::duration<double>(returned_at - killed_at).count();
+    std::printf("service SIGKILL: podpull_pull returned %s %.3f s after the kill\n",
+                out.code_str.c_str(), latency);
+    CHECK(out.code == PODPULL_ERR_IO);
+    CHECK(out.error_code == PODPULL_ERR_IO);
+    CHECK_FALSE(out.message.empty());
+    CHECK(latency < 1.0);
+    CHECK(rec.snapshot().after_return == 0);
+
+    const auto before_free = Clock::now();
+    client.reset();
+    CHECK(seconds_since(before_free) < 4.0);
+    CHECK_FALSE(process_exists(service));
+    box.check_no_leftovers();
+}
+
+TEST_CASE("the host process SIGKILLed mid-pull: its podman service is gone within 2 s",
+          "[faults][service]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    // The host is the podpull command, a child of this test. Once it is killed its podman is
+    // reparented; as a subreaper we get it, so we can see it die and reap it ourselves (and a
+    // container's init that does not reap cannot leave a zombie that looks alive).
+    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+    struct ResetSubreaper {
+        ~ResetSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
+    } reset_subreaper;
+
+    const ServiceDirs &dirs = box.main();
+    const fs::path log = box.dir() / "host.log";
+    Spawned host = spawn_process({PODPULL_CLI, "pull", "--root", dirs.root.string(), "--runroot",
+                                  dirs.runroot.string(), "--storage-driver", "vfs", "--runtime-dir",
+                                  box.runtime_dir().string(), "--env",
+                                  "CONTAINERS_CONF=" + dirs.containers_conf.string(),
+                                  "--tls-verify=false", "--json", env.slow_big_image},
+                                 {}, log);
+    int service = -1;
+    const bool found = wait_for(
+        [&] {
+            const auto p = children_named(host.pid, "podman");
+            if (!p.empty()) {
+                service = p.front();
+            }
+            return service > 0;
+        },
+        60s);
+    INFO(read_file(log));
+    REQUIRE(found);
+    // Mid-pull: the first blob is being copied.
+    CHECK(wait_for([&] { return contains(read_file(log), "Copying blob"); }, 60s));
+    std::this_thread::sleep_for(300ms);
+    REQUIRE(process_exists(service));
+
+    ::kill(host.pid, SIGKILL);
+    const auto killed_at = Clock::now();
+    int status = 0;
+    REQUIRE(::waitpid(host.pid, &status, 0) == host.pid);
+    CHECK(WIFSIGNALED(status));
+    host.pid = -1;
+
+    // The service dies (PR_SET_PDEATHSIG) and, reparented to us, is reaped here.
+    int service_status = 0;
+    const bool reaped = wait_for(
+        [&] {
+            const pid_t r = ::waitpid(service, &service_status, WNOHANG);
+            return r == service || (r < 0 && errno == ECHILD && !process_exists(service));
+        },
+        2000ms);
+    const double gone_after = seconds_since(killed_at);
+    std::printf("host SIGKILL: podman service %d gone %.3f s after the host was killed\n", service,
+                gone_after);
+    CHECK(reaped);
+    CHECK(gone_after < 2.0);
+    CHECK_FALSE(process_exists(service));
+
+    // A host killed outright cannot remove its socket dir: what it leaves is one empty
+    // podpull-* directory under runtime_dir (documented in docs/reliability.md). Remove it so
+    // the checks below look at processes only.
+    std::string left;
+    for (const auto &e : dir_entries(box.runtime_dir())) {
+        left += " " + e;
+        fs::remove_all(box.runtime_dir() / e);
+    }
+    std::printf("host SIGKILL: runtime_dir held:%s\n", left.c_str());
+    box.check_no_leftovers();
+}
+
+// ---- a podman that never exits on SIGTERM ---------------------------------------------------
+
+namespace {
+// A fake podman: binds the unix:// socket of its argv, sends READY=1 to $NOTIFY_SOCKET and
+// ignores SIGTERM. `answer` makes it answer every request as podman 4.3.1's /_ping; otherwise
+// it accepts connections and never says a word.
+fs::path write_stubborn_podman(const fs::path &dir, const fs::path &pid_file, bool answer) {
+    const fs::path script = dir / (answer ? "fake-podman-stubborn" : "fake-podman-mute");
+    write_file(
+        script,
+        "#!" + test_env().python3 + "\n" +
+            "import os, signal, socket, sys, time\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "with open('" +
+            pid_file.string() +
+            "', 'a') as f:\n"
+            "    f.write('%d\\n' % os.getpid())\n"
+            "url = [a for a in sys.argv if a.startswith('unix://')][0][len('unix://'):]\n"
+            "srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+            "srv.bind(url)\n"
+            "srv.listen(16)\n"
+            "n = os.environ['NOTIFY_SOCKET']\n"
+            "if n.startswith('@'):\n"
+            "    n = '\\0' + n[1:]\n"
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+            "s.sendto(b'READY=1', n)\n"
+            "s.close()\n"
+            "answer = " +
+            (answer ? "True" : "False") +
+            "\n"
+            "held = []\n"
+            "while True:\n"
+            "    c, _ = srv.accept()\n"
+            "    if not answer:\n"
+            "        held.append(c)\n"
+            "        continue\n"
+            "    data = b''\n"
+            "    while b'\\r\\n\\r\\n' not in data:\n"
+            "        chunk = c.recv(4096)\n"
+            "        if not chunk:\n"
+            "            break\n"
+            "        data += chunk\n"
+            "    c.sendall(b'HTTP/1.1 200 OK\\r\\nLibpod-Api-Version: 4.3.1\\r\\n'\n"
+            "              b'Content-Type: text/plain\\r\\nContent-Length: 2\\r\\n\\r\\nOK')\n"
+            "    c.close()\n",
+        0755);
+    return script;
+}
+} // namespace
+
+TEST_CASE("a podman that ignores SIGTERM and never answers: connect fails with TIMEOUT within "
+          "start_timeout + 3 s grace + 1 s, and it is killed",
+          "[faults][service]") {
+    (void)test_env();
+    Sandbox box;
+    const fs::path pids = box.dir() / "stubborn.pids";
+    const fs::path fake = write_stubborn_podman(box.dir(), pids, false);
+    podpull_connect_options opts = box.options();
+    opts.podman_path = fake.c_str();
+    opts.start_timeout_ms = 1000;
+    ConnectOutcome c = connect(opts);
+    INFO(c.describe() << "\n" << box.log_text());
+    std::printf("mute stubborn podman: connect returned %s after %.3f s\n",
+                podpull_code_str(c.code), c.seconds);
+    CHECK(c.code == PODPULL_ERR_TIMEOUT);
+    CHECK(c.client == nullptr);
+    CHECK(c.seconds < 1.0 + 3.0 + 1.0);
+    podpull_free(c.client);
+    const std::string started = read_file(pids);
+    REQUIRE_FALSE(started.empty()); // the fake ran
+    CHECK_FALSE(process_exists(std::atoi(started.c_str())));
+    box.check_no_leftovers();
+}
+
+TEST_CASE("a connected podman that ignores SIGTERM: podpull_free returns within the 3 s grace "
+          "+ 1 s and it is killed",
+          "[faults][service]") {
+    (void)test_env();
+    Sandbox box;
+    const fs::path pids = box.dir() / "stubborn.pids";
+    const fs::path fake = write_stubborn_podman(box.dir(), pids, true);
+    podpull_connect_options opts = box.options();
+    opts.podman_path = fake.c_str();
+    opts.start_timeout_ms = 10000;
+    ConnectOutcome c = connect(opts);
+    INFO(c.describe() << "\n" << box.log_text());
+    REQUIRE(c.code == PODPULL_OK);
+    const int pid = std::atoi(read_file(pids).c_str());
+    REQUIRE(process_exists(pid));
+    const auto before = Clock::now();
+    podpull_free(c.client);
+    const double took = seconds_since(before);
+    std::printf("stubborn podman: podpull_free returned after %.3f s\n", took);
+    CHECK(took >= 2.5); // it did wait for the grace period
+    CHECK(took < 3.0 + 1.0);
+    CHECK_FALSE(process_exists(pid));
+    box.check_no_leftovers();
+}
+
+// ---- hostile references ---------------------------------------------------------------------
+
+TEST_CASE("hostile references are rejected with INVALID_ARGUMENT or sent as exactly one "
+          "encoded reference= parameter, never a podman flag",
+          "[faults][hostile]") {
+    (void)test_env();
+    Sandbox box;
+    const fs::path report = box.dir() / "argv.ndjson";
+    const fs::path recorder = write_argv_recorder(box.dir(), report);
+    FakeLibpod fake(box);
+    podpull_connect_options opts;
+    podpull_connect_options_init(&opts);
+    const std::string socket = fake.socket().string();
+    opts.socket_path = socket.c_str();
+    opts.podman_path = recorder.c_str();
+    Client client(connect_or_fail(box, opts));
+
+    const std::string reg = "127.0.0.1:5000/podpull/";
+    const std::string long_name(5000, 'a');
+    const std::vector<std::string> bad_parts = {"-x",
+                                                "a b",
+                                                "a\nb",
+                                                "a\rb",
+                                                std::string("a\x01"
+                                                            "b"),
+                                                "a\x7f",
+                                                "a?b",
+                                                "a&b",
+                                                "a#b",
+                                                "a%b",
+                                                "a%20b",
+                                                "../b",
+                                                "a..b",
+                                                "\xc3\xa9t\xc3\xa9",
+                                                "a\tb",
+                                                "a\xff"};
+    std::vector<std::string> refs;
+    for (const auto &part : bad_parts) {
+        refs.push_back(reg + part + ":v1");         // in the repository
+        refs.push_back(reg + "ok:" + part);         // in the tag
+        refs.push_back(part);                       // as the whole reference
+        refs.push_back("oci-archive:/tmp/" + part); // in a subprocess-route path
+        refs.push_back("oci-archive:" + part);      // the path itself
+    }
+    refs.push_back("-" + reg + "ok:v1");
+    refs.push_back("--help");
+    refs.push_back("--root=/");
+    refs.push_back("oci:--help");
+    refs.push_back(reg + long_name + ":v1");
+    refs.push_back(reg + "ok:" + long_name);
+    refs.push_back("oci-archive:/tmp/" + long_name);
+    refs.push_back(reg + "ok:v1&policy=never");
+    refs.push_back(reg + "ok:v1?reference=evil");
+    refs.push_back(reg + "ok:v1\r\nX-Registry-Auth: evil");
+    refs.push_back(reg + "ok@sha256:" + std::string(64, 'a'));
+    refs.push_back(reg + "ok:v1"); // a well-formed control: it must reach the fake
+
+    int rejected = 0, sent = 0, subprocess = 0;
+    for (const auto &ref : refs) {
+        const std::size_t before = fake.records().size();
+        const std::size_t argv_before = read_argv_report(report).size();
+        PullRecorder rec;
+        podpull_pull_options popts = insecure_pull_options();
+        PullOutcome out = pull(client.ptr, ref, rec, &popts);
+        INFO("reference '" << printable(ref) << "': " << out.describe());
+        const auto records = fake.records();
+        std::printf("  %-22s %s\n", out.code_str.c_str(), printable(ref).c_str());
+        CHECK_FALSE(contains(out.message, "\n")); // a message is one line, nothing injected
+        if (out.code == PODPULL_ERR_INVALID_ARGUMENT) {
+            ++rejected;
+            CHECK(records.size() == before); // nothing was sent
+            continue;
+        }
+        if (records.size() > before) {
+            ++sent;
+            // /_ping is not made per pull; every new record is a request for this pull.
+            bool saw_pull = false;
+            for (std::size_t i = before; i < records.size(); ++i) {
+                INFO("recorded: " << records[i]);
+                const auto target = plain_target(records[i]);
+                REQUIRE(target.has_value()); // printable ASCII only: nothing raw on the wire
+                CHECK(target->find('#') == std::string::npos);
+                CHECK(target->find(' ') == std::string::npos);
+                const auto params = query_params(*target);
+                int references = 0;
+                for (const auto &[key, value] : params) {
+                    if (key == "reference") {
+                        ++references;
+                        // Percent-decoded, the parameter holds the whole reference: nothing
+                        // of it was split off into another parameter.
+                        const std::string decoded = percent_decode(value);
+                        INFO("decoded reference= '" << printable(decoded) << "'");
+                        CHECK(contains(decoded, ref.substr(ref.find('/') + 1)));
+                    }
+                }
+                if (contains(*target, "/images/pull") || contains(*target, "/images/create")) {
+                    saw_pull = true;
+                    CHECK(references == 1);
+                    std::vector<std::string> keys;
+                    for (const auto &p : params) {
+                        keys.push_back(p.first);
+                    }
+                    std::sort(keys.begin(), keys.end());
+                    CHECK(std::adjacent_find(keys.begin(), keys.end()) == keys.end());
+                }
+            }
+            CHECK(saw_pull);
+            continue;
+        }
+        // Neither rejected nor sent to the service: the subprocess route ran our recorder.
+        const auto calls = read_argv_report(report);
+        REQUIRE(calls.size() == argv_before + 1);
+        ++subprocess;
+        const auto &argv = calls.back();
+        INFO("podman argv: " << argv.size() << " args");
+        REQUIRE(argv.size() >= 2);
+        CHECK(argv[argv.size() - 2] == "--"); // the reference is never read as a flag
+        CHECK(argv.back() == ref);
+    }
+    std::printf("hostile references: %zu tried, %d rejected with INVALID_ARGUMENT, %d sent "
+                "encoded to the service, %d given to podman pull after --\n",
+                refs.size(), rejected, sent, subprocess);
+    CHECK(sent >= 1); // the control went through
+    client.reset();
+    fake.stop();
+    box.check_no_leftovers();
+}
+
+// ---- bad options ----------------------------------------------------------------------------
+
+TEST_CASE("bad connect and pull options fail with INVALID_ARGUMENT", "[faults][hostile]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box);
+    const std::string socket = fake.socket().string();
+    auto base = [&] {
+        podpull_connect_options o;
+        podpull_connect_options_init(&o);
+        o.socket_path = socket.c_str();
+        return o;
+    };
+    auto expect_invalid = [&](const podpull_connect_options &o, const char *what) {
+        ConnectOutcome c = connect(o);
+        INFO(what << ": " << c.describe());
+        CHECK(c.code == PODPULL_ERR_INVALID_ARGUMENT);
+        CHECK(c.client == nullptr);
+        CHECK(c.have_error);
+        podpull_free(c.client);
+    };
+
+    {
+        auto o = base();
+        o.struct_size = 0;
+        expect_invalid(o, "struct_size 0");
+    }
+    {
+        auto o = base();
+        o.struct_size = 3;
+        expect_invalid(o, "struct_size 3");
+    }
+    {
+        // A newer host's struct: bigger, with a field this version does not know set.
+        alignas(
+            podpull_connect_options) unsigned char big[sizeof(podpull_connect_options) + 64] = {};
+        auto o = base();
+        std::memcpy(big, &o, sizeof o);
+        auto *p = reinterpret_cast<podpull_connect_options *>(big);
+        p->struct_size = sizeof big;
+        big[sizeof(podpull_connect_options) + 10] = 1;
+        expect_invalid(*p, "struct_size too big with a nonzero tail");
+        // The same with a zero tail is accepted.
+        big[sizeof(podpull_connect_options) + 10] = 0;
+        ConnectOutcome c = connect(*p);
+        INFO(c.describe());
+        CHECK(c.code == PODPULL_OK);
+        podpull_free(c.client);
+    }
+    {
+        auto o = base();
+        o.struct_size = 1u << 20;
+        expect_invalid(o, "struct_size 1 MiB");
+    }
+    {
+        auto o = base();
+        o.run_root_fd = 999;
+        ::close(999);
+        expect_invalid(o, "run_root_fd 999, closed");
+    }
+    for (int fd : {0, 1, 2, -2}) {
+        auto o = base();
+        o.run_root_fd = fd;
+        expect_invalid(o, ("run_root_fd " + std::to_string(fd)).c_str());
+    }
+    {
+        auto o = base();
+        o.auth_fd = 999;
+        expect_invalid(o, "auth_fd 999, closed");
+    }
+    {
+        auto o = base();
+        o.podman_path = "";
+        expect_invalid(o, "empty podman_path");
+    }
+    {
+        auto o = base();
+        const char *env[] = {"NOEQUALS", nullptr};
+        o.env = env;
+        expect_invalid(o, "env entry without '='");
+    }
+    {
+        // (NULL options are the documented defaults, a real service on the host's storage:
+        // not tried here.) A NULL out pointer is refused before anything starts.
+        auto o = base();
+        CHECK(podpull_connect(&o, nullptr, nullptr) == PODPULL_ERR_INVALID_ARGUMENT);
+    }
+
+    // Pull options and callbacks on a good client.
+    auto o = base();
+    Client client(connect_or_fail(box, o));
+    auto expect_pull_invalid = [&](const podpull_pull_options *popts, const podpull_callbacks *cb,
+                                   const char *what) {
+        podpull_result *res = nullptr;
+        podpull_error *err = nullptr;
+        const auto code =
+            podpull_pull(client.ptr, "127.0.0.1:5000/podpull/ok:v1", popts, cb, &res, &err);
+        INFO(what << ": " << podpull_code_str(code) << " " << podpull_error_message(err));
+        CHECK(code == PODPULL_ERR_INVALID_ARGUMENT);
+        CHECK(res == nullptr);
+        podpull_result_free(res);
+        podpull_error_free(err);
+    };
+    {
+        podpull_pull_options p = insecure_pull_options();
+        p.struct_size = 0;
+        expect_pull_invalid(&p, nullptr, "pull options struct_size 0");
+    }
+    {
+        alignas(podpull_pull_options) unsigned char big[sizeof(podpull_pull_options) + 32] = {};
+        podpull_pull_options p = insecure_pull_options();
+        std::memcpy(big, &p, sizeof p);
+        reinterpret_cast<podpull_pull_options *>(big)->struct_size = sizeof big;
+        big[sizeof big - 1] = 0x7f;
+        expect_pull_invalid(reinterpret_cast<podpull_pull_options *>(big), nullptr,
+                            "pull options too big with a nonzero tail");
+    }
+    {
+        podpull_pull_options p = insecure_pull_options();
+        const int bad = 99; // not a podpull_policy value, as a C host may pass it
+        static_assert(sizeof p.policy == sizeof bad);
+        std::memcpy(&p.policy, &bad, sizeof bad);
+        expect_pull_invalid(&p, nullptr, "policy 99");
+    }
+    {
+        podpull_pull_options p = insecure_pull_options();
+        const int bad = -5;
+        static_assert(sizeof p.route == sizeof bad);
+        std::memcpy(&p.route, &bad, sizeof bad);
+        expect_pull_invalid(&p, nullptr, "route -5");
+    }
+    {
+        podpull_callbacks cb;
+        podpull_callbacks_init(&cb);
+        cb.struct_size = 0;
+        expect_pull_invalid(nullptr, &cb, "callbacks struct_size 0");
+    }
+    {
+        podpull_result *res = nullptr;
+        podpull_error *err = nullptr;
+        CHECK(podpull_pull(client.ptr, nullptr, nullptr, nullptr, &res, &err) ==
+              PODPULL_ERR_INVALID_ARGUMENT);
+        podpull_error_free(err);
+        CHECK(podpull_pull(nullptr, "x", nullptr, nullptr, &res, &err) ==
+              PODPULL_ERR_INVALID_ARGUMENT);
+        podpull_error_free(err);
+    }
+    client.reset();
+    fake.stop();
+    box.check_no_leftovers();
+}
+
+// ---- hostile auth files ---------------------------------------------------------------------
+
+TEST_CASE("malformed, huge and bad-base64 auth files fail with INVALID_ARGUMENT and never echo "
+          "the password",
+          "[faults][hostile]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box);
+    const std::string socket = fake.socket().string();
+    const std::string secret = "Sekr3tPassw0rd";
+    // base64("user:Sekr3tPassw0rd")
+    const std::string good_b64 = "dXNlcjpTZWtyM3RQYXNzdzByZA==";
+    struct Case {
+        const char *name;
+        std::string text;
+    };
+    const std::vector<Case> cases = {
+        {"not JSON, the password in clear", "user:" + secret},
+        {"truncated JSON", "{\"auths\": {\"r.example\": {\"auth\": \"" + good_b64},
+        {"auth not base64", "{\"auths\": {\"r.example\": {\"auth\": \"!!" + secret + "!!\"}}}"},
+        {"auth base64 with a bad length", "{\"auths\": {\"r.example\": {\"auth\": \"" +
+                                              good_b64.substr(0, good_b64.size() - 3) + "\"}}}"},
+        {"auth decodes without a colon",
+         "{\"auths\": {\"r.example\": {\"auth\": \"U2VrcjN0UGFzc3cwcmQ=\"}}}"},
+        {"auths not an object", "{\"auths\": [\"" + secret + "\"]}"},
+        {"auth a number", "{\"auths\": {\"r.example\": {\"auth\": 12}}}"},
+        {"huge (2 MiB) with the password at the start",
+         "{\"auths\": {\"r.example\": {\"auth\": \"" + good_b64 + "\", \"x\": \"" +
+             std::string(2 * 1024 * 1024, 'A') + "\"}}}"},
+        {"a NUL inside", std::string("{\"auths\": {\"r.example\": {\"auth\": \"") + good_b64 +
+                             std::string(1, '\0') + "\"}}}"},
+    };
+    int i = 0;
+    for (const auto &c : cases) {
+        const fs::path file = box.dir() / ("auth-" + std::to_string(i++) + ".json");
+        write_file(file, c.text, 0600);
+        podpull_connect_options o;
+        podpull_connect_options_init(&o);
+        o.socket_path = socket.c_str();
+        o.auth_file = file.c_str();
+        ConnectOutcome out = connect(o);
+        INFO(c.name << ": " << out.describe());
+        CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
+        CHECK(out.client == nullptr);
+        CHECK_FALSE(out.message.empty());
+        CHECK_FALSE(contains(out.message, secret));
+        CHECK_FALSE(contains(out.message, good_b64));
+        CHECK_FALSE(contains(box.log_text(), secret));
+        podpull_free(out.client);
+    }
+    fake.stop();
+    box.check_no_leftovers();
+}
+
+// ---- connect/free cycles --------------------------------------------------------------------
+
+TEST_CASE("100 connect/free cycles on socket_path and 3 with a real service leave no fd, thread "
+          "or process behind",
+          "[faults][cycles]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box);
+    const std::string socket = fake.socket().string();
+    podpull_connect_options o;
+    podpull_connect_options_init(&o);
+    o.socket_path = socket.c_str();
+    auto cycle = [&] {
+        ConnectOutcome c = connect(o);
+        INFO(c.describe());
+        REQUIRE(c.code == PODPULL_OK);
+        podpull_free(c.client);
+    };
+    cycle(); // warm-up: anything allocated once per process
+    const std::size_t fds0 = open_fds(), threads0 = threads();
+    const auto children0 = children_of_this_process().size(); // the fake
+    const auto start = Clock::now();
+    for (int i = 0; i < 100; ++i) {
+        cycle();
+    }
+    const double fake_seconds = seconds_since(start);
+    const std::size_t fds1 = open_fds(), threads1 = threads();
+    const auto children1 = children_of_this_process().size();
+    std::printf("100 socket_path cycles in %.2f s: fds %zu -> %zu, threads %zu -> %zu, children "
+                "%zu -> %zu\n",
+                fake_seconds, fds0, fds1, threads0, threads1, children0, children1);
+    CHECK(fds1 == fds0);
+    CHECK(threads1 == threads0);
+    CHECK(children1 == children0);
+    fake.stop();
+
+    // With a real service each time.
+    const std::size_t fds2 = open_fds(), threads2 = threads();
+    for (int i = 0; i < 3; ++i) {
+        Client client(connect_or_fail(box, box.options()));
+        client.reset();
+        INFO("children after real cycle " << i << ":\n" << describe(children_of_this_process()));
+        CHECK(children_of_this_process().empty());
+    }
+    const std::size_t fds3 = open_fds(), threads3 = threads();
+    std::printf("3 real-service cycles: fds %zu -> %zu, threads %zu -> %zu\n", fds2, fds3, threads2,
+                threads3);
+    CHECK(fds3 == fds2);
+    CHECK(threads3 == threads2);
+    box.check_no_leftovers();
+}
