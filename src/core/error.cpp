@@ -97,6 +97,20 @@ ErrorCode classify_podman_failure(std::string_view message) {
     return ErrorCode::pull;
 }
 
+std::string explain_api_pull_failure(std::string_view message) {
+    // Go's io.ErrUnexpectedEOF, ECONNRESET and EPIPE as net/http and containers/image print
+    // them. On an API pull the only remote end podman reads from or writes to is the registry.
+    constexpr std::array<std::string_view, 3> broken_connection_phrases{
+        "unexpected eof",
+        "connection reset by peer",
+        "broken pipe",
+    };
+    std::string text(message);
+    if (contains_any(to_lower_ascii(message), broken_connection_phrases))
+        text += " (the connection to the registry broke)";
+    return text;
+}
+
 ErrorCode code_for_http_status(unsigned status) {
     // 400: podman refused the request's parameters (seen on 4.3.1 for an oci-archive:
     // reference). 401/403: the registry's answer passed through (podman 6.0 may answer so).

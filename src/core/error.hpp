@@ -38,6 +38,13 @@ class Error : public std::runtime_error {
 // `podman pull` "Error:" line) means: NOT_FOUND, AUTH, or else PULL.
 ErrorCode classify_podman_failure(std::string_view message);
 
+// A failure podman reported during an API pull (the `docker://` transport only), with a
+// note when Go's wording says the connection to the registry broke mid-transfer ("unexpected
+// EOF", "connection reset by peer", "broken pipe"): podman's own text names neither the
+// registry nor the connection (seen on 4.3.1 with the registry killed mid-blob: "writing
+// blob: storing blob to file \"…\": happened during read: unexpected EOF").
+std::string explain_api_pull_failure(std::string_view message);
+
 // The code for a non-2xx HTTP answer from the service whose body did not say more.
 ErrorCode code_for_http_status(unsigned status);
 

@@ -100,7 +100,7 @@ void PullSession::dispatch(const PullEvent &event) {
                 outcome_ = PullOutcome{e.image_id, {}, tracker_.pull_current()};
             } else {
                 static_assert(std::is_same_v<T, FailedEvent>);
-                throw Error(e.code, e.message);
+                throw Error(e.code, explain_api_pull_failure(e.message));
             }
         },
         event);

@@ -12,6 +12,18 @@ to --record as JSON, so a test can check what podpull sent.
                    [--stall-after N]
 
 Faults for tests: --status N answers the pull with status N and --body as a plain JSON body.
+Stream faults (issue 6), each after --fault-after N lines of --body sent as podman sends them
+(one chunk per line, the chunk size in lowercase hex, as Go's net/http frames podman's writes):
+  --cut mid-chunk     a chunk header promising the next line, half of it, then the connection
+                      is closed;
+  --cut mid-line      a complete chunk holding the first half of the next line, then closed;
+  --cut end-mid-line  that chunk, then the last-chunk "0\r\n\r\n": the body ends cleanly with
+                      its last line incomplete;
+  --huge-line BYTES   one chunk of BYTES bytes of a line that never ends, written 64 KiB at a
+                      time until the client stops reading (a 100 MB line is one chunk on podman
+                      too: Go writes a large Write as one chunk);
+  --sent-file FILE    where to write how many body bytes the pull got onto the wire;
+  --content-type T    the Content-Type of a --status answer (podman: application/json).
 The server stops on SIGTERM or SIGINT, and when the process that started it dies.
 """
 import argparse
@@ -20,6 +32,7 @@ import http.server
 import json
 import os
 import signal
+import socket
 import socketserver
 import sys
 
@@ -35,6 +48,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def version_string(self):  # send_response's one Server header, the one podman sends
+        return f"Libpod/{self.server.options.version} (linux)"
+
     def record(self):
         if self.server.options.record:
             with open(self.server.options.record, "a", encoding="utf-8") as out:
@@ -45,7 +61,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         version = self.server.options.version
         self.send_header("Api-Version", "1.41")
         self.send_header("Libpod-Api-Version", version)
-        self.send_header("Server", f"Libpod/{version} (linux)")
 
     def do_GET(self):
         self.record()
@@ -68,6 +83,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.record()
         with open(self.server.options.body, "rb") as body_file:
             body = body_file.read()
+        if self.serve_fault(body):
+            return
         if self.server.options.status != 200:
             self.send_response(self.server.options.status)
             self.common_headers()
@@ -89,6 +106,77 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    # ---- stream faults (issue 6) ----------------------------------------------------------
+
+    def serve_fault(self, body):
+        """Answers the pull with the fault the options ask for; False when they ask for none."""
+        options = self.server.options
+        if options.status != 200 and options.content_type is not None:
+            self.send_response(options.status)
+            self.common_headers()
+            self.send_header("Content-Type", options.content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return True
+        if options.cut is None and options.huge_line is None:
+            return False
+        self.sent = 0
+        try:
+            self.send_response(200)
+            self.common_headers()
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            lines = body.splitlines(keepends=True)
+            for line in lines[:options.fault_after]:
+                self.send_chunk(line)
+            if options.huge_line is not None:
+                self.send_huge_line(options.huge_line)
+            else:
+                self.send_cut(lines[options.fault_after])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading and closed: what --huge-line waits for
+        finally:
+            if options.sent_file:
+                with open(options.sent_file + ".tmp", "w", encoding="utf-8") as out:
+                    out.write(str(self.sent))
+                os.rename(options.sent_file + ".tmp", options.sent_file)
+        self.close_connection = True
+        return True
+
+    def send_chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+        self.sent += len(data)
+
+    def send_cut(self, line):
+        half = line[:len(line) // 2]
+        if self.server.options.cut == "mid-chunk":
+            self.wfile.write(b"%x\r\n%s" % (len(line), half))
+            self.wfile.flush()
+            self.sent += len(half)
+        else:
+            self.send_chunk(half)
+            if self.server.options.cut == "end-mid-line":
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                # The body is whole; the client notices the cut line and closes.
+                self.connection.recv(1)
+                return
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def send_huge_line(self, size):
+        piece = b"x" * (64 * 1024)
+        self.wfile.write(b"%x\r\n" % size)
+        self.wfile.write(b'{"stream":"')
+        self.sent += len(b'{"stream":"')
+        while self.sent < size:
+            data = piece[:size - self.sent]
+            self.wfile.write(data)
+            self.sent += len(data)
+        self.wfile.write(b"\r\n0\r\n\r\n")
         self.wfile.flush()
 
     def send_json(self, status, document):
@@ -121,6 +209,13 @@ def main():
     parser.add_argument("--stall-after", type=int, default=-1,
                         help="send this many lines, then nothing more")
     parser.add_argument("--inspect-id", help="the Id that GET .../libpod/images/<ref>/json answers")
+    # Stream faults (issue 6): see the module's docstring.
+    parser.add_argument("--fault-after", type=int, default=3,
+                        help="lines of --body sent before the fault")
+    parser.add_argument("--cut", choices=["mid-chunk", "mid-line", "end-mid-line"])
+    parser.add_argument("--huge-line", type=int, metavar="BYTES")
+    parser.add_argument("--sent-file", help="written with the body bytes sent, once done")
+    parser.add_argument("--content-type", help="Content-Type of a --status answer")
     options = parser.parse_args()
 
     # Die with the test that started us, even when it is killed or aborts (a sanitizer

@@ -126,3 +126,26 @@ TEST_CASE("quote_for_message", "[error]") {
     const std::string long_text(100000, 'y');
     CHECK(quote_for_message(long_text).size() == 200 + 2 + 3);
 }
+
+TEST_CASE("explain_api_pull_failure: a registry connection that broke mid-transfer is named",
+          "[error]") {
+    using podpull::explain_api_pull_failure;
+    // Seen on 4.3.1 with the registry (and its relay) SIGKILLed while a blob was copied.
+    const std::string seen = "writing blob: storing blob to file \"/tmp/x/storage1/1\": happened "
+                             "during read: unexpected EOF";
+    CHECK(explain_api_pull_failure(seen) == seen + " (the connection to the registry broke)");
+    CHECK(classify_podman_failure(seen) == ErrorCode::pull);
+    const std::string message =
+        GENERATE("reading blob sha256:855e: read tcp 127.0.0.1:1->127.0.0.1:2: read: connection "
+                 "reset by peer",
+                 "writing blob: write tcp 127.0.0.1:1->127.0.0.1:2: write: broken pipe",
+                 "happened during read: Unexpected EOF");
+    CAPTURE(message);
+    CHECK(explain_api_pull_failure(message) == message + " (the connection to the registry broke)");
+    // Other failures keep podman's words unchanged.
+    const std::string other =
+        GENERATE("repository name must be lowercase", "… unauthorized: authentication required",
+                 "EOFs are not what this says", "");
+    CAPTURE(other);
+    CHECK(explain_api_pull_failure(other) == other);
+}

@@ -316,6 +316,21 @@ TEST_CASE("session: failures on the jsonmessage routes", "[session]") {
     }
 }
 
+TEST_CASE("session: an error line that says the registry connection broke names it", "[session]") {
+    // Seen on 4.3.1 (libpod text route) with the registry SIGKILLed while the blob was copied.
+    const std::string podman_says = "writing blob: storing blob to file \\\"/tmp/c/storage1/1\\\": "
+                                    "happened during read: unexpected EOF";
+    const auto [error, trace] =
+        failure(Route::libpod_text, R"({"stream":"Copying blob sha256:646d\n"})"
+                                    "\n"
+                                    R"({"error":")" +
+                                        podman_says + "\"}\n");
+    CHECK(error.code() == ErrorCode::pull);
+    CHECK(std::string(error.what()) ==
+          "writing blob: storing blob to file \"/tmp/c/storage1/1\": happened during read: "
+          "unexpected EOF (the connection to the registry broke)");
+}
+
 TEST_CASE("session: the host cancels from on_blob", "[session]") {
     const Route route = GENERATE(Route::docker_compat, Route::libpod_compat);
     CAPTURE(route);
