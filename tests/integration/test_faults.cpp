@@ -1228,8 +1228,8 @@ TEST_CASE("HTTP 400, 401, 404 and 500 answers with podman's JSON, an empty or an
         }
         const FakePull p = pull_from_fake(box, args);
         INFO("HTTP " << c.status << " " << fs::path(c.body).filename() << ": " << p.out.describe());
-        std::printf("HTTP %d %s: %s: %s\n", c.status, fs::path(c.body).filename().c_str(),
-                    p.out.code_str.c_str(), p.out.message.c_str());
+        std::printf("HTTP %d %s: %s in %.3f s: %s\n", c.status, fs::path(c.body).filename().c_str(),
+                    p.out.code_str.c_str(), p.seconds, p.out.message.c_str());
         CHECK(p.out.code == c.code);
         CHECK(p.out.error_code == c.code);
         CHECK(contains(p.out.message, "HTTP " + std::to_string(c.status)));
