@@ -42,18 +42,52 @@ struct Image {
     std::string slow_reference; // the same through the 16 MiB/s relay
     std::string id;             // 64 hex
     std::vector<Layer> layers;  // from the registry's manifest
-    uint64_t layer_bytes() const {
-        uint64_t sum = 0;
+    Layer config;               // the config blob (its digest is the image ID)
+    uint64_t blob_bytes() const {
+        uint64_t sum = config.size;
         for (const auto &l : layers) {
             sum += l.size;
         }
         return sum;
     }
+    // The layer or config blob whose digest starts with `short_id` (the compat route's
+    // 12-hex ids), or nullptr.
+    const Layer *blob(const std::string &short_id) const {
+        if (short_id.empty()) {
+            return nullptr;
+        }
+        if (config.hex.compare(0, short_id.size(), short_id) == 0) {
+            return &config;
+        }
+        for (const auto &l : layers) {
+            if (l.hex.compare(0, short_id.size(), short_id) == 0) {
+                return &l;
+            }
+        }
+        return nullptr;
+    }
 };
 
-// The layers of `repository:tag` as the registry's OCI manifest lists them (digest and size of
-// each, in order), read with curl.
-std::vector<Layer> manifest_layers(const std::string &registry, const std::string &path) {
+// The descriptor (digest and size) that starts after `from` in a manifest.
+Layer descriptor_at(const std::string &json, std::size_t from) {
+    Layer l;
+    const auto digest = json.find("\"sha256:", from);
+    REQUIRE(digest != std::string::npos);
+    l.hex = json.substr(digest + 8, 64);
+    // The size belongs to the same descriptor object: between the previous '{' and the next '}'.
+    const auto open = json.rfind('{', digest);
+    const auto close = json.find('}', digest);
+    const auto size_at = json.find("\"size\"", open);
+    REQUIRE(size_at != std::string::npos);
+    REQUIRE(size_at < close);
+    l.size = std::stoull(json.substr(json.find_first_of("0123456789", size_at)));
+    REQUIRE(is_hex64(l.hex));
+    return l;
+}
+
+// The config and layers of `repository:tag` as the registry's OCI manifest lists them (digest
+// and size of each), read with curl.
+void read_manifest(const std::string &registry, const std::string &path, Image &image) {
     const auto colon = path.rfind(':');
     const std::string url = "http://" + registry + "/v2/" + path.substr(0, colon) + "/manifests/" +
                             path.substr(colon + 1);
@@ -61,32 +95,21 @@ std::vector<Layer> manifest_layers(const std::string &registry, const std::strin
                                "Accept: application/vnd.oci.image.manifest.v1+json", url});
     INFO("curl " << url << ": exit " << r.exit_code << "\n" << r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    std::vector<Layer> layers;
-    const auto layers_at = r.out.find("\"layers\"");
+    const std::string &json = r.out;
+    const auto config_at = json.find("\"config\"");
+    REQUIRE(config_at != std::string::npos);
+    image.config = descriptor_at(json, config_at);
+    const auto layers_at = json.find("\"layers\"");
     REQUIRE(layers_at != std::string::npos);
-    std::size_t pos = layers_at;
-    while (true) {
-        const auto digest = r.out.find("\"sha256:", pos);
-        if (digest == std::string::npos) {
-            break;
-        }
-        Layer l;
-        l.hex = r.out.substr(digest + 8, 64);
-        // The size belongs to the same descriptor object: between the previous '{' and the
-        // next '}'.
-        const auto open = r.out.rfind('{', digest);
-        const auto close = r.out.find('}', digest);
-        const auto size_at = r.out.find("\"size\"", open);
-        REQUIRE(size_at != std::string::npos);
-        REQUIRE(size_at < close);
-        const auto digits = r.out.find_first_of("0123456789", size_at);
-        l.size = std::stoull(r.out.substr(digits));
-        REQUIRE(is_hex64(l.hex));
-        layers.push_back(l);
-        pos = close;
+    // The layers array ends at the first ']' (a descriptor holds no array podman writes).
+    const auto layers_end = json.find(']', layers_at);
+    REQUIRE(layers_end != std::string::npos);
+    image.layers.clear();
+    for (auto pos = json.find("\"sha256:", layers_at); pos != std::string::npos && pos < layers_end;
+         pos = json.find("\"sha256:", json.find('}', pos))) {
+        image.layers.push_back(descriptor_at(json, pos));
     }
-    REQUIRE_FALSE(layers.empty());
-    return layers;
+    REQUIRE_FALSE(image.layers.empty());
 }
 
 std::string repository_path(const std::string &reference) {
@@ -99,13 +122,13 @@ Image fixture_image(const std::string &reference, const std::string &slow_refere
     image.reference = reference;
     image.slow_reference = slow_reference;
     image.id = id;
-    image.layers = manifest_layers(test_env().registry, repository_path(reference));
+    read_manifest(test_env().registry, repository_path(reference), image);
     return image;
 }
 
-// Four more images, each with two layers of random bytes of its own, built here with podman
-// (a private storage in `box`) and pushed to the fixture's registry under names of this
-// process (so a second run of this binary against the same fixture does not collide).
+// Four more images, each with two layers of random bytes of its own (8-14 MiB and 1 MiB), built
+// here with podman (a private storage in `box`) and pushed to the fixture's registry under names of
+// this process (so a second run of this binary against the same fixture does not collide).
 std::vector<Image> build_distinct_images(Sandbox &box) {
     const TestEnv &env = test_env();
     const ServiceDirs dirs = box.make_service_dirs("build");
@@ -114,7 +137,7 @@ std::vector<Image> build_distinct_images(Sandbox &box) {
         const fs::path ctx = box.dir() / ("ctx-" + std::to_string(n));
         fs::create_directories(ctx);
         RunResult r = run_process(
-            {"/usr/bin/head", "-c", std::to_string((3 + n) * 1024 * 1024), "/dev/urandom"});
+            {"/usr/bin/head", "-c", std::to_string((8 + 2 * n) * 1024 * 1024), "/dev/urandom"});
         write_file(ctx / "a.bin", r.out);
         r = run_process({"/usr/bin/head", "-c", "1048576", "/dev/urandom"});
         write_file(ctx / "b.bin", r.out);
@@ -138,7 +161,7 @@ std::vector<Image> build_distinct_images(Sandbox &box) {
                         dirs.podman_env());
         image.id = r.out.substr(0, r.out.find('\n'));
         REQUIRE(is_hex64(image.id));
-        image.layers = manifest_layers(env.registry, path);
+        read_manifest(env.registry, path, image);
         REQUIRE(image.layers.size() == 2);
         images.push_back(image);
     }
@@ -233,8 +256,8 @@ int max_streaming_at_once(const std::vector<std::unique_ptr<Job>> &jobs) {
 }
 
 // The checks every successful pull must pass: its image's ID, callbacks on its own thread only,
-// blob events that name only its own image's layers, and byte totals that add up: every layer
-// ends DONE or SKIPPED, and the result's bytes are the manifest sizes of the DONE ones.
+// blob events that name only its own image's blobs with their manifest sizes, every layer
+// DONE or SKIPPED, and byte totals that add up.
 void check_successful_pull(Job &job, const ServiceDirs &dirs) {
     const auto s = job.rec.snapshot();
     INFO(job.reference << ": " << job.out.describe() << "\n" << job.rec.summary());
@@ -252,38 +275,39 @@ void check_successful_pull(Job &job, const ServiceDirs &dirs) {
         CHECK(job.callback_threads.count(job.caller) == 1);
     }
 
-    std::map<std::string, podpull_blob_state> final_state; // short id -> last state
+    // Every blob event names a blob of this pull's own image, and a size, once known, is that
+    // blob's size in the manifest.
+    std::map<std::string, PullRecorder::BlobEvent> last; // short id -> its last event
     for (const auto &b : s.blobs) {
-        final_state[b.id] = b.state;
-    }
-    std::map<std::string, const Layer *> layer_of;
-    for (const auto &b : s.blobs) {
-        const Layer *match = nullptr;
-        for (const auto &l : job.image->layers) {
-            if (!b.id.empty() && l.hex.compare(0, b.id.size(), b.id) == 0) {
-                match = &l;
-            }
+        const Layer *blob = job.image->blob(b.id);
+        INFO("blob " << b.id << " (" << b.current << "/" << b.total << ")");
+        CHECK(blob != nullptr);
+        if (blob != nullptr && b.total >= 0) {
+            CHECK(static_cast<uint64_t>(b.total) == blob->size);
         }
-        INFO("blob " << b.id << " is not a layer of " << job.image->reference);
-        CHECK(match != nullptr);
-        layer_of[b.id] = match;
+        last[b.id] = b;
     }
+    // Every layer ends DONE or SKIPPED.
+    for (const auto &l : job.image->layers) {
+        const auto it = last.find(l.hex.substr(0, 12));
+        INFO("layer " << l.hex);
+        REQUIRE(it != last.end());
+        CHECK((it->second.state == PODPULL_BLOB_DONE || it->second.state == PODPULL_BLOB_SKIPPED));
+    }
+    // The result's bytes are what this pull's own events added up to: the sum of its DONE
+    // blobs' final byte counts, the last pull_current it reported, and never more than its
+    // image's blobs hold.
     uint64_t done_bytes = 0;
-    std::size_t finished = 0;
-    for (const auto &[id, state] : final_state) {
-        INFO("blob " << id << " ended in state " << static_cast<int>(state));
-        CHECK((state == PODPULL_BLOB_DONE || state == PODPULL_BLOB_SKIPPED));
-        if (state == PODPULL_BLOB_DONE && layer_of[id] != nullptr) {
-            done_bytes += layer_of[id]->size;
+    for (const auto &[id, e] : last) {
+        if (e.state == PODPULL_BLOB_DONE) {
+            done_bytes += e.current;
         }
-        finished += (state == PODPULL_BLOB_DONE || state == PODPULL_BLOB_SKIPPED) ? 1 : 0;
     }
-    CHECK(finished == job.image->layers.size());
     CHECK(job.out.bytes == done_bytes);
     if (!s.blobs.empty()) {
         CHECK(s.blobs.back().pull_current == job.out.bytes);
-        CHECK(s.blobs.back().pull_total == job.out.bytes);
     }
+    CHECK(job.out.bytes <= job.image->blob_bytes());
 }
 
 std::unique_ptr<Job> make_job(const Image &image, bool slow) {
@@ -395,6 +419,22 @@ void check_sigint_host(Sandbox &box, const HostRun &run, bool handler_on_pulling
     box.check_no_leftovers();
 }
 
+// VmRSS growth over a run of cycles must stay under 2 MiB. Not zero: glibc's malloc keeps
+// freed memory in its arenas and trims them only now and then, and each cycle's loop thread
+// may land its allocations in another arena, so VmRSS moves by some KiB to some hundreds of
+// KiB without any leak. A leak of 2 KiB per cycle would show as 2 MiB over 1000 cycles.
+// Under AddressSanitizer or ThreadSanitizer freed memory is held back on purpose (ASan's
+// quarantine, TSan's shadow), so RSS says nothing there; LeakSanitizer checks leaks in that
+// build instead, and this says so in the output.
+void check_rss_growth(long growth_kib) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    std::printf("VmRSS growth %+ld KiB not asserted: a sanitizer build holds freed memory back\n",
+                growth_kib);
+#else
+    CHECK(growth_kib < 2048);
+#endif
+}
+
 } // namespace
 
 // ---- one client, 8 threads ------------------------------------------------------------------
@@ -406,24 +446,32 @@ TEST_CASE("8 threads pulling at once on one client: each gets its image's ID, it
     Sandbox box;
     Client client(connect_or_fail(box, compat_route_options(box, box.main())));
 
-    // Six different images, and two of them twice.
+    // Six different images, and two of them twice, through the slowed relay so that the
+    // Docker-compat route reports byte counts (a blob that arrives at once gets none).
     std::vector<std::unique_ptr<Job>> jobs;
-    jobs.push_back(make_job(set.test, false));
-    jobs.push_back(make_job(set.big, false));
+    jobs.push_back(make_job(set.test, true));
+    jobs.push_back(make_job(set.big, true));
     for (const auto &image : set.distinct) {
-        jobs.push_back(make_job(image, false));
+        jobs.push_back(make_job(image, true));
     }
-    jobs.push_back(make_job(set.test, false));
-    jobs.push_back(make_job(set.distinct[0], false));
+    jobs.push_back(make_job(set.test, true));
+    jobs.push_back(make_job(set.distinct[0], true));
     REQUIRE(jobs.size() == 8);
     const auto start = Clock::now();
     run_jobs(client.ptr, jobs);
     const double seconds = seconds_since(start);
     const int at_once = max_streaming_at_once(jobs);
-    std::printf("8 pulls on one client: %.2f s, at most %d streaming at once\n", seconds, at_once);
+    std::printf("8 pulls on one client: %.2f s, at most %d streaming at once; bytes:", seconds,
+                at_once);
+    for (auto &job : jobs) {
+        std::printf(" %llu", static_cast<unsigned long long>(job->out.bytes));
+    }
+    std::printf("\n");
     for (auto &job : jobs) {
         check_successful_pull(*job, box.main());
     }
+    // The 64 MB layer takes about 4 s through the relay: its bytes are all counted.
+    CHECK(jobs[1]->out.bytes >= set.big.layers.front().size);
     CHECK(at_once >= 2); // they really ran side by side
 
     client.reset();
@@ -458,22 +506,11 @@ TEST_CASE("on_blob returning nonzero in one of 8 concurrent pulls cancels that p
     jobs.push_back(make_job(set.distinct[1], true));
     REQUIRE(jobs.size() == 8);
 
-    // The victim stops once every other pull has reported bytes, or after 60 s; it records
-    // how many others were still running at that moment.
-    std::atomic<int> others_with_bytes{0};
+    // The victim stops at its first byte count once every other pull has had a callback (they
+    // are streaming), or after 60 s; it records how many others were still running then.
     int running_when_stopped = -1;
     bool stopped = false;
     int blob_calls_after_stop = 0;
-    for (std::size_t i = 1; i < jobs.size(); ++i) {
-        Job *j = jobs[i].get();
-        auto counted = std::make_shared<std::atomic<bool>>(false);
-        j->rec.on_blob_hook = [&, counted](const podpull_blob_progress &p) {
-            if (p.state == PODPULL_BLOB_PULLING && p.current > 0 && !counted->exchange(true)) {
-                ++others_with_bytes;
-            }
-            return 0;
-        };
-    }
     jobs[0]->rec.on_blob_hook = [&](const podpull_blob_progress &p) {
         if (stopped) {
             ++blob_calls_after_stop;
@@ -482,7 +519,14 @@ TEST_CASE("on_blob returning nonzero in one of 8 concurrent pulls cancels that p
         if (p.state != PODPULL_BLOB_PULLING || p.current == 0) {
             return 0;
         }
-        wait_for([&] { return others_with_bytes.load() == 7; }, 60s);
+        wait_for(
+            [&] {
+                return std::all_of(jobs.begin() + 1, jobs.end(), [](const auto &j) {
+                    std::lock_guard<std::mutex> lock(j->mutex);
+                    return j->saw_callback;
+                });
+            },
+            60s);
         int running = 0;
         for (std::size_t i = 1; i < jobs.size(); ++i) {
             running += jobs[i]->finished.load() ? 0 : 1;
@@ -705,11 +749,7 @@ TEST_CASE("1000 connect/free cycles on socket_path and 20 with a real service: n
     CHECK(fds1 == fds0);
     CHECK(threads1 == threads0);
     CHECK(children1 == children0);
-    // Not zero: glibc's malloc keeps freed memory in its arenas and trims them only now and
-    // then, and each cycle's loop thread may land its allocations in a different arena, so
-    // VmRSS wobbles by some hundreds of KiB without any leak. A leak of even 2 KiB per cycle
-    // would show as 2 MiB over these 1000 cycles.
-    CHECK(rss1 - rss0 < 2048);
+    check_rss_growth(rss1 - rss0);
     stop_process(fake, 5000);
 
     // With a real service each time.
@@ -734,6 +774,6 @@ TEST_CASE("1000 connect/free cycles on socket_path and 20 with a real service: n
                 real_seconds, fds2, fds3, threads2, threads3, rss2, rss3, rss3 - rss2);
     CHECK(fds3 == fds2);
     CHECK(threads3 == threads2);
-    CHECK(rss3 - rss2 < 2048);
+    check_rss_growth(rss3 - rss2);
     box.check_no_leftovers();
 }
