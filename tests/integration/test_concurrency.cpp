@@ -470,8 +470,9 @@ TEST_CASE("8 threads pulling at once on one client: each gets its image's ID, it
     for (auto &job : jobs) {
         check_successful_pull(*job, box.main());
     }
-    // The 64 MB layer takes about 4 s through the relay: its bytes are all counted.
-    CHECK(jobs[1]->out.bytes >= set.big.layers.front().size);
+    // The 64 MB layer takes about 4 s through the relay: its bytes are counted, exactly its
+    // size in the manifest (podman 4.3.1 reports the config blob without bytes).
+    CHECK(jobs[1]->out.bytes == set.big.layers.front().size);
     CHECK(at_once >= 2); // they really ran side by side
 
     client.reset();
@@ -506,8 +507,17 @@ TEST_CASE("on_blob returning nonzero in one of 8 concurrent pulls cancels that p
     jobs.push_back(make_job(set.distinct[1], true));
     REQUIRE(jobs.size() == 8);
 
-    // The victim stops at its first byte count once every other pull has had a callback (they
-    // are streaming), or after 60 s; it records how many others were still running then.
+    // The victim stops at its first blob event (its 64 MB layer is far from through then) once
+    // at least 3 others are streaming at that moment (had a callback, not returned yet), waiting
+    // for that at most 60 s; it records how many others were still running when it stopped.
+    auto streaming_others = [&jobs] {
+        int n = 0;
+        for (std::size_t i = 1; i < jobs.size(); ++i) {
+            std::lock_guard<std::mutex> lock(jobs[i]->mutex);
+            n += jobs[i]->saw_callback && !jobs[i]->finished.load() ? 1 : 0;
+        }
+        return n;
+    };
     int running_when_stopped = -1;
     bool stopped = false;
     int blob_calls_after_stop = 0;
@@ -516,17 +526,8 @@ TEST_CASE("on_blob returning nonzero in one of 8 concurrent pulls cancels that p
             ++blob_calls_after_stop;
             return 1;
         }
-        if (p.state != PODPULL_BLOB_PULLING || p.current == 0) {
-            return 0;
-        }
-        wait_for(
-            [&] {
-                return std::all_of(jobs.begin() + 1, jobs.end(), [](const auto &j) {
-                    std::lock_guard<std::mutex> lock(j->mutex);
-                    return j->saw_callback;
-                });
-            },
-            60s);
+        (void)p;
+        wait_for([&] { return streaming_others() >= 3; }, 60s);
         int running = 0;
         for (std::size_t i = 1; i < jobs.size(); ++i) {
             running += jobs[i]->finished.load() ? 0 : 1;
@@ -545,7 +546,7 @@ TEST_CASE("on_blob returning nonzero in one of 8 concurrent pulls cancels that p
     CHECK(jobs[0]->out.error_code == PODPULL_ERR_CANCELLED);
     CHECK_FALSE(jobs[0]->out.have_result);
     CHECK(blob_calls_after_stop == 0);
-    CHECK(running_when_stopped >= 1); // the stop happened with others in flight
+    CHECK(running_when_stopped >= 3); // the stop happened with others in flight
     for (std::size_t i = 1; i < jobs.size(); ++i) {
         check_successful_pull(*jobs[i], box.main());
     }
@@ -666,9 +667,13 @@ TEST_CASE("4 clients in parallel, each with its own podman service, connect and 
     for (int pid : services) {
         CHECK_FALSE(process_exists(pid));
     }
-    for (auto &c : clients) {
-        auto ids = box.podman_image_ids(c.dirs);
-        CHECK(ids.size() == 2);
+    // What podman lists in each storage: that client's two images, nothing else.
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        auto ids = box.podman_image_ids(clients[i].dirs);
+        std::sort(ids.begin(), ids.end());
+        std::vector<std::string> expected = {set.distinct[i].id, set.test.id};
+        std::sort(expected.begin(), expected.end());
+        CHECK(ids == expected);
     }
     box.check_no_leftovers();
 }
