@@ -160,7 +160,8 @@ PODPULL_API void podpull_callbacks_init(podpull_callbacks *cb);
 /**
  * Start a private `podman system service` (or attach to opts->socket_path) and return once
  * it answers. The service listens in a fresh 0700 directory under runtime_dir, is told to die
- * with this process, and inherits no fd but 0-2 and run_root_fd (as fd 3).
+ * with this process, and inherits no fd but 0-2 and run_root_fd (as fd 3). Directories that
+ * clients killed outright (SIGKILL) left in runtime_dir are removed first.
  *
  * opts may be NULL (all defaults). On success *out is a client to release with
  * podpull_free(); on failure *out is NULL and, if err is not NULL, *err describes why

@@ -8,6 +8,7 @@
 #include "io/cancel_hub.hpp"
 #include "io/child_process.hpp"
 #include "io/podman_service.hpp"
+#include "io/private_directory.hpp"
 #include "io/secret_file.hpp"
 #include "io/subprocess_pull.hpp"
 
@@ -72,6 +73,11 @@ void Client::connect() {
         service.env = env_;
         service.runtime_dir = config_.runtime_dir.value_or(default_runtime_dir());
         service.start_timeout = config_.start_timeout;
+        // A host killed outright (SIGKILL) leaves its socket directory behind; the next
+        // client in the same runtime_dir removes it.
+        for (const auto &stale : io::sweep_stale_private_directories(service.runtime_dir))
+            log(LogLevel::info,
+                fmt::format("removed {}, left by a podpull client that is gone", stale));
         log(LogLevel::debug,
             fmt::format("starting {}", fmt::join(service_argv(podman_, config_.storage,
                                                               "<private dir>/podman.sock"),

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <string_view>
+#include <sys/stat.h>
 
 namespace podpull::io {
 
@@ -12,6 +13,9 @@ NotifySocket::NotifySocket(const boost::asio::any_io_executor &executor, const s
     : path_(path), socket_(executor) {
     socket_.open();
     socket_.bind(boost::asio::local::datagram_protocol::endpoint(path));
+    // bind() made it 0777 minus the host's umask. The private directory (0700) already keeps
+    // others out; the socket itself is for the service alone too, like podman.sock (0600).
+    ::chmod(path.c_str(), 0600);
 }
 
 boost::asio::awaitable<void> NotifySocket::wait_ready() {

@@ -11,12 +11,9 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <fstream>
-#include <sys/un.h>
 #include <unistd.h>
 
 namespace podpull::io {
@@ -26,21 +23,6 @@ using namespace boost::asio::experimental::awaitable_operators;
 namespace {
 
 constexpr std::size_t stderr_tail_bytes = 4096;
-
-std::string make_private_directory(const std::string &runtime_dir) {
-    std::string pattern = runtime_dir + "/podpull-XXXXXX";
-    // The socket path must fit in sockaddr_un; say so before podman fails obscurely.
-    const std::size_t socket_path_length = pattern.size() + std::strlen("/podman.sock");
-    if (socket_path_length >= sizeof(sockaddr_un::sun_path))
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("runtime_dir {} is too long for a Unix socket path", runtime_dir));
-    // mkdtemp makes the directory 0700 with a name no other client or process can take.
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("cannot create a private directory in runtime_dir {}: {}",
-                                runtime_dir, std::strerror(errno)));
-    return pattern;
-}
 
 int open_log(const std::string &path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -52,16 +34,15 @@ int open_log(const std::string &path) {
 
 } // namespace
 
-PodmanService::PodmanService(BackgroundLoop &loop, const ServiceConfig &config) : loop_(loop) {
-    directory_ = make_private_directory(config.runtime_dir);
-    socket_path_ = directory_ + "/podman.sock";
-    log_path_ = directory_ + "/service.log";
+PodmanService::PodmanService(BackgroundLoop &loop, const ServiceConfig &config)
+    : loop_(loop), directory_(config.runtime_dir) {
+    socket_path_ = directory_.path() + "/podman.sock";
+    log_path_ = directory_.path() + "/service.log";
     try {
         asio::co_spawn(loop_.executor(), start(config), asio::use_future).get();
     } catch (...) {
         asio::co_spawn(loop_.executor(), stop(), asio::use_future).get();
-        remove_directory();
-        throw;
+        throw; // directory_ removes itself
     }
 }
 
@@ -71,12 +52,12 @@ PodmanService::~PodmanService() {
     } catch (...) {
         // Teardown must not throw; the process handle's destructor still SIGKILLs and reaps.
     }
-    remove_directory();
+    // directory_ removes itself once process_ is gone.
 }
 
 asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     auto executor = co_await asio::this_coro::executor;
-    NotifySocket notify(executor, directory_ + "/notify.sock");
+    NotifySocket notify(executor, directory_.path() + "/notify.sock");
 
     ChildSpec spec;
     spec.argv = service_argv(config.podman, config.storage, socket_path_);
@@ -144,11 +125,6 @@ std::string PodmanService::stderr_tail() const {
     while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r'))
         tail.pop_back();
     return tail;
-}
-
-void PodmanService::remove_directory() noexcept {
-    std::error_code ignored;
-    std::filesystem::remove_all(directory_, ignored);
 }
 
 } // namespace podpull::io

@@ -5,6 +5,7 @@
 #include "background_loop.hpp"
 #include "child_process.hpp"
 #include "core/podman_command.hpp"
+#include "private_directory.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -39,17 +40,16 @@ class PodmanService {
     PodmanService &operator=(const PodmanService &) = delete;
 
     const std::string &socket_path() const noexcept { return socket_path_; }
-    const std::string &directory() const noexcept { return directory_; }
+    const std::string &directory() const noexcept { return directory_.path(); }
     // The last few KiB the service wrote to stderr, for error messages.
     std::string stderr_tail() const;
 
   private:
     boost::asio::awaitable<void> start(ServiceConfig config);
     boost::asio::awaitable<void> stop();
-    void remove_directory() noexcept;
 
     BackgroundLoop &loop_;
-    std::string directory_;
+    PrivateDirectory directory_; // declared before process_: outlives it
     std::string socket_path_;
     std::string log_path_;
     std::optional<ChildProcess> process_;

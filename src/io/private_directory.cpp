@@ -1,0 +1,177 @@
+#include "private_directory.hpp"
+
+#include "core/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <string_view>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace podpull::io {
+namespace {
+
+constexpr std::string_view name_prefix = "podpull-";
+constexpr std::size_t name_suffix_length = 6; // mkdtemp's XXXXXX
+constexpr const char *lock_name = "lock";
+// The lock file is made and locked under this name, then renamed to lock_name: a file named
+// lock_name is locked from the moment it exists, so a sweeper never mistakes a directory that
+// is being set up for a dead one.
+constexpr const char *new_lock_name = "lock.new";
+// Everything a client puts in its directory (podman_service.cpp, notify_socket.cpp).
+constexpr std::array<const char *, 5> known_names = {"podman.sock", "notify.sock", "service.log",
+                                                     new_lock_name, lock_name};
+
+bool is_private_directory_name(std::string_view name) {
+    return name.size() == name_prefix.size() + name_suffix_length &&
+           name.substr(0, name_prefix.size()) == name_prefix;
+}
+
+bool is_known_name(std::string_view name) {
+    return std::any_of(known_names.begin(), known_names.end(),
+                       [&](const char *known) { return name == known; });
+}
+
+class Fd {
+  public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// Whether the directory open at `dir_fd` holds only names a client puts there.
+bool holds_only_known_names(int dir_fd) {
+    const int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0)
+        return false;
+    DIR *dir = ::fdopendir(copy);
+    if (dir == nullptr) {
+        ::close(copy);
+        return false;
+    }
+    bool only_known = true;
+    while (const dirent *entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name != "." && name != ".." && !is_known_name(name))
+            only_known = false;
+    }
+    ::closedir(dir);
+    return only_known;
+}
+
+// Removes <runtime_dir>/<name> if it is a stale private directory. Every step goes through
+// file descriptors opened without following symlinks, so a name swapped for a link between
+// the checks cannot redirect a removal.
+bool remove_if_stale(int runtime_fd, const char *name) {
+    const Fd dir(::openat(runtime_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (dir.get() < 0)
+        return false;
+    struct stat st {};
+    if (::fstat(dir.get(), &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 07777) != 0700)
+        return false;
+    // No lock file: a directory being set up right now, or not ours to judge.
+    const Fd lock(::openat(dir.get(), lock_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (lock.get() < 0 || ::fstat(lock.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    // Held: its client is alive. Taken: its owner is dead, and we now hold the lock, so no
+    // second sweeper works on it at the same time.
+    if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+        return false;
+    if (!holds_only_known_names(dir.get()))
+        return false;
+    for (const char *known : known_names)
+        if (std::string_view(known) != lock_name)
+            ::unlinkat(dir.get(), known, 0);
+    ::unlinkat(dir.get(), lock_name, 0);
+    return ::unlinkat(runtime_fd, name, AT_REMOVEDIR) == 0;
+}
+
+} // namespace
+
+PrivateDirectory::PrivateDirectory(const std::string &runtime_dir) {
+    std::string pattern = runtime_dir + "/podpull-XXXXXX";
+    // The socket path must fit in sockaddr_un; say so before podman fails obscurely.
+    const std::size_t socket_path_length = pattern.size() + std::strlen("/podman.sock");
+    if (socket_path_length >= sizeof(sockaddr_un::sun_path))
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("runtime_dir {} is too long for a Unix socket path", runtime_dir));
+    // mkdtemp makes the directory 0700 with a name no other client or process can take.
+    if (::mkdtemp(pattern.data()) == nullptr)
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("cannot create a private directory in runtime_dir {}: {}",
+                                runtime_dir, std::strerror(errno)));
+    path_ = std::move(pattern);
+
+    const std::string new_lock = path_ + "/" + new_lock_name;
+    lock_fd_ = ::open(new_lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0 ||
+        ::rename(new_lock.c_str(), (path_ + "/" + lock_name).c_str()) != 0) {
+        const int error = errno;
+        remove();
+        throw Error(ErrorCode::internal, fmt::format("cannot create the lock file in {}: {}", path_,
+                                                     std::strerror(error)));
+    }
+}
+
+PrivateDirectory::~PrivateDirectory() {
+    remove();
+}
+
+void PrivateDirectory::remove() noexcept {
+    // While the lock is still held: no sweeper works on the directory meanwhile.
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+    if (lock_fd_ >= 0)
+        ::close(lock_fd_);
+    lock_fd_ = -1;
+}
+
+std::vector<std::string> sweep_stale_private_directories(const std::string &runtime_dir) noexcept {
+    std::vector<std::string> removed;
+    try {
+        const Fd runtime(::open(runtime_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (runtime.get() < 0)
+            return removed;
+        std::vector<std::string> candidates;
+        {
+            const int copy = ::fcntl(runtime.get(), F_DUPFD_CLOEXEC, 0);
+            if (copy < 0)
+                return removed;
+            DIR *dir = ::fdopendir(copy);
+            if (dir == nullptr) {
+                ::close(copy);
+                return removed;
+            }
+            while (const dirent *entry = ::readdir(dir))
+                if (is_private_directory_name(entry->d_name))
+                    candidates.emplace_back(entry->d_name);
+            ::closedir(dir);
+        }
+        for (const auto &name : candidates)
+            if (remove_if_stale(runtime.get(), name.c_str()))
+                removed.push_back(runtime_dir + "/" + name);
+    } catch (...) {
+        // Out of memory while listing: sweeping is a courtesy, connecting goes on.
+    }
+    return removed;
+}
+
+} // namespace podpull::io

@@ -1,0 +1,472 @@
+// Security checks (issue 6): the private socket directory and socket are ours alone, no shell
+// stands between the library and podman, the service and the `podman pull` subprocess get only
+// the allowlisted part of the host's environment plus its `env` option, and a host killed
+// outright leaves no socket directory for long: the next client in the same runtime_dir
+// removes it. That no credential reaches an argv, an environment, a log line or an error
+// message is checked by test_auth.cpp (`[auth]`), not repeated here.
+
+#include "process_watch.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <map>
+#include <set>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace podpull_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// What the library hands a child from the host's own environment (child_environment in
+// src/io/child_process.cpp). Written out here as the expectation: a name added there must be
+// added here on purpose.
+const std::set<std::string> &environment_allowlist() {
+    static const std::set<std::string> names = {"PATH",
+                                                "HOME",
+                                                "TMPDIR",
+                                                "LANG",
+                                                "LC_ALL",
+                                                "XDG_RUNTIME_DIR",
+                                                "XDG_CONFIG_HOME",
+                                                "XDG_DATA_HOME",
+                                                "CONTAINERS_CONF",
+                                                "CONTAINERS_STORAGE_CONF",
+                                                "CONTAINERS_REGISTRIES_CONF",
+                                                "CONTAINERS_POLICY_JSON",
+                                                "REGISTRIES_CONFIG_PATH",
+                                                "STORAGE_DRIVER"};
+    return names;
+}
+
+std::string key_of(const std::string &entry) {
+    return entry.substr(0, entry.find('='));
+}
+
+std::string hex_decode(const std::string &hex) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    return out;
+}
+
+// A podman_path stand-in that records how it was started (argv[0], argv, its parent's pid and
+// executable, and its whole environment as exec gave it: /proc/self/environ), then execs the
+// real podman in its place.
+struct LaunchRecord {
+    std::string argv0;
+    std::vector<std::string> args;
+    int ppid = -1;
+    std::string parent_exe;
+    std::vector<std::string> environ;
+};
+
+fs::path write_launch_recorder(const fs::path &dir, const fs::path &report) {
+    const fs::path script = dir / "podman-launch-recorder";
+    const TestEnv &env = test_env();
+    write_file(script,
+               "#!" + env.python3 + " -I\n" +
+                   "import os, sys\n"
+                   "h = lambda b: (b if isinstance(b, bytes) else os.fsencode(b)).hex()\n"
+                   "ppid = os.getppid()\n"
+                   "try:\n"
+                   "    parent = os.readlink('/proc/%d/exe' % ppid)\n"
+                   "except OSError:\n"
+                   "    parent = ''\n"
+                   "lines = ['BEGIN', 'ARGV0 ' + h(sys.argv[0]), 'PPID %d' % ppid,\n"
+                   "         'PARENT_EXE ' + h(parent)]\n"
+                   "lines += ['ARG ' + h(a) for a in sys.argv[1:]]\n"
+                   "with open('/proc/self/environ', 'rb') as f:\n"
+                   "    lines += ['ENV ' + h(e) for e in f.read().split(b'\\0') if e]\n"
+                   "lines.append('END')\n"
+                   "with open('" +
+                   report.string() +
+                   "', 'a') as f:\n"
+                   "    f.write('\\n'.join(lines) + '\\n')\n"
+                   "os.execv('" +
+                   env.podman + "', ['" + env.podman + "'] + sys.argv[1:])\n",
+               0755);
+    return script;
+}
+
+std::vector<LaunchRecord> read_launch_records(const fs::path &report) {
+    std::vector<LaunchRecord> out;
+    std::istringstream in(fs::exists(report) ? read_file(report) : std::string());
+    std::string line;
+    LaunchRecord cur;
+    while (std::getline(in, line)) {
+        const auto sp = line.find(' ');
+        const std::string tag = line.substr(0, sp);
+        const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
+        if (tag == "BEGIN") {
+            cur = LaunchRecord{};
+        } else if (tag == "END") {
+            out.push_back(cur);
+        } else if (tag == "ARGV0") {
+            cur.argv0 = hex_decode(value);
+        } else if (tag == "PPID") {
+            cur.ppid = std::atoi(value.c_str());
+        } else if (tag == "PARENT_EXE") {
+            cur.parent_exe = hex_decode(value);
+        } else if (tag == "ARG") {
+            cur.args.push_back(hex_decode(value));
+        } else if (tag == "ENV") {
+            cur.environ.push_back(hex_decode(value));
+        }
+    }
+    return out;
+}
+
+// Sets a variable in this process for the scope of a test, then removes it. Only called while
+// the test process runs no other thread (before connect, after free).
+struct ScopedEnv {
+    std::string name;
+    ScopedEnv(std::string n, const std::string &value) : name(std::move(n)) {
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~ScopedEnv() { ::unsetenv(name.c_str()); }
+    ScopedEnv(const ScopedEnv &) = delete;
+    ScopedEnv &operator=(const ScopedEnv &) = delete;
+};
+
+// Checks one child's environment: every entry is an allowlisted variable with this process's
+// value, an `env` option entry, or one of `also` (NOTIFY_SOCKET for the service), and the
+// canary (in this process's environment, not allowlisted) is nowhere, not even as a value.
+void check_child_environment(const std::string &what, const std::vector<std::string> &child_env,
+                             const std::vector<std::string> &option_env,
+                             const std::set<std::string> &also, const std::string &canary) {
+    std::string listing;
+    for (const auto &e : child_env) {
+        listing += "  " + e + "\n";
+    }
+    INFO(what << "'s environment:\n" << listing);
+    std::map<std::string, std::string> options;
+    for (const auto &e : option_env) {
+        options[key_of(e)] = e;
+    }
+    std::set<std::string> seen;
+    for (const auto &entry : child_env) {
+        const std::string key = key_of(entry);
+        INFO("entry " << entry);
+        CHECK(seen.insert(key).second); // no duplicate
+        CHECK_FALSE(contains(entry, canary));
+        if (options.count(key) != 0) {
+            CHECK(entry == options[key]); // the host's `env` wins over its own environment
+        } else if (environment_allowlist().count(key) != 0) {
+            const char *ours = std::getenv(key.c_str());
+            if (ours != nullptr) {
+                CHECK(entry == key + "=" + ours);
+            } else {
+                CHECK(key == "PATH"); // the library's default PATH when the host has none
+            }
+        } else {
+            CHECK(also.count(key) != 0); // anything else is a leak
+        }
+    }
+    for (const auto &[key, entry] : options) {
+        INFO("env option entry " << entry << " reached " << what);
+        CHECK(seen.count(key) != 0);
+    }
+    CHECK(seen.count("PODPULL_CANARY_SECRET") == 0);
+}
+
+// A podpull-XXXXXX name for a decoy directory.
+fs::path decoy(const Sandbox &box, const std::string &six) {
+    return box.runtime_dir() / ("podpull-" + six);
+}
+
+} // namespace
+
+TEST_CASE("the private socket directory is 0700 and the socket 0600, both owned by us, while "
+          "the service runs",
+          "[security]") {
+    (void)test_env();
+    Sandbox box;
+    Client client(connect_or_fail(box, box.options()));
+    const std::string socket = socket_from_log(box.log_text());
+    INFO(box.log_text());
+    REQUIRE_FALSE(socket.empty());
+    const fs::path dir = fs::path(socket).parent_path();
+    CHECK(dir.parent_path() == box.runtime_dir());
+    CHECK(dir.filename().string().rfind("podpull-", 0) == 0);
+
+    // The same path is what the running service was told to listen on.
+    const auto services = children_named(static_cast<int>(::getpid()), "podman");
+    REQUIRE(services.size() == 1);
+    const auto argv = cmdline_of(services.front());
+    CHECK(std::find(argv.begin(), argv.end(), "unix://" + socket) != argv.end());
+
+    struct stat dir_st {};
+    REQUIRE(::lstat(dir.c_str(), &dir_st) == 0);
+    CHECK(S_ISDIR(dir_st.st_mode));
+    CHECK((dir_st.st_mode & 07777) == 0700);
+    CHECK(dir_st.st_uid == ::geteuid());
+    CHECK(dir_st.st_gid == ::getegid());
+
+    struct stat sock_st {};
+    REQUIRE(::lstat(socket.c_str(), &sock_st) == 0);
+    CHECK(S_ISSOCK(sock_st.st_mode));
+    std::printf("socket dir %s mode %04o, socket mode %04o\n", dir.c_str(),
+                static_cast<unsigned>(dir_st.st_mode & 07777),
+                static_cast<unsigned>(sock_st.st_mode & 07777));
+    CHECK((sock_st.st_mode & 07777) == 0600);
+    CHECK(sock_st.st_uid == ::geteuid());
+
+    // Nothing in the directory is open to others (the lock file, the service's stderr log).
+    for (const auto &name : dir_entries(dir)) {
+        struct stat st {};
+        REQUIRE(::lstat((dir / name).c_str(), &st) == 0);
+        INFO(name << " mode " << std::oct << (st.st_mode & 07777));
+        CHECK((st.st_mode & 0077) == 0);
+        CHECK(st.st_uid == ::geteuid());
+    }
+
+    client.reset();
+    CHECK_FALSE(fs::exists(dir));
+    box.check_no_leftovers();
+}
+
+TEST_CASE("no shell: the service and the podman pull subprocess are executed directly by the "
+          "host process",
+          "[security]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    const int self = static_cast<int>(::getpid());
+    const std::string self_exe = exe_of(self);
+    const std::string podman = fs::canonical(env.podman).string();
+
+    SECTION("the real podman as the service") {
+        Client client(connect_or_fail(box, box.options()));
+        const auto services = children_named(self, "podman");
+        REQUIRE(services.size() == 1);
+        const int service = services.front();
+        CHECK(parent_of(service) == self);
+        CHECK(exe_of(service) == podman);
+        const auto argv = cmdline_of(service);
+        REQUIRE_FALSE(argv.empty());
+        CHECK(argv[0] == env.podman);
+        CHECK(argv[1] == "--root"); // podman's own options, not "sh -c ..."
+        CHECK(std::find(argv.begin(), argv.end(), "system") != argv.end());
+        client.reset();
+    }
+
+    SECTION("a recording podman_path, as the service and as `podman pull` for an oci-archive") {
+        const fs::path report = box.dir() / "launches";
+        const fs::path recorder = write_launch_recorder(box.dir(), report);
+        podpull_connect_options opts = box.options();
+        opts.podman_path = recorder.c_str();
+        Client client(connect_or_fail(box, opts));
+        const auto services = children_named(self, "podman");
+        REQUIRE(services.size() == 1); // the recorder exec'd podman in its own process
+        CHECK(exe_of(services.front()) == podman);
+
+        PullRecorder rec;
+        PullOutcome out = pull(client.ptr, "oci-archive:" + env.oci_archive, rec);
+        INFO(out.describe() << "\n" << box.log_text());
+        CHECK(out.code == PODPULL_OK);
+        CHECK(out.route == PODPULL_ROUTE_SUBPROCESS);
+        client.reset();
+
+        const auto launches = read_launch_records(report);
+        REQUIRE(launches.size() == 2);
+        for (const auto &l : launches) {
+            INFO("argv0 " << l.argv0 << ", parent " << l.ppid << " (" << l.parent_exe << ")");
+            CHECK(l.argv0 == recorder.string()); // exec'd by path, not through sh -c
+            CHECK(l.ppid == self);
+            CHECK(l.parent_exe == self_exe);
+            CHECK(l.parent_exe != "/bin/sh");
+            CHECK(l.parent_exe != "/usr/bin/dash");
+        }
+        CHECK(std::find(launches[0].args.begin(), launches[0].args.end(), "service") !=
+              launches[0].args.end());
+        CHECK(std::find(launches[1].args.begin(), launches[1].args.end(), "pull") !=
+              launches[1].args.end());
+    }
+    box.check_no_leftovers();
+}
+
+TEST_CASE("the service and the podman pull subprocess get only the allowlisted environment and "
+          "the host's env entries; a canary of the host's environment is absent",
+          "[security]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    const std::string canary = "canary-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(Clock::now().time_since_epoch().count());
+    ScopedEnv canary_env("PODPULL_CANARY_SECRET", canary);
+    // An allowlisted variable with a value of this test's own: passed through as it is.
+    ScopedEnv lang("LC_ALL", "C.UTF-8");
+
+    const fs::path report = box.dir() / "launches";
+    const fs::path recorder = write_launch_recorder(box.dir(), report);
+    const std::vector<std::string> extra = {"PODPULL_HOST_ENTRY=from-the-env-option"};
+    podpull_connect_options opts = box.options(extra);
+    opts.podman_path = recorder.c_str();
+    std::vector<std::string> option_env;
+    for (const char *const *e = opts.env; *e != nullptr; ++e) {
+        option_env.emplace_back(*e);
+    }
+
+    Client client(connect_or_fail(box, opts));
+    const auto services = children_named(static_cast<int>(::getpid()), "podman");
+    REQUIRE(services.size() == 1);
+    // The running service itself, as the kernel shows it.
+    check_child_environment("the running service (/proc/PID/environ)", environ_of(services[0]),
+                            option_env, {"NOTIFY_SOCKET"}, canary);
+
+    PullRecorder rec;
+    PullOutcome out = pull(client.ptr, "oci-archive:" + env.oci_archive, rec);
+    INFO(out.describe() << "\n" << box.log_text());
+    CHECK(out.code == PODPULL_OK);
+    client.reset();
+
+    const auto launches = read_launch_records(report);
+    REQUIRE(launches.size() == 2);
+    check_child_environment("the service as exec'd", launches[0].environ, option_env,
+                            {"NOTIFY_SOCKET"}, canary);
+    check_child_environment("podman pull", launches[1].environ, option_env, {}, canary);
+    // Both saw the canary's neighbour that is allowlisted.
+    for (const auto &l : launches) {
+        CHECK(std::find(l.environ.begin(), l.environ.end(), "LC_ALL=C.UTF-8") != l.environ.end());
+    }
+    // The canary was really in this process's environment, and the log never shows it.
+    CHECK(std::getenv("PODPULL_CANARY_SECRET") == canary);
+    CHECK_FALSE(contains(box.log_text(), canary));
+    box.check_no_leftovers();
+}
+
+TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next client in the same "
+          "runtime_dir removes, leaving live clients' and foreign directories alone",
+          "[security][recovery]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    // The host is the podpull command, a child of this test; as a subreaper we get its podman
+    // when it is killed, and reap it.
+    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+    struct ResetSubreaper {
+        ~ResetSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
+    } reset_subreaper;
+    const int self = static_cast<int>(::getpid());
+
+    // A live client in the same runtime_dir, started first.
+    ServiceDirs live_dirs = box.make_service_dirs("live");
+    Client live(connect_or_fail(box, box.options(live_dirs)));
+    const fs::path live_dir = fs::path(socket_from_log(box.log_text())).parent_path();
+    REQUIRE(fs::exists(live_dir / "podman.sock"));
+
+    // Decoys that look like private directories but must not be touched.
+    const fs::path unknown_content = decoy(box, "unkno1"); // unlocked lock, plus a foreign file
+    const fs::path no_lock = decoy(box, "nolck1");         // no lock file: being set up
+    const fs::path other_user = decoy(box, "other1");      // not ours
+    const fs::path wide_open = decoy(box, "mode01");       // not 0700
+    const fs::path link = decoy(box, "link01");            // a symlink to a stale-looking dir
+    const fs::path link_target = box.dir() / "link-target";
+    for (const auto &d : {unknown_content, no_lock, other_user, wide_open, link_target}) {
+        fs::create_directory(d);
+        ::chmod(d.c_str(), 0700);
+        write_file(d / "lock", "", 0600);
+        write_file(d / "podman.sock", "", 0600);
+    }
+    fs::remove(no_lock / "lock");
+    write_file(unknown_content / "keep.me", "not podpull's", 0600);
+    REQUIRE(::chown(other_user.c_str(), 65534, 65534) == 0);
+    ::chmod(wide_open.c_str(), 0755);
+    fs::create_directory_symlink(link_target, link);
+
+    // The host: pulling the slow big image, killed while its blob is copied.
+    const ServiceDirs &dirs = box.main();
+    const fs::path log = box.dir() / "host.log";
+    Spawned host = spawn_process({PODPULL_CLI, "pull", "--root", dirs.root.string(), "--runroot",
+                                  dirs.runroot.string(), "--storage-driver", "vfs", "--runtime-dir",
+                                  box.runtime_dir().string(), "--env",
+                                  "CONTAINERS_CONF=" + dirs.containers_conf.string(),
+                                  "--tls-verify=false", "--json", env.slow_big_image},
+                                 {}, log);
+    int service = -1;
+    REQUIRE(wait_for(
+        [&] {
+            const auto p = children_named(host.pid, "podman");
+            service = p.empty() ? -1 : p.front();
+            return service > 0;
+        },
+        60s));
+    INFO(read_file(log));
+    REQUIRE(wait_for([&] { return contains(read_file(log), "Copying blob"); }, 60s));
+    ::kill(host.pid, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(host.pid, &status, 0) == host.pid);
+    host.pid = -1;
+    REQUIRE(wait_for([&] { return ::waitpid(service, &status, WNOHANG) == service; }, 5000ms));
+
+    // What the host left: one directory that is neither the live client's nor a decoy.
+    const std::set<std::string> known = {
+        live_dir.filename().string(),  unknown_content.filename().string(),
+        no_lock.filename().string(),   other_user.filename().string(),
+        wide_open.filename().string(), link.filename().string()};
+    std::vector<std::string> stale;
+    for (const auto &name : dir_entries(box.runtime_dir())) {
+        if (known.count(name) == 0) {
+            stale.push_back(name);
+        }
+    }
+    REQUIRE(stale.size() == 1);
+    const fs::path stale_dir = box.runtime_dir() / stale.front();
+    std::string stale_listing;
+    for (const auto &n : dir_entries(stale_dir)) {
+        stale_listing += " " + n;
+    }
+    std::printf("host SIGKILL: it left %s holding:%s\n", stale_dir.c_str(), stale_listing.c_str());
+    CHECK(fs::exists(stale_dir / "lock"));
+
+    // The next client in the same runtime_dir removes it.
+    ServiceDirs next_dirs = box.make_service_dirs("next");
+    Client next(connect_or_fail(box, box.options(next_dirs)));
+    INFO(box.log_text());
+    CHECK_FALSE(fs::exists(stale_dir));
+    CHECK(contains(box.log_text(), "removed " + stale_dir.string()));
+
+    // The live client's directory is untouched, its lock still held, and it still pulls.
+    CHECK(fs::exists(live_dir / "podman.sock"));
+    CHECK(fs::exists(live_dir / "lock"));
+    {
+        const int fd = ::open((live_dir / "lock").c_str(), O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        CHECK(::flock(fd, LOCK_EX | LOCK_NB) != 0);
+        ::close(fd);
+    }
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options();
+    PullOutcome out = pull(live.ptr, env.image, rec, &opts);
+    INFO(out.describe());
+    CHECK(out.code == PODPULL_OK);
+    CHECK(out.image_id == env.image_id);
+
+    // The decoys, every file in them, and the symlink's target are untouched.
+    CHECK(fs::exists(unknown_content / "lock"));
+    CHECK(fs::exists(unknown_content / "keep.me"));
+    CHECK(fs::exists(no_lock / "podman.sock"));
+    CHECK(fs::exists(other_user / "lock"));
+    CHECK(fs::exists(wide_open / "lock"));
+    CHECK(fs::is_symlink(link));
+    CHECK(fs::exists(link_target / "lock"));
+    CHECK(fs::exists(link_target / "podman.sock"));
+
+    live.reset();
+    next.reset();
+    for (const auto &d : {unknown_content, no_lock, other_user, wide_open, link}) {
+        fs::remove_all(d);
+    }
+    CHECK(children_named(self, "podman").empty());
+    box.check_no_leftovers();
+}
