@@ -982,6 +982,12 @@ class PrivateRegistry {
 
     // The big image through the relay.
     std::string big_image() const { return relay_address_ + "/podpull/big:v1"; }
+    const std::string &relay_address() const { return relay_address_; }
+
+    // SIGSTOP to the relay: it stops sending, but every connection stays open, as with a
+    // registry or middlebox that hangs. kill_all() still ends it (SIGKILL ends a stopped
+    // process). Returns whether the signal was sent (called from a callback: no REQUIRE).
+    bool freeze_relay() { return relay_.pid > 0 && ::kill(relay_.pid, SIGSTOP) == 0; }
 
     // SIGKILL to the registry and its relay at once: the registry host is gone, the
     // connection podman reads the blob from breaks and a new one is refused.
@@ -1047,6 +1053,131 @@ TEST_CASE("the registry SIGKILLed mid-pull: the pull fails with PULL, saying the
     PullRecorder again;
     podpull_pull_options opts2 = insecure_pull_options();
     PullOutcome second = pull(client.ptr, env.image, again, &opts2);
+    INFO(second.describe());
+    CHECK(second.code == PODPULL_OK);
+    CHECK(second.image_id == env.image_id);
+
+    client.reset();
+    box.check_no_leftovers();
+}
+
+// ---- a relay that stops sending ----------------------------------------------------------
+
+namespace {
+
+// Where a stalled pull runs and when its relay is stopped.
+struct StallCase {
+    podpull_route route; // what the automatic choice must pick
+    bool tls_verify;     // on: DOCKER_COMPAT (the relay declared insecure); off: LIBPOD_TEXT
+    std::uint32_t stall_timeout_ms;
+};
+
+} // namespace
+
+TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once podman has been "
+          "silent for stall_timeout_ms, and the service still pulls afterwards",
+          "[faults][stall]") {
+    const TestEnv &env = test_env();
+    // podman 4.3.1 sends nothing at all while its registry is silent (seen with curl on both
+    // routes: no progress line repeats the same byte count), so podpull's silence timer is
+    // what ends such a pull. On DOCKER_COMPAT a healthy pull reports bytes once a second, so
+    // 2 s of silence means a stall. On LIBPOD_TEXT a healthy blob copy is silent too, from
+    // "Copying blob" to "Copying config" (4 s for this 64 MB blob at 16 MiB/s), so the
+    // timeout there has to exceed the longest blob copy: 8 s here.
+    StallCase c{};
+    SECTION("Docker-compat route: the relay stopped at the first byte count") {
+        c = {PODPULL_ROUTE_DOCKER_COMPAT, true, 2000};
+    }
+    SECTION("libpod text route: the relay stopped 0.5 s after Copying blob") {
+        c = {PODPULL_ROUTE_LIBPOD_TEXT, false, 8000};
+    }
+    const std::chrono::milliseconds stall_timeout(c.stall_timeout_ms);
+    Sandbox box;
+    PrivateRegistry registry(box);
+    const fs::path conf = box.dir() / "registries.conf";
+    std::string entries;
+    for (const std::string &location :
+         {registry.relay_address(), env.registry, env.slow_registry}) {
+        entries += "[[registry]]\nlocation = \"" + location + "\"\ninsecure = true\n\n";
+    }
+    write_file(conf, entries);
+    Client client(connect_or_fail(
+        box, box.options(box.main(), {"CONTAINERS_REGISTRIES_CONF=" + conf.string()})));
+    podpull_pull_options opts = insecure_pull_options();
+    opts.tls_verify = c.tls_verify ? 1 : 0;
+    opts.stall_timeout_ms = c.stall_timeout_ms;
+
+    Clock::time_point stopped_at{}, last_callback_end{};
+    bool stopped = false, signalled = false;
+    PullRecorder rec;
+    const auto stop_relay = [&] {
+        signalled = registry.freeze_relay();
+        stopped_at = Clock::now();
+        stopped = true;
+    };
+    rec.on_status_hook = [&](const std::string &line) {
+        if (!stopped && c.route == PODPULL_ROUTE_LIBPOD_TEXT && contains(line, "Copying blob")) {
+            std::this_thread::sleep_for(500ms); // the blob is in flight, unseen on this route
+            stop_relay();
+        }
+        last_callback_end = Clock::now(); // the stall timer restarts after the callbacks
+    };
+    rec.on_blob_hook = [&](const podpull_blob_progress &p) {
+        if (!stopped && p.state == PODPULL_BLOB_PULLING && p.current > 0) {
+            stop_relay();
+        }
+        last_callback_end = Clock::now();
+        return 0;
+    };
+    // Should the stall timer never fire, cancel instead of hanging: the test then fails on
+    // CANCELLED.
+    std::atomic<bool> returned{false};
+    std::thread watchdog([&] {
+        const auto give_up = Clock::now() + stall_timeout + 60s;
+        while (!returned && Clock::now() < give_up) {
+            std::this_thread::sleep_for(20ms);
+        }
+        if (!returned) {
+            podpull_cancel(client.ptr);
+        }
+    });
+    PullOutcome out = pull(client.ptr, registry.big_image(), rec, &opts);
+    const auto returned_at = Clock::now();
+    returned = true;
+    watchdog.join();
+    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
+    REQUIRE(stopped);
+    REQUIRE(signalled);
+    const double after_stop = std::chrono::duration<double>(returned_at - stopped_at).count();
+    const double silent = std::chrono::duration<double>(returned_at - last_callback_end).count();
+    std::printf("relay stopped (%s, stall_timeout %u ms): podpull_pull returned %s %.3f s after "
+                "the stop, %.3f s after the last callback: %s\n",
+                c.route == PODPULL_ROUTE_DOCKER_COMPAT ? "DOCKER_COMPAT" : "LIBPOD_TEXT",
+                c.stall_timeout_ms, out.code_str.c_str(), after_stop, silent, out.message.c_str());
+    CHECK(rec.snapshot().route == c.route); // the result, which holds the route, is NULL
+    CHECK(out.code == PODPULL_ERR_TIMEOUT);
+    CHECK(out.error_code == PODPULL_ERR_TIMEOUT);
+    CHECK(contains(out.message,
+                   "the pull stalled after " + std::to_string(c.stall_timeout_ms) + " ms"));
+    CHECK_FALSE(contains(out.message, "\n"));
+    // Not before stall_timeout of silence (asio timers never fire early), and soon after it.
+    CHECK(silent >= std::chrono::duration<double>(stall_timeout).count() - 0.01);
+    CHECK(after_stop < std::chrono::duration<double>(stall_timeout).count() + 3.0);
+    CHECK(rec.snapshot().after_return == 0);
+
+    registry.kill_all(); // ends the stopped relay and its registry, and reaps both
+
+    // A healthy pull of the same 64 MB blob, through the fixture's relay at the same rate and
+    // with the same stall timeout, is not cut: the TIMEOUT above was the stall, not the timer
+    // firing on any long pull. It also shows the service survived the abandoned pull.
+    PullRecorder healthy;
+    PullOutcome big = pull(client.ptr, env.slow_big_image, healthy, &opts);
+    INFO(big.describe() << "\n" << healthy.summary());
+    CHECK(big.code == PODPULL_OK);
+    CHECK(big.route == c.route);
+    CHECK(big.image_id == env.big_image_id);
+    PullRecorder small;
+    PullOutcome second = pull(client.ptr, env.image, small, &opts);
     INFO(second.describe());
     CHECK(second.code == PODPULL_OK);
     CHECK(second.image_id == env.image_id);
