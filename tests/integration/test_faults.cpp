@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
+#include <sstream>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -1065,6 +1066,26 @@ TEST_CASE("the registry SIGKILLed mid-pull: the pull fails with PULL, saying the
 
 namespace {
 
+// How many TCP connections in /proc/net/tcp are ESTABLISHED to 127.0.0.1:`port` from a client
+// (only the podman service connects to a test's private relay).
+int established_to(int port) {
+    std::istringstream table(read_file("/proc/net/tcp"));
+    std::string line;
+    std::getline(table, line); // the header
+    int count = 0;
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        const auto colon = remote.find(':');
+        if (colon != std::string::npos && state == "01" &&
+            std::stoi(remote.substr(colon + 1), nullptr, 16) == port) {
+            ++count;
+        }
+    }
+    return count;
+}
+
 // Where a stalled pull runs and when its relay is stopped.
 struct StallCase {
     podpull_route route; // what the automatic choice must pick
@@ -1107,6 +1128,8 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     opts.tls_verify = c.tls_verify ? 1 : 0;
     opts.stall_timeout_ms = c.stall_timeout_ms;
 
+    const int relay_port = std::stoi(registry.relay_address().substr(10)); // "127.0.0.1:"
+    int connections_at_stop = 0;
     Clock::time_point stopped_at{}, last_callback_end{};
     bool stopped = false, signalled = false;
     PullRecorder rec;
@@ -1114,6 +1137,7 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
         signalled = registry.freeze_relay();
         stopped_at = Clock::now();
         stopped = true;
+        connections_at_stop = established_to(relay_port);
     };
     rec.on_status_hook = [&](const std::string &line) {
         if (!stopped && c.route == PODPULL_ROUTE_LIBPOD_TEXT && contains(line, "Copying blob")) {
@@ -1164,6 +1188,14 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     CHECK(silent >= std::chrono::duration<double>(stall_timeout).count() - 0.01);
     CHECK(after_stop < std::chrono::duration<double>(stall_timeout).count() + 3.0);
     CHECK(rec.snapshot().after_return == 0);
+
+    // podman gives up the blob transfer once podpull has closed the pull's connection (seen:
+    // its connection to the stopped relay is closed within 1 s), so it holds nothing open.
+    CHECK(connections_at_stop >= 1); // the blob transfer, open while the relay was stopped
+    CHECK(wait_for([&] { return established_to(relay_port) == 0; }, 10s));
+    std::printf("podman closed its connection to the stopped relay %.3f s after the pull "
+                "returned\n",
+                seconds_since(returned_at));
 
     registry.kill_all(); // ends the stopped relay and its registry, and reaps both
 
