@@ -1,6 +1,7 @@
 // Faults and hostile input (issue 6): a killed service, a killed host, a podman that ignores
-// SIGTERM, hostile references, bad options and auth files, and connect/free cycles. Each case
-// ends in the named code within a bound and leaves no process, socket dir, fd or thread.
+// SIGTERM, a killed registry, a relay that stops sending, hostile references, bad options and
+// auth files, and connect/free cycles. Each case ends in the named code within a bound and
+// leaves no process, socket dir, fd or thread.
 // docs/reliability.md lists every case with its code, bound and test name.
 
 #include "test_support.hpp"
