@@ -115,8 +115,12 @@ typedef struct podpull_pull_options {
     const char *os, *arch, *variant; /* platform; NULL: the host's */
     uint32_t retries; /* default 0: podman's default; used where podman supports it */
     uint32_t retry_delay_ms;
-    uint32_t stall_timeout_ms; /* fail with TIMEOUT when nothing arrives for this long; 0: never */
-    podpull_route route;       /* default AUTO; anything else forces that route or fails */
+    /* Fail with TIMEOUT when nothing arrives from podman for this long; 0: never. On the
+     * LIBPOD_TEXT and SUBPROCESS routes podman is silent while it copies a blob (no byte
+     * counts), so there it must exceed the longest blob copy; the other routes report bytes
+     * about once a second. A slow host callback does not count as silence. */
+    uint32_t stall_timeout_ms;
+    podpull_route route; /* default AUTO; anything else forces that route or fails */
 } podpull_pull_options;
 
 typedef enum podpull_blob_state {
