@@ -4,7 +4,7 @@
  * What a dlopen host pays before its first call: dlopen(LIBRARY, RTLD_NOW) (so every
  * relocation is resolved now, not lazily later), dlsym("podpull_get_api") and the call
  * itself. Measured once, in this fresh process; bench/run.sh runs it many times. Prints:
- *   dlopen <microseconds>
+ *   load dlopen <microseconds>
  */
 #define _GNU_SOURCE
 #include "bench_clock.h"
@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     const uint64_t t1 = bench_now_ns();
-    printf("dlopen %.1f\n", (double)(t1 - t0) / 1e3);
+    printf("load dlopen %.1f\n", (double)(t1 - t0) / 1e3);
     dlclose(lib);
     return 0;
 }
