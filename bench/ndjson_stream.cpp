@@ -111,7 +111,7 @@ void libpod_progress_stream(Stream &s, std::size_t min_bytes) {
                         b.size, b.size, b.digest);
             });
     }
-    const std::string id = hex64(1);
+    const std::string id = image_id();
     w.line(R"({{"status":"pulling","stream":"Copying config sha256:{}\n"}})", id);
     w.line(R"({{"status":"success","images":["{}"],"id":"{}"}})", id, id);
 }
@@ -122,7 +122,7 @@ void libpod_text_stream(Stream &s, std::size_t min_bytes) {
     w.line(R"({{"stream":"Getting image source signatures\n"}})");
     for (std::size_t n = 0; s.body.size() < min_bytes; ++n)
         w.line(R"({{"stream":"Copying blob sha256:{}\n"}})", blob_number(n).digest);
-    const std::string id = hex64(1);
+    const std::string id = image_id();
     w.line(R"({{"stream":"Copying config sha256:{}\n"}})", id);
     w.line(R"({{"stream":"Writing manifest to image destination\n"}})");
     w.line(R"({{"stream":"Storing signatures\n"}})");
@@ -150,12 +150,16 @@ void jsonmessage_stream(Stream &s, std::size_t min_bytes) {
             });
     }
     // The closing pair names the image: the config blob's short id (recorded on 4.3.1).
-    const std::string id = hex64(1).substr(0, 12);
+    const std::string id = image_id().substr(0, 12);
     w.line(R"({{"status":"Pulling fs layer","progressDetail":{{}},"id":"{}"}})", id);
     w.line(R"({{"status":"Download complete","progressDetail":{{}},"id":"{}"}})", id);
 }
 
 } // namespace
+
+std::string image_id() {
+    return hex64(1);
+}
 
 Stream make_stream(StreamShape shape, std::size_t min_bytes) {
     Stream s;

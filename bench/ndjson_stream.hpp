@@ -23,4 +23,7 @@ struct Stream {
 // interleaved, every eighth one already present, then podman's closing lines.
 Stream make_stream(StreamShape shape, std::size_t min_bytes);
 
+// The 64-hex image ID every generated body names in its final report.
+std::string image_id();
+
 } // namespace podpull::bench
