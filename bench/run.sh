@@ -184,10 +184,10 @@ pull_slow() {
 }
 # The request podpull sends on DOCKER_COMPAT (src/core/podman_command.cpp), body discarded
 # after a check that it reports no error (the endpoint answers 200 and fails in the body).
+# The target is made once, before any timing (urlencode starts a python3).
+create_target() { echo "/v1.41/images/create?fromImage=$(urlencode "${1%:*}")&tag=$(urlencode "${1##*:}")"; }
 pull_curl() {
-    local name=${1%:*} tag=${1##*:}
-    api -f -X POST -o "$work/curl.body" \
-        "http://d/v1.41/images/create?fromImage=$(urlencode "$name")&tag=$(urlencode "$tag")"
+    api -f -X POST -o "$work/curl.body" "http://d${curl_targets[$1]}"
     ! grep -q '"error"' "$work/curl.body" || fail "curl's pull failed: $(tail -c 300 "$work/curl.body")"
 }
 pull_cli() { podman "${store[@]}" pull -q "$1" >/dev/null 2>"$work/cli.log"; }
@@ -205,6 +205,7 @@ timed_pull() { # WAY IMAGE LABEL
 # --- 2. and 3. the pull, four ways ---------------------------------------------------------------
 log "2./3. pulling $pull_image ($pull_mb MB) four ways, $runs runs each (one warm-up first)"
 pull_podpull "$pull_image" && remove_image "$pull_image"
+declare -A curl_targets=(["$pull_image"]=$(create_target "$pull_image"))
 ways=(podpull curl cli slow)
 for run in $(seq 0 $((runs - 1))); do
     for k in 0 1 2 3; do
