@@ -31,6 +31,8 @@ packages=(
   podman docker-registry openssl apache2-utils tmux curl python3 procps
   # scripts/test.sh lists the files to clang-format with git
   git
+  # bench/run.sh: Google Benchmark for the core, GNU time for peak RSS
+  libbenchmark-dev time
   # ABI guard: abidw/abidiff against abi/libpodpull.so.1.abi
   abigail-tools
   # bindings/rust: crates come from Debian via a cargo source replacement (no crates.io)
