@@ -214,7 +214,9 @@ PODPULL_API void podpull_error_free(podpull_error *err);
 PODPULL_API const char *podpull_result_image_id(const podpull_result *res);
 /** The route the pull took. NULL: PODPULL_ROUTE_AUTO. */
 PODPULL_API podpull_route podpull_result_route(const podpull_result *res);
-/** Bytes transferred, as far as the route reports them (0 on a route without byte progress). */
+/** Bytes transferred, as far as the route reports them (0 on a route without byte progress).
+ * On DOCKER_COMPAT (podman before 4.8) podman gives a blob's size only in its once-a-second
+ * byte reports, so a blob that finishes between two of them adds nothing here. */
 PODPULL_API uint64_t podpull_result_bytes(const podpull_result *res);
 /** Release a result. NULL: no-op. */
 PODPULL_API void podpull_result_free(podpull_result *res);
