@@ -31,6 +31,9 @@ packages=(
   podman docker-registry openssl apache2-utils tmux curl python3 procps
   # scripts/test.sh lists the files to clang-format with git
   git
+  # issue 6 tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
+  # harness (ThreadSanitizer comes with GCC 12's libtsan, already in build-essential)
+  clang libclang-rt-14-dev valgrind
   # ABI guard: abidw/abidiff against abi/libpodpull.so.1.abi
   abigail-tools
   # bindings/rust: crates come from Debian via a cargo source replacement (no crates.io)

@@ -28,7 +28,7 @@ std::string podman_message(std::string_view body) {
     const auto *message = value.as_object().if_contains("message");
     if (message == nullptr || !message->is_string())
         return {};
-    return std::string(message->as_string());
+    return one_line(std::string_view(message->as_string()));
 }
 
 } // namespace

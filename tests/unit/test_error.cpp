@@ -10,6 +10,7 @@
 using podpull::classify_podman_failure;
 using podpull::code_for_http_status;
 using podpull::ErrorCode;
+using podpull::one_line;
 
 TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") {
     // podman-facts.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
@@ -125,4 +126,11 @@ TEST_CASE("quote_for_message", "[error]") {
     CHECK(quote_for_message(std::string(4, 'x'), 4) == "\"xxxx\"");
     const std::string long_text(100000, 'y');
     CHECK(quote_for_message(long_text).size() == 200 + 2 + 3);
+}
+
+TEST_CASE("one_line turns every control byte of podman's text into a space", "[error]") {
+    CHECK(one_line("copying system image from manifest list:\nerror\r\tend\x1b[31m") ==
+          "copying system image from manifest list: error  end [31m");
+    CHECK(one_line("manifest unknown") == "manifest unknown");
+    CHECK(one_line("caf\xc3\xa9 \x7f") == "caf\xc3\xa9  "); // UTF-8 kept, DEL replaced
 }
