@@ -3,19 +3,25 @@
 #
 #   1. installs the build and test dependencies (scripts/install-deps.sh; needs root)
 #   2. configures build/ (Ninja, RelWithDebInfo, warnings as errors) and builds it
-#   3. runs ctest: unit tests, the export check, and the integration and C tests against a
-#      real podman and a private registry (the ctest fixture starts and removes it)
+#   3. runs ctest: unit tests, the export check, the integration and C tests against a real
+#      podman and a private registry (the ctest fixture starts and removes it), the C harness
+#      under valgrind memcheck, and the replay of every fuzz corpus and regression input
 #   4. configures build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (-DPODPULL_SANITIZE=address,undefined), builds it and runs ctest there, with leak
 #      detection on and any sanitizer report fatal (the tests it leaves out, and why, are in
 #      docs/reliability.md)
-#   5. checks that every C/C++ file of the repository is clang-formatted
-#   6. prints a summary; exits nonzero if any step failed
+#   5. configures build-tsan/ with ThreadSanitizer (-DPODPULL_SANITIZE=thread), where ctest
+#      holds only the unit tests and the [concurrency] cases, and runs them; any report fails
+#   6. builds the libFuzzer targets with clang in build-fuzz/ (-DPODPULL_FUZZ=ON) and runs each
+#      for 60 s, two at a time (tests/fuzz/run-fuzzers.sh)
+#   7. checks that every C/C++ file of the repository is clang-formatted
+#   8. prints a summary; exits nonzero if any step failed
 #
-# Leaves nothing behind but build/ and build-asan/: the registry, its images and every podman
-# storage the tests create live in temporary directories that the tests and the fixture remove.
+# Leaves nothing behind but build/, build-asan/, build-tsan/ and build-fuzz/: the registry,
+# its images and every podman storage the tests create live in temporary directories that the
+# tests and the fixture remove; new fuzz inputs go to a temporary directory too.
 # Environment: PODPULL_SKIP_DEPS=1 skips step 1 (for a machine that has everything);
-# PODPULL_SKIP_ASAN=1 skips step 4.
+# PODPULL_SKIP_ASAN=1, PODPULL_SKIP_TSAN=1 and PODPULL_SKIP_FUZZ=1 skip steps 4, 5 and 6.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +30,9 @@ build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
 asan_build="$repo/build-asan"
 asan_state="$asan_build/test-registry"
+tsan_build="$repo/build-tsan"
+tsan_state="$tsan_build/test-registry"
+fuzz_build="$repo/build-fuzz"
 
 declare -a step_names=() step_results=() step_times=()
 failed=0
@@ -55,7 +64,7 @@ run_step() { # run_step NAME COMMAND...: runs it, records PASSED/FAILED; returns
 # If we are interrupted while ctest runs, the fixture's cleanup may not have run.
 cleanup() {
     local dir
-    for dir in "$state" "$asan_state"; do
+    for dir in "$state" "$asan_state" "$tsan_state"; do
         if [ -d "$dir" ]; then
             bash "$repo/tests/support/registry-down.sh" "$dir" || true
         fi
@@ -145,7 +154,66 @@ else
     record "asan+ubsan ctest" SKIPPED 0
 fi
 
-# ---- 5. formatting --------------------------------------------------------------------------
+# ---- 5. the concurrency cases under ThreadSanitizer ----------------------------------------
+# With PODPULL_SANITIZE=thread, tests/CMakeLists.txt registers only the unit tests and the
+# test cases tagged [concurrency] (several threads or clients at once, cross-thread cancel),
+# so only their binaries are built. halt_on_error: the first report fails the test. The
+# suppressions file holds only reports inside libraries that are known false positives, each
+# with the reason it is safe.
+tsan_configure() {
+    if [ -f "$tsan_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$tsan_build/CMakeCache.txt"; then
+        rm -rf "$tsan_build"
+    fi
+    cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DPODPULL_SANITIZE=thread
+}
+tsan_build_targets() {
+    cmake --build "$tsan_build" -j2 --target podpull_unit_tests podpull_integration_tests \
+        podpull_fake_service_tests
+}
+tsan_ctest() {
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$repo/tests/tsan/suppressions.txt" \
+        ctest --test-dir "$tsan_build" --output-on-failure --timeout 1200
+}
+if [ "${PODPULL_SKIP_TSAN:-0}" = "1" ]; then
+    record "tsan build" SKIPPED 0
+    record "tsan ctest" SKIPPED 0
+elif run_step "tsan configure" tsan_configure &&
+    run_step "tsan build" tsan_build_targets; then
+    run_step "tsan ctest" tsan_ctest
+    if [ -d "$tsan_state" ]; then
+        echo "scripts/test.sh: the TSan run's registry fixture was not cleaned up; removing it" >&2
+        bash tests/support/registry-down.sh "$tsan_state"
+        record "tsan fixture cleanup" FAILED 0
+    fi
+else
+    record "tsan ctest" SKIPPED 0
+fi
+
+# ---- 6. fuzzing -----------------------------------------------------------------------------
+# clang 14's libFuzzer with ASan + UBSan; only podpull_core and the targets are built. Each
+# target runs 60 s from its committed corpus; a crash fails the step and its input is kept in
+# build-fuzz/fuzz-artifacts/ (docs/reliability.md says how it becomes a regression file).
+fuzz_configure() {
+    if [ -f "$fuzz_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$fuzz_build/CMakeCache.txt"; then
+        rm -rf "$fuzz_build"
+    fi
+    CC=clang CXX=clang++ cmake -S . -B "$fuzz_build" -G Ninja -DPODPULL_WERROR=ON \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODPULL_FUZZ=ON
+}
+if [ "${PODPULL_SKIP_FUZZ:-0}" = "1" ]; then
+    record "fuzz build" SKIPPED 0
+    record "fuzz run" SKIPPED 0
+elif run_step "fuzz configure" fuzz_configure &&
+    run_step "fuzz build" cmake --build "$fuzz_build" -j2; then
+    run_step "fuzz run (6 x 60 s)" bash tests/fuzz/run-fuzzers.sh "$fuzz_build" 60
+else
+    record "fuzz run (6 x 60 s)" SKIPPED 0
+fi
+
+# ---- 7. formatting --------------------------------------------------------------------------
 format_check() {
     local files=() f bad=()
     if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -179,7 +247,7 @@ format_check() {
 }
 run_step "clang-format" format_check
 
-# ---- 6. summary -----------------------------------------------------------------------------
+# ---- 8. summary -----------------------------------------------------------------------------
 echo
 echo "==================== podpull: scripts/test.sh summary ===================="
 for i in "${!step_names[@]}"; do

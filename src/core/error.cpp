@@ -127,6 +127,14 @@ ErrorCode code_for_http_status(unsigned status) {
     return ErrorCode::protocol;
 }
 
+std::string one_line(std::string_view text) {
+    std::string line(text);
+    for (char &ch : line)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+            ch = ' ';
+    return line;
+}
+
 std::string quote_for_message(std::string_view text, std::size_t max_bytes) {
     static constexpr char hex[] = "0123456789abcdef";
     const bool cut = text.size() > max_bytes;

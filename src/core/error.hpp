@@ -53,4 +53,10 @@ ErrorCode code_for_http_status(unsigned status);
 // wherever a message quotes input that may be long or hostile (a reference, an NDJSON line).
 std::string quote_for_message(std::string_view text, std::size_t max_bytes = 200);
 
+// A failure message podman wrote (an `error` line, an error body's `message`) as one line:
+// every ASCII control byte (LF, CR, TAB, ESC...) becomes a space. podman relays registry text
+// that may hold them, and a host logs podpull's message as one line (found by fuzzing,
+// tests/fuzz/regressions/http_response).
+std::string one_line(std::string_view text);
+
 } // namespace podpull

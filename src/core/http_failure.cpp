@@ -1,5 +1,7 @@
 #include "http_failure.hpp"
 
+#include "utf8.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -11,10 +13,22 @@ namespace {
 // Enough of a foreign body to recognise it, never a whole page of HTML.
 constexpr std::size_t excerpt_limit = 200;
 
+// The first bytes of a foreign body as one line of UTF-8 text: control bytes become spaces,
+// and bytes that are not UTF-8 (a binary body, or a character cut at the limit) become '?'
+// (found by fuzzing, tests/fuzz/regressions/http_response).
 std::string excerpt(std::string_view body) {
+    std::string_view rest = body.substr(0, excerpt_limit);
     std::string text;
-    for (char c : body.substr(0, excerpt_limit))
-        text += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    while (!rest.empty()) {
+        const auto bad = first_invalid_utf8(rest);
+        const std::size_t good = bad ? *bad : rest.size();
+        text += one_line(rest.substr(0, good));
+        rest.remove_prefix(good);
+        if (!rest.empty()) {
+            text += '?';
+            rest.remove_prefix(1);
+        }
+    }
     if (body.size() > excerpt_limit)
         text += "…";
     return text;
@@ -28,7 +42,7 @@ std::string podman_message(std::string_view body) {
     const auto *message = value.as_object().if_contains("message");
     if (message == nullptr || !message->is_string())
         return {};
-    return std::string(message->as_string());
+    return one_line(std::string_view(message->as_string()));
 }
 
 } // namespace

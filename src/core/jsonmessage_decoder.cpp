@@ -79,7 +79,7 @@ std::optional<FailedEvent> failure(std::string_view line, const json::object &ob
     const json::string *message = string_field(line, object, "message");
     for (const json::string *text : {detail_message, error, message}) {
         if (text != nullptr && !text->empty())
-            return FailedEvent{classify_podman_failure(view(*text)), std::string(view(*text))};
+            return FailedEvent{classify_podman_failure(view(*text)), one_line(view(*text))};
     }
     if (detail != nullptr) // an errorDetail is a failure even when it says nothing
         return FailedEvent{ErrorCode::pull, "podman reported an error without a message"};

@@ -99,7 +99,7 @@ void decode_libpod_line(std::string_view line, std::vector<PullEvent> &out) {
 
     if (message != nullptr && !message->empty()) {
         const std::string_view text = view(*message);
-        events.push_back(FailedEvent{classify_podman_failure(text), std::string(text)});
+        events.push_back(FailedEvent{classify_podman_failure(text), one_line(text)});
     } else if (status != nullptr && *status == "error") {
         events.push_back(
             FailedEvent{ErrorCode::pull, "podman reported an error without a message"});

@@ -168,6 +168,10 @@ RegistryAuth parse_registry_auth(std::string_view text) {
             refuse_entry(key, "is not an object");
         RegistryAuthEntry entry;
         entry.key = normalize_key(key);
+        // "", "/x", "https:///v2/": no registry for the credentials to go to, so they would
+        // be ignored without a word (found by fuzzing, tests/fuzz/regressions/registry_auth).
+        if (entry.key.empty() || entry.key.front() == '/')
+            refuse_entry(key, "names no registry");
         entry.rewritten = entry.key != key;
         entry.credentials = read_credentials(key, value.get_object());
         if (entry.credentials)

@@ -51,6 +51,8 @@ RegistryAuth parse_registry_auth(std::string_view text);
 // "quay.io/team/app", and "quay.io/te" matches nothing). nullopt when no entry matches, when
 // the best match holds no credentials, for a reference of another transport, and for a short
 // name ("alpine"), whose registry podman picks at pull time from registries.conf.
+// Throws Error(invalid_argument) for a registry reference split_repository refuses
+// ("Quay.io/x@" has an empty digest; found by fuzzing, tests/fuzz/regressions/registry_auth).
 std::optional<RegistryCredentials> select_credentials(const RegistryAuth &auth,
                                                       const ImageReference &ref);
 

@@ -18,9 +18,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-// Enough of an error body for podman's JSON message; the rest is dropped.
-constexpr std::size_t error_body_limit = 64 * 1024;
-
 // Why the connection was closed from our side, if it was: the error that wins over whatever
 // the aborted read reports.
 class Stopper {

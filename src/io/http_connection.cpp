@@ -1,6 +1,7 @@
 #include "http_connection.hpp"
 
 #include "core/error.hpp"
+#include "http_response_parser.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,19 +19,6 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// Status line and headers are small; anything larger is not podman.
-constexpr std::uint32_t header_limit = 64 * 1024;
-
-[[noreturn]] void throw_transport(const boost::system::error_code &ec, std::string_view during) {
-    if (ec.category() == make_error_code(http::error::end_of_stream).category() &&
-        ec != http::error::end_of_stream && ec != http::error::partial_message &&
-        ec != http::error::need_more)
-        throw Error(ErrorCode::protocol,
-                    fmt::format("malformed HTTP from podman while {}: {}", during, ec.message()));
-    throw Error(ErrorCode::io,
-                fmt::format("lost the connection to podman while {}: {}", during, ec.message()));
-}
 
 } // namespace
 
@@ -54,16 +42,14 @@ asio::awaitable<void> HttpConnection::send(http::verb method, const std::string 
     request.prepare_payload();
     auto [ec, written] = co_await http::async_write(socket_, request, use_tuple);
     if (ec)
-        throw_transport(ec, "sending the request");
+        throw_http_transport_error(ec, "sending the request");
 }
 
 asio::awaitable<unsigned> HttpConnection::read_header() {
-    parser_.emplace();
-    parser_->header_limit(header_limit);
-    parser_->body_limit(boost::none); // a pull streams for as long as it takes
+    start_response_parser(parser_);
     auto [ec, read] = co_await http::async_read_header(socket_, buffer_, *parser_, use_tuple);
     if (ec)
-        throw_transport(ec, "reading the response header");
+        throw_http_transport_error(ec, "reading the response header");
     co_return parser_->get().result_int();
 }
 
@@ -84,7 +70,7 @@ asio::awaitable<std::string_view> HttpConnection::read_body_some() {
         if (ec == http::error::need_buffer)
             ec = {};
         if (ec)
-            throw_transport(ec, "reading the response body");
+            throw_http_transport_error(ec, "reading the response body");
         const std::size_t filled = chunk_.size() - parser_->get().body().size;
         if (filled != 0)
             co_return std::string_view(chunk_.data(), filled);

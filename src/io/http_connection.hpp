@@ -2,11 +2,11 @@
 // out a piece at a time as it arrives (chunked transfer included), never buffered whole.
 #pragma once
 
+#include "http_response_parser.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <array>
@@ -45,7 +45,7 @@ class HttpConnection {
   private:
     boost::asio::local::stream_protocol::socket socket_;
     boost::beast::flat_buffer buffer_;
-    std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser_;
+    std::optional<ResponseParser> parser_;
     std::array<char, 64 * 1024> chunk_{};
 };
 

@@ -7,6 +7,10 @@
  *
  * usage: podpull_c_harness [LIBRARY]   (default: the libpodpull.so.1 of this build)
  * env:   PODPULL_TEST_ENV = the fixture's env file (tests/support/registry-up.sh)
+ *        PODPULL_HARNESS_OWN_SERVICE=1: start `podman system service` here (same argv and
+ *        environment as podpull's) and attach with socket_path. For the valgrind run: valgrind
+ *        3.19 (bookworm) does not know pidfd_open (syscall 434), which Boost.Process needs to
+ *        watch the service podpull starts, so under valgrind podpull cannot start one.
  */
 #define _XOPEN_SOURCE 700
 
@@ -15,10 +19,13 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef PODPULL_LIBRARY_PATH
@@ -168,6 +175,38 @@ static int count_children(void) {
 }
 
 /* Tell the fixture about the scratch dir, so its cleanup removes it if this process is killed. */
+/* PODPULL_HARNESS_OWN_SERVICE: podman's service, started the way podpull starts it (argv as
+ * service_argv in src/core/podman_command.cpp), once its socket exists. -1 on failure. */
+static pid_t start_own_service(const char *root, const char *runroot, char *env_conf,
+                               const char *socket) {
+    char uri[720];
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    int waited_ms = 0;
+    struct stat st;
+    pid_t pid;
+    snprintf(uri, sizeof uri, "unix://%s", socket);
+    pid = fork();
+    if (pid == 0) {
+        putenv(env_conf);
+        execlp("podman", "podman", "--root", root, "--runroot", runroot, "--storage-driver", "vfs",
+               "system", "service", "--time=0", uri, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    while (stat(socket, &st) != 0) {
+        if (waited_ms >= 20000 || waitpid(pid, NULL, WNOHANG) == pid) {
+            fprintf(stderr, "FAIL: the harness's own podman service did not create %s\n", socket);
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+        waited_ms += 20;
+    }
+    return pid;
+}
+
 static void register_sandbox(const char *dir) {
     char path[1200];
     FILE *f;
@@ -264,6 +303,9 @@ int main(int argc, char **argv) {
     podpull_result *res = NULL;
     podpull_code code;
     char missing[600];
+    char own_socket[700];
+    pid_t own_service = -1;
+    const char *own = getenv("PODPULL_HARNESS_OWN_SERVICE");
 
     read_env(&env);
 
@@ -336,11 +378,22 @@ int main(int argc, char **argv) {
     copts.env = service_env;
     copts.start_timeout_ms = 20000;
     copts.log = on_log;
+    if (own != NULL && strcmp(own, "1") == 0) {
+        snprintf(own_socket, sizeof own_socket, "%s/podman.sock", runtime);
+        own_service = start_own_service(root, runroot, env_conf, own_socket);
+        REQUIRE(own_service > 0);
+        printf("attaching to the harness's own podman service (PODPULL_HARNESS_OWN_SERVICE)\n");
+        copts.socket_path = own_socket;
+    }
 
     code = api->connect(&copts, &client, &err);
     if (code != PODPULL_OK) {
         fprintf(stderr, "FAIL: connect: %s: %s\n", api->code_str(code), api->error_message(err));
         api->error_free(err);
+        if (own_service > 0) {
+            kill(own_service, SIGKILL);
+            waitpid(own_service, NULL, 0);
+        }
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         return 1;
     }
@@ -406,6 +459,11 @@ int main(int argc, char **argv) {
 
     /* -- tear down -------------------------------------------------------------------------- */
     api->free(client);
+    if (own_service > 0) {
+        CHECK(kill(own_service, SIGTERM) == 0);
+        CHECK(waitpid(own_service, NULL, 0) == own_service);
+        remove(own_socket);
+    }
     CHECK(dir_is_empty(runtime));
     CHECK(count_children() == 0);
     CHECK(dlclose(handle) == 0);

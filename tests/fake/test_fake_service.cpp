@@ -4,6 +4,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -308,6 +309,54 @@ TEST_CASE("a stream that stops sending ends in TIMEOUT after stall_timeout_ms") 
     CHECK(recorder.blobs.size() == 2); // what came before the stall was delivered
     // Bounded, not timed: without the stall timeout this pull would never return.
     CHECK(took < std::chrono::seconds(30));
+    podpull_error_free(error);
+    podpull_free(client);
+}
+
+TEST_CASE("podpull_cancel from another thread stops a pull stalled on the fake service",
+          "[concurrency][cancel]") {
+    // The body stops after 3 lines and the connection stays open: only the cancel ends it.
+    FakeService fake("6.0.0", "pull-progress-6.0.ndjson", 200, "", 3);
+    podpull_client *client = connect_to(fake);
+    podpull_pull_options options;
+    podpull_pull_options_init(&options);
+    options.stall_timeout_ms = 120000; // a backstop far beyond the bound below, never the cause
+
+    // The pulling thread counts blob callbacks; the cancelling thread waits for the first so
+    // the cancel lands in a pull that is in flight (a cancel with none in flight is dropped).
+    struct Seen {
+        std::atomic<int> blobs{0};
+        static int on_blob(void *self, const podpull_blob_progress *) {
+            static_cast<Seen *>(self)->blobs.fetch_add(1);
+            return 0;
+        }
+    } seen;
+    podpull_callbacks callbacks;
+    podpull_callbacks_init(&callbacks);
+    callbacks.user_data = &seen;
+    callbacks.on_blob = Seen::on_blob;
+
+    std::atomic<bool> cancelled{false};
+    std::chrono::steady_clock::time_point cancel_time;
+    std::thread canceller([&] {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (seen.blobs.load() == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        cancel_time = std::chrono::steady_clock::now();
+        podpull_cancel(client);
+        cancelled = true;
+    });
+    podpull_error *error = nullptr;
+    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", &options, &callbacks,
+                                   nullptr, &error);
+    const auto returned = std::chrono::steady_clock::now();
+    canceller.join();
+    INFO(podpull_error_message(error));
+    CHECK(cancelled.load());
+    CHECK(seen.blobs.load() > 0);
+    CHECK(code == PODPULL_ERR_CANCELLED);
+    // Generous: the machine is shared; without the cancel the pull would wait 120 s.
+    CHECK(returned - cancel_time < std::chrono::seconds(10));
     podpull_error_free(error);
     podpull_free(client);
 }

@@ -398,7 +398,7 @@ TEST_CASE("socket_path attaches to the host's own service, and podpull_free leav
 
 TEST_CASE("podpull_cancel from another thread stops a running pull within a second, and the "
           "client stays usable",
-          "[pull][cancel]") {
+          "[pull][cancel][concurrency]") {
     const TestEnv &env = test_env();
     Sandbox box;
     Client client(connect_or_fail(box, box.options()));

@@ -1,4 +1,5 @@
 #include "core/error.hpp"
+#include "core/http_failure.hpp"
 
 #include "test_support.hpp"
 
@@ -10,6 +11,7 @@
 using podpull::classify_podman_failure;
 using podpull::code_for_http_status;
 using podpull::ErrorCode;
+using podpull::one_line;
 
 TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") {
     // podman-facts.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
@@ -148,4 +150,26 @@ TEST_CASE("explain_api_pull_failure: a registry connection that broke mid-transf
                  "EOFs are not what this says", "");
     CAPTURE(other);
     CHECK(explain_api_pull_failure(other) == other);
+}
+
+TEST_CASE("one_line turns every control byte of podman's text into a space", "[error]") {
+    CHECK(one_line("copying system image from manifest list:\nerror\r\tend\x1b[31m") ==
+          "copying system image from manifest list: error  end [31m");
+    CHECK(one_line("manifest unknown") == "manifest unknown");
+    CHECK(one_line("caf\xc3\xa9 \x7f") == "caf\xc3\xa9  "); // UTF-8 kept, DEL replaced
+}
+
+TEST_CASE("http_failure: a foreign body's excerpt is one line of UTF-8", "[error]") {
+    // Found by fuzzing (tests/fuzz/regressions/http_response): raw body bytes reached the
+    // message, including bytes that are not UTF-8 and a character cut at the 200-byte limit.
+    const auto binary = podpull::http_failure(502, "bad\xfa\ngateway\xc3");
+    CHECK(binary.code() == ErrorCode::pull);
+    CHECK(std::string(binary.what()) == "podman answered HTTP 502: body: bad? gateway?");
+    const std::string cut = std::string(199, 'x') + "\xc3\xa9" + "tail";
+    const std::string message = podpull::http_failure(500, cut).what();
+    CHECK(message.find("x?…") != std::string::npos);
+    CHECK(message.find('\xc3') == std::string::npos);
+    // podman's own message, from JSON, loses its newlines.
+    CHECK(std::string(podpull::http_failure(404, R"({"message":"no\nsuch image"})").what()) ==
+          "podman answered HTTP 404: no such image");
 }

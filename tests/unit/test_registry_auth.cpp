@@ -390,3 +390,14 @@ TEST_CASE("minimal auth file: only the selected registry, read back the same", "
     CHECK(podpull::minimal_auth_file(token_only) ==
           R"({"auths":{"quay.io":{"identitytoken":"tok"}}})");
 }
+
+TEST_CASE("auth file: a key that names no registry is refused", "[auth]") {
+    // Found by fuzzing (tests/fuzz/regressions/registry_auth): these keys normalized to an
+    // empty or host-less key, which no image matches, so the credentials were ignored silently.
+    for (const std::string key : {"", "/team", "https:///v2/", "http://"}) {
+        INFO(key);
+        const std::string message =
+            refusal(file_with("\"" + key + R"(":{"auth":")" + secret_auth + "\"}"));
+        CHECK_THAT(message, ContainsSubstring("names no registry"));
+    }
+}
