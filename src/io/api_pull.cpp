@@ -2,6 +2,8 @@
 
 #include "core/error.hpp"
 #include "core/http_failure.hpp"
+#include "progress_handoff.hpp"
+#include "stall_timer.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -95,33 +97,85 @@ void arm(asio::steady_timer &deadline, std::chrono::milliseconds after, Stopper 
 
 } // namespace
 
-PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
-    return run_stoppable<PullOutcome>(
-        &hub,
-        [&](HttpConnection &connection, Stopper &stopper,
-            asio::steady_timer &deadline) -> asio::awaitable<PullOutcome> {
-            arm(deadline, request.stall_timeout, stopper, "the pull stalled");
-            stopper.throw_if_stopped();
-            co_await connection.connect(request.socket_path);
-            stopper.throw_if_stopped();
-            co_await connection.send(http::verb::post, request.target, request.headers);
-            const unsigned status = co_await connection.read_header();
-            if (status < 200 || status >= 300) {
-                const auto body = co_await connection.read_body(error_body_limit);
-                throw_http_failure(status, body);
-            }
+namespace {
 
-            PullSession session(request.route, observer);
-            while (true) {
-                arm(deadline, request.stall_timeout, stopper, "the pull stalled");
-                const auto piece = co_await connection.read_body_some();
-                if (piece.empty())
-                    break;
-                session.feed(piece);
-                stopper.throw_if_stopped(); // a cancel that arrived while callbacks ran
-            }
-            co_return session.finish();
-        });
+// What may wait for the host during an API pull (see ProgressQueue): PULLING reports merge, so
+// this counts STARTED, DONE, SKIPPED and status lines, a few per blob. Past it the reader
+// stops reading until the host catches up; podman then waits on its socket, as it would for a
+// reader with no queue at all.
+constexpr ProgressQueue::Bound api_pull_backlog{64, 256 * 1024};
+
+// The reader's side of an API pull, run on the reader thread: the request, then the body into
+// a PullSession whose observer is the hand-off.
+asio::awaitable<PullOutcome> read_pull(const ApiPullRequest &request, HttpConnection &connection,
+                                       Stopper &stopper, StallTimer &stall,
+                                       ProgressHandoff &handoff) {
+    stall.heard();
+    stopper.throw_if_stopped();
+    co_await connection.connect(request.socket_path);
+    stopper.throw_if_stopped();
+    co_await connection.send(http::verb::post, request.target, request.headers);
+    const unsigned status = co_await connection.read_header();
+    if (status < 200 || status >= 300) {
+        const auto body = co_await connection.read_body(error_body_limit);
+        throw_http_failure(status, body);
+    }
+
+    PullSession session(request.route, handoff.publisher());
+    while (true) {
+        stall.heard();
+        const auto piece = co_await connection.read_body_some();
+        if (piece.empty())
+            break;
+        stall.heard();
+        session.feed(piece); // waits only when the host is a whole backlog behind
+        stall.heard();       // the time spent waiting for the host was not podman's silence
+        stopper.throw_if_stopped();
+    }
+    co_return session.finish();
+}
+
+} // namespace
+
+// The socket is read on a thread of the pull's own, and the calling thread only runs the
+// callbacks, so a slow host never keeps podman's progress channel from being drained. A thread
+// per pull rather than the client's BackgroundLoop: the reader may have to wait for the host
+// (backpressure, see api_pull_backlog), and on the shared loop that wait would also hold up
+// the cancel pipe, the service's watch and every other pull of the client. A pull lasts
+// seconds to minutes; starting a thread costs microseconds.
+PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
+    asio::io_context context{1};
+    HttpConnection connection(context.get_executor());
+    Stopper stopper(connection); // used on the reader thread only
+    // A cancel from any thread closes the connection on the reader's thread, which ends
+    // whatever read is in flight; the hand-off has woken the reader if it was waiting.
+    ProgressHandoff handoff(api_pull_backlog, [&](const Error &reason) {
+        asio::post(context, [&stopper, reason] { stopper.stop(reason); });
+    });
+    StallTimer stall(context.get_executor(), request.stall_timeout, [&] {
+        stopper.stop(Error(ErrorCode::timeout,
+                           fmt::format("the pull stalled after {} ms without a word from podman",
+                                       request.stall_timeout.count())));
+    });
+
+    std::optional<PullOutcome> outcome;
+    asio::co_spawn(context, read_pull(request, connection, stopper, stall, handoff),
+                   [&](std::exception_ptr failure, PullOutcome value) {
+                       stall.cancel(); // nothing else may keep the context running
+                       // If we closed the connection, that is the cause, whatever the aborted
+                       // read reported.
+                       if (stopper.reason())
+                           failure = std::make_exception_ptr(*stopper.reason());
+                       else if (!failure)
+                           outcome = std::move(value);
+                       handoff.finish(failure);
+                   });
+    const auto enrolment =
+        hub.enrol([&] { handoff.cancel(Error(ErrorCode::cancelled, "the pull was cancelled")); });
+    ReaderThread reader(handoff, [&] { context.run(); });
+    handoff.deliver(observer);
+    reader.join();
+    return std::move(*outcome);
 }
 
 std::string fetch_libpod_version(const std::string &socket_path,

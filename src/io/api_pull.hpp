@@ -20,7 +20,8 @@ struct ApiPullRequest {
     std::chrono::milliseconds stall_timeout{0}; // 0: none
 };
 
-// Blocks the calling thread, which runs every observer call. Throws Error.
+// Blocks the calling thread, which runs every observer call, while a reader thread of the
+// pull's own drains the socket (see run_api_pull). Throws Error.
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub);
 
 // GET /_ping and the Libpod-Api-Version it answers with. Throws Error: IO when nothing

@@ -17,8 +17,9 @@ struct SubprocessPullRequest {
     std::chrono::milliseconds stall_timeout{0};
 };
 
-// Blocks the calling thread (which runs the observer calls and is the child's parent for
-// PR_SET_PDEATHSIG). Returns the image ID. Throws Error.
+// Blocks the calling thread, which runs every observer call; the child is started and its
+// pipes drained on a reader thread of the pull's own (its parent for PR_SET_PDEATHSIG, which
+// reaps it before ending). Returns the image ID. Throws Error.
 std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
                                 CancelHub &hub);
 

@@ -22,8 +22,11 @@ Stream faults (issue 6), each after --fault-after N lines of --body sent as podm
   --huge-line BYTES   one chunk of BYTES bytes of a line that never ends, written 64 KiB at a
                       time until the client stops reading (a 100 MB line is one chunk on podman
                       too: Go writes a large Write as one chunk);
-  --sent-file FILE    where to write how many body bytes the pull got onto the wire;
+  --sent-file FILE    where to write how many body bytes the pull got onto the wire (with
+                      --long-pull: "SENT TOTAL LINES", see send_long_pull);
   --content-type T    the Content-Type of a --status answer (podman: application/json).
+  --long-pull BYTES   --body grown to BYTES by repeating its progress lines (see
+                      send_long_pull): far more than any socket buffer holds.
 The server stops on SIGTERM or SIGINT, and when the process that started it dies.
 """
 import argparse
@@ -81,6 +84,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.record()
+        if self.server.options.long_pull:
+            return send_long_pull(self)
         with open(self.server.options.body, "rb") as body_file:
             body = body_file.read()
         if self.serve_fault(body):
@@ -188,6 +193,70 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+# ---- --long-pull: a pull body far larger than any socket buffer (tests/fake/test_slow_host.cpp)
+# The recorded 6.0 pullProgress body (--body) with its first "Pulling artifact" line repeated,
+# `current` rising towards the blob's next recorded figure, until the body holds --long-pull
+# bytes; every line keeps the recorded shape byte for byte (compact JSON, same keys, same
+# order). After every 64 KiB sent, and at the end, --sent-file holds "SENT TOTAL LINES":
+# bytes written to the socket so far (chunk framing included), the whole body's bytes, and its
+# number of lines. A client that stops reading stops SENT below TOTAL: sendall blocks once the
+# socket buffers (a few hundred KiB) are full.
+def long_pull_lines(body, size):
+    lines = body.splitlines(keepends=True)
+    docs = [json.loads(line) for line in lines]
+    first = next(i for i, d in enumerate(docs)
+                 if d.get("pullProgress", {}).get("status") == "pulling"
+                 and "current" in d["pullProgress"])
+    blob = docs[first]["pullProgress"]["progressComponentID"]
+    start = docs[first]["pullProgress"]["current"]
+    end = next(d["pullProgress"]["current"] for d in docs[first + 1:]
+               if d.get("pullProgress", {}).get("progressComponentID") == blob
+               and "current" in d["pullProgress"])
+    count = max(1, size // len(lines[first]) + 1)
+    repeated = []
+    for k in range(1, count + 1):
+        doc = json.loads(lines[first])
+        doc["pullProgress"]["current"] = start + (end - start) * k // (count + 1)
+        repeated.append(json.dumps(doc, separators=(",", ":")).encode() + b"\n")
+    return lines[:first + 1] + repeated + lines[first + 1:]
+
+
+def send_long_pull(handler):
+    options = handler.server.options
+    with open(options.body, "rb") as body_file:
+        lines = long_pull_lines(body_file.read(), options.long_pull)
+    chunks = [b"%x\r\n%s\r\n" % (len(line), line) for line in lines] + [b"0\r\n\r\n"]
+    total = sum(len(chunk) for chunk in chunks)
+
+    def report(sent):
+        if options.sent_file:
+            with open(options.sent_file + ".tmp", "w", encoding="utf-8") as out:
+                out.write(f"{sent} {total} {len(lines)}\n")
+            os.replace(options.sent_file + ".tmp", options.sent_file)
+
+    handler.send_response(200)
+    handler.common_headers()
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    handler.wfile.flush()
+    sent = reported = 0
+    report(0)
+    for chunk in chunks:
+        handler.wfile.write(chunk)
+        sent += len(chunk)
+        if sent - reported >= 64 * 1024:
+            report(sent)
+            reported = sent
+    handler.wfile.flush()
+    report(sent)
+
+
+def add_long_pull_options(parser):
+    parser.add_argument("--long-pull", type=int, default=0,
+                        help="serve --body grown to this many bytes (see send_long_pull)")
+# ---- end of --long-pull
+
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
@@ -214,8 +283,10 @@ def main():
                         help="lines of --body sent before the fault")
     parser.add_argument("--cut", choices=["mid-chunk", "mid-line", "end-mid-line"])
     parser.add_argument("--huge-line", type=int, metavar="BYTES")
+    # Shared with --long-pull, which writes "SENT TOTAL LINES" there instead (send_long_pull).
     parser.add_argument("--sent-file", help="written with the body bytes sent, once done")
     parser.add_argument("--content-type", help="Content-Type of a --status answer")
+    add_long_pull_options(parser)
     options = parser.parse_args()
 
     # Die with the test that started us, even when it is killed or aborts (a sanitizer

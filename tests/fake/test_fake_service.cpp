@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -121,6 +122,34 @@ struct Recorder {
     }
 };
 
+// Whether one blob's reports are: STARTED at 0 (of `started_total`, what the wire said then);
+// PULLING at some of the byte counts the body carries (`pulling`, rising), always the last of them
+// (a host that falls behind sees earlier ones merged into it, so which of the others it sees
+// depends on thread timing); DONE at `total`.
+bool is_started_pulling_done(const std::vector<podpull_blob_progress> &events,
+                             std::int64_t started_total, std::int64_t total,
+                             const std::vector<std::uint64_t> &pulling) {
+    if (events.size() < 3 || events.size() > pulling.size() + 2)
+        return false;
+    const auto &first = events.front();
+    const auto &last = events.back();
+    if (first.state != PODPULL_BLOB_STARTED || first.current != 0 || first.total != started_total ||
+        last.state != PODPULL_BLOB_DONE || last.current != static_cast<std::uint64_t>(total) ||
+        last.total != total)
+        return false;
+    std::size_t next = 0; // the earliest of `pulling` the next PULLING may show
+    for (std::size_t i = 1; i + 1 < events.size(); ++i) {
+        if (events[i].state != PODPULL_BLOB_PULLING || events[i].total != total)
+            return false;
+        while (next < pulling.size() && pulling[next] != events[i].current)
+            ++next;
+        if (next == pulling.size())
+            return false;
+        ++next;
+    }
+    return events[events.size() - 2].current == pulling.back();
+}
+
 podpull_client *connect_to(const FakeService &fake) {
     podpull_connect_options options;
     podpull_connect_options_init(&options);
@@ -164,15 +193,7 @@ TEST_CASE("podman 6.0: LIBPOD_PROGRESS reports per-blob bytes and whole-pull tot
     for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
         if (recorder.blob_ids[i] == layer)
             sized.push_back(recorder.blobs[i]);
-    REQUIRE(sized.size() == 4);
-    CHECK(sized[0].state == PODPULL_BLOB_STARTED);
-    CHECK(sized[0].current == 0);
-    CHECK(sized[0].total == 73407797);
-    CHECK(sized[1].state == PODPULL_BLOB_PULLING);
-    CHECK(sized[1].current == 19003392);
-    CHECK(sized[2].current == 52428800);
-    CHECK(sized[3].state == PODPULL_BLOB_DONE);
-    CHECK(sized[3].current == 73407797);
+    CHECK(is_started_pulling_done(sized, 73407797, 73407797, {19003392, 52428800}));
 
     // The blob of unknown size keeps total -1; the skipped one is SKIPPED.
     bool saw_unknown = false, saw_skipped = false;
@@ -270,14 +291,7 @@ TEST_CASE("podman 5.x: LIBPOD_COMPAT reports per-layer bytes and looks up the fu
     for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
         if (recorder.blob_ids[i] == "855e90a27705")
             layer_events.push_back(recorder.blobs[i]);
-    REQUIRE(layer_events.size() == 4);
-    CHECK(layer_events[0].state == PODPULL_BLOB_STARTED);
-    CHECK(layer_events[1].state == PODPULL_BLOB_PULLING);
-    CHECK(layer_events[1].current == 19003392);
-    CHECK(layer_events[1].total == 73407797);
-    CHECK(layer_events[2].current == 52428800);
-    CHECK(layer_events[3].state == PODPULL_BLOB_DONE);
-    CHECK(layer_events[3].current == 73407797);
+    CHECK(is_started_pulling_done(layer_events, -1, 73407797, {19003392, 52428800}));
 
     bool skipped_seen = false;
     for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
