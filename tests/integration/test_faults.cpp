@@ -1131,7 +1131,7 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
 
     const int relay_port = std::stoi(registry.relay_address().substr(10)); // "127.0.0.1:"
     int connections_at_stop = 0;
-    Clock::time_point stopped_at{}, last_callback_end{};
+    Clock::time_point stopped_at{}, last_callback_start{};
     bool stopped = false, signalled = false;
     PullRecorder rec;
     const auto stop_relay = [&] {
@@ -1140,18 +1140,21 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
         stopped = true;
         connections_at_stop = established_to(relay_port);
     };
+    // The stall timer counts podman's silence, not the host's: podpull reads on while a
+    // callback runs. A report reaches its callback after podpull read it, so podman's last
+    // word came no later than the last callback's start.
     rec.on_status_hook = [&](const std::string &line) {
+        last_callback_start = Clock::now();
         if (!stopped && c.route == PODPULL_ROUTE_LIBPOD_TEXT && contains(line, "Copying blob")) {
             std::this_thread::sleep_for(500ms); // the blob is in flight, unseen on this route
             stop_relay();
         }
-        last_callback_end = Clock::now(); // the stall timer restarts after the callbacks
     };
     rec.on_blob_hook = [&](const podpull_blob_progress &p) {
+        last_callback_start = Clock::now();
         if (!stopped && p.state == PODPULL_BLOB_PULLING && p.current > 0) {
             stop_relay();
         }
-        last_callback_end = Clock::now();
         return 0;
     };
     // Should the stall timer never fire, cancel instead of hanging: the test then fails on
@@ -1174,9 +1177,9 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     REQUIRE(stopped);
     REQUIRE(signalled);
     const double after_stop = std::chrono::duration<double>(returned_at - stopped_at).count();
-    const double silent = std::chrono::duration<double>(returned_at - last_callback_end).count();
+    const double silent = std::chrono::duration<double>(returned_at - last_callback_start).count();
     std::printf("relay stopped (%s, stall_timeout %u ms): podpull_pull returned %s %.3f s after "
-                "the stop, %.3f s after the last callback: %s\n",
+                "the stop, %.3f s after the last callback began: %s\n",
                 c.route == PODPULL_ROUTE_DOCKER_COMPAT ? "DOCKER_COMPAT" : "LIBPOD_TEXT",
                 c.stall_timeout_ms, out.code_str.c_str(), after_stop, silent, out.message.c_str());
     CHECK(rec.snapshot().route == c.route); // the result, which holds the route, is NULL
