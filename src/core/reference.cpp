@@ -106,8 +106,12 @@ std::string_view registry_body(const ImageReference &ref) {
 // The explicit registry of a registry reference, as distribution/reference's
 // splitDockerDomain finds it: the first component when a '/' follows it and it holds '.' or
 // ':', is "localhost", or holds an upper-case letter (a repository path cannot). Empty when
-// the reference leaves the registry to short-name resolution.
+// the reference leaves the registry to short-name resolution. Only the name counts, as
+// distribution/reference splits the digest off first: "quay.io@x/y" is the short name
+// "quay.io" with a digest, not an image of the registry "quay.io@x" (found by fuzzing,
+// tests/fuzz/regressions/registry_auth: its lookup key became "quay.io/quay.io").
 std::string_view explicit_domain(std::string_view body) {
+    body = body.substr(0, body.find('@'));
     const std::size_t slash = body.find('/');
     if (slash == std::string_view::npos)
         return {};

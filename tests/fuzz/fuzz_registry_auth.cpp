@@ -45,11 +45,13 @@ void check_selection(const RegistryAuth &auth, const RegistryAuthEntry &entry) {
     ImageReference ref;
     try {
         ref = parse_reference(entry.key + "/fuzz/image:v1");
+        // A '@' in the key starts the reference's digest, so this image is not under the
+        // key: such a key matches no image (distribution/reference allows no '@' in a name).
+        if (!is_fully_qualified(ref) || split_repository(ref).name != entry.key + "/fuzz/image")
+            return;
     } catch (const Error &) {
         return; // a key no reference can name
     }
-    if (!is_fully_qualified(ref))
-        return;
     std::optional<RegistryCredentials> selected;
     try {
         selected = select_credentials(auth, ref);

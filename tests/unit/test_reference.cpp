@@ -95,7 +95,9 @@ TEST_CASE("registry_host and is_fully_qualified", "[reference]") {
         {"docker://alpine", "docker.io", false},
         {"localhost:5000", "docker.io", false}, // the image "localhost", tag "5000"
         {"myregistry/x/y", "docker.io", false},
-        {"Registry/x", "Registry", true}, // upper case: never a repository path
+        {"Registry/x", "Registry", true},    // upper case: never a repository path
+        {"quay.io@x/y", "docker.io", false}, // the name is "quay.io"; "x/y" is its digest
+        {"quay.io/a@x/y", "quay.io", true},
     }));
     CAPTURE(text);
     const ImageReference ref = parse_reference(text);

@@ -401,3 +401,14 @@ TEST_CASE("auth file: a key that names no registry is refused", "[auth]") {
         CHECK_THAT(message, ContainsSubstring("names no registry"));
     }
 }
+
+TEST_CASE("auth file: a '@' in a reference starts its digest, never a registry", "[auth]") {
+    // Found by fuzzing (tests/fuzz/regressions/registry_auth): "index.qu@aysr.io/fuzz/image"
+    // is the short name "index.qu" with a digest, yet it took index.qu's credentials as if
+    // "index.qu/index.qu" were its repository. A key with '@' matches no image at all.
+    const std::string file =
+        file_with(entry("index.qu", "a:1") + "," + entry("https://index.qu@aysr.io/v1/", "b:2"));
+    CHECK(select(file, "index.qu@aysr.io/fuzz/image:v1") == "-");
+    CHECK(select(file, "index.qu@sha256:0123") == "-");
+    CHECK(select(file, "index.qu/team@sha256:0123") == "index.qu a:1");
+}
