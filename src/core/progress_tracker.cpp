@@ -10,6 +10,8 @@
 //   - skipped -> SKIPPED, counted in blobs_done. A skipped blob transferred nothing: it adds
 //     nothing to pull_current and its size, even if known, does not count in pull_total.
 //     pull_total is "bytes this pull transfers", so that pull_current reaches it.
+//   - skipped after bytes (the blob is PULLING) -> DONE, as finished above. The host has
+//     counted those bytes in pull_current, which must never go down; the blob is present.
 //   - pull_current is the sum of `current` and pull_total the sum of known totals, over the
 //     blobs that are not SKIPPED. A blob of unknown size adds to pull_current only, so
 //     pull_current can exceed pull_total while such a blob is in flight.
@@ -41,7 +43,12 @@ std::optional<BlobProgress> ProgressTracker::apply(const BlobEvent &event) {
 
     if (blob.total < 0 && event.total && *event.total >= 0)
         blob.total = *event.total;
-    switch (event.phase) {
+    // A skip after bytes would take bytes the host was shown out of pull_current: the blob
+    // is present, so it counts as done with what it transferred.
+    const BlobPhase phase = event.phase == BlobPhase::skipped && blob.state == BlobState::pulling
+                                ? BlobPhase::finished
+                                : event.phase;
+    switch (phase) {
     case BlobPhase::started:
         break; // a start after bytes does not move the blob back to STARTED
     case BlobPhase::progressing:

@@ -140,9 +140,19 @@ TEST_CASE("a skipped blob transfers nothing and its size is not to transfer", "[
     t.apply(event("a", BlobPhase::started, {}, 100));
     CHECK(t.pull_total() == 100);
     CHECK(describe(t.apply(event("a", BlobPhase::skipped))) == "a SKIPPED 0/100 pull 0/0 2/2");
-    // even with bytes counted before, it leaves pull_current; its own current does not drop
+}
+
+TEST_CASE("a skip after bytes finishes the blob, so pull_current never goes down", "[tracker]") {
+    // podman's compat route can say "Already exists" for a layer it was downloading; the host
+    // has already drawn those bytes in pull_current
+    ProgressTracker t;
     t.apply(event("b", BlobPhase::progressing, 30, 60));
-    CHECK(describe(t.apply(event("b", BlobPhase::skipped))) == "b SKIPPED 30/60 pull 0/0 3/3");
+    CHECK(describe(t.apply(event("b", BlobPhase::skipped))) == "b DONE 60/60 pull 60/60 1/1");
+    CHECK_FALSE(t.apply(event("b", BlobPhase::progressing, 10, 60)));
+    // size unknown: the blob is done at the bytes it had
+    t.apply(event("u", BlobPhase::progressing, 25));
+    CHECK(describe(t.apply(event("u", BlobPhase::skipped))) == "u DONE 25/-1 pull 85/60 2/2");
+    CHECK(t.pull_current() == 85);
 }
 
 TEST_CASE("pull_current is the sum over blobs, in any interleaving", "[tracker]") {
