@@ -33,10 +33,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static podpull_client *volatile g_client = NULL;
-static volatile sig_atomic_t g_handler_ran = 0;
-static volatile sig_atomic_t g_handler_tid = 0;
-static struct timespec g_handled_at; /* written by the handler before g_handler_ran */
+/* Shared between the main thread and a handler that may run on another thread, so volatile is
+ * not enough (it orders nothing across threads). C99 has no <stdatomic.h>; the GCC/Clang
+ * __atomic builtins on a pointer and an int are lock-free here, hence async-signal-safe. */
+static podpull_client *g_client = NULL;
+static int g_handler_ran = 0; /* released by the handler after g_handler_tid and g_handled_at */
+static int g_handler_tid = 0;
+static struct timespec g_handled_at;
 
 static int gettid_now(void) {
     return (int)syscall(SYS_gettid);
@@ -47,8 +50,8 @@ static void on_sigint(int sig) {
     (void)sig;
     g_handler_tid = gettid_now();
     clock_gettime(CLOCK_MONOTONIC, &g_handled_at);
-    g_handler_ran = 1;
-    podpull_cancel(g_client);
+    __atomic_store_n(&g_handler_ran, 1, __ATOMIC_RELEASE);
+    podpull_cancel(__atomic_load_n(&g_client, __ATOMIC_ACQUIRE));
 }
 
 static int g_pulling_printed = 0;
@@ -94,7 +97,7 @@ int main(int argc, char **argv) {
     podpull_client *client = NULL;
     podpull_code code;
     struct timespec returned_at;
-    int pull_tid, status, children_left, ok;
+    int pull_tid, status, children_left, ok, handler_ran;
 
     if (argc < 6 || (strcmp(argv[1], "thread") != 0 && strcmp(argv[1], "process") != 0)) {
         fprintf(stderr, "usage: %s thread|process IMAGE RUNTIME_DIR ROOT RUNROOT [KEY=VALUE...]\n",
@@ -142,7 +145,7 @@ int main(int argc, char **argv) {
         podpull_error_free(err);
         return 1;
     }
-    g_client = client;
+    __atomic_store_n(&g_client, client, __ATOMIC_RELEASE);
 
     podpull_pull_options_init(&popts); /* tls_verify stays on: registries.conf via env */
     podpull_callbacks_init(&cb);
@@ -153,14 +156,16 @@ int main(int argc, char **argv) {
     printf("RESULT %s\n", podpull_code_str(code));
     if (err != NULL)
         printf("MESSAGE %s\n", podpull_error_message(err));
-    printf("HANDLER ran=%d tid=%d pull_tid=%d\n", (int)g_handler_ran, (int)g_handler_tid, pull_tid);
-    if (g_handler_ran)
+    handler_ran = __atomic_load_n(&g_handler_ran, __ATOMIC_ACQUIRE);
+    printf("HANDLER ran=%d tid=%d pull_tid=%d\n", handler_ran, handler_ran ? g_handler_tid : 0,
+           pull_tid);
+    if (handler_ran)
         printf("CANCEL_TO_RETURN_MS %ld\n", ms_between(&g_handled_at, &returned_at));
     fflush(stdout);
     podpull_result_free(res);
     podpull_error_free(err);
 
-    g_client = NULL;
+    __atomic_store_n(&g_client, NULL, __ATOMIC_RELEASE);
     podpull_free(client);
     /* podpull_free reaped the service: no child of ours may be left, not even a zombie. */
     children_left = !(waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD);
@@ -168,6 +173,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
     free(env);
 
-    ok = code == PODPULL_ERR_CANCELLED && g_handler_ran && !children_left;
+    ok = code == PODPULL_ERR_CANCELLED && handler_ran && !children_left;
     return ok ? 0 : 1;
 }
