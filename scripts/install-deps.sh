@@ -29,6 +29,9 @@ packages=(
   libboost1.83-dev libboost-json1.83-dev libfmt-dev libcli11-dev
   # tests: real peers and tools
   podman docker-registry openssl apache2-utils tmux curl python3 procps
+  # the newer podman releases, each in a Debian chroot (scripts/podman-peers.sh), and skopeo,
+  # which pushes the fixture's OS images from the OCI layouts make-os-image.py writes
+  mmdebstrap util-linux skopeo
   # scripts/test.sh lists the files to clang-format with git
   git
   # bench/run.sh: Google Benchmark for the core, GNU time for peak RSS

@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
 # scripts/test.sh - the one command that builds podpull and runs every check.
 #
-#   1. installs the build and test dependencies (scripts/install-deps.sh; needs root)
+#   1. installs the build and test dependencies (scripts/install-deps.sh; needs root), and
+#      makes (once per machine, cached in /var/cache/podpull/peers) the podman releases the
+#      suite runs on beside the host's 4.3.1: 5.4, 5.8 and 6.1 (scripts/podman-peers.sh); a
+#      release that cannot be made fails the run
 #   2. configures build/ (Ninja, RelWithDebInfo, warnings as errors) and builds it
-#   3. runs ctest: unit tests, the export check, the integration and C tests against a real
-#      podman and a private registry (the ctest fixture starts and removes it), the C harness
-#      under valgrind memcheck, and the replay of every fuzz corpus and regression input
+#   3. runs ctest: unit tests, the export check, the integration suites once per podman
+#      release (NAME@podman-4.3 ... NAME@podman-6.1) against a private registry (the ctest
+#      fixture starts and removes it), the C tests, the C harness under valgrind memcheck,
+#      and the replay of every fuzz corpus and regression input
 #   4. configures build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (-DPODPULL_SANITIZE=address,undefined), builds it and runs ctest there, with leak
 #      detection on and any sanitizer report fatal (the tests it leaves out, and why, are in
-#      docs/reliability.md)
+#      docs/reliability.md); its real-pull suites run on the host's podman 4.3.1 only, the
+#      releases having all run in step 3
 #   5. configures build-tsan/ with ThreadSanitizer (-DPODPULL_SANITIZE=thread), where ctest
-#      holds only the unit tests and the [concurrency] cases, and runs them; any report fails
+#      holds only the unit tests and the [concurrency] cases, and runs them (podman 4.3.1
+#      and 6.1); any report fails
 #   6. builds the libFuzzer targets with clang in build-fuzz/ (-DPODPULL_FUZZ=ON) and runs each
 #      for 60 s, two at a time (tests/fuzz/run-fuzzers.sh)
 #   7. checks that every C/C++ file of the repository is clang-formatted
 #   8. prints a summary; exits nonzero if any step failed
 #
-# Leaves nothing behind but build/, build-asan/, build-tsan/ and build-fuzz/: the registry,
-# its images and every podman storage the tests create live in temporary directories that the
-# tests and the fixture remove; new fuzz inputs go to a temporary directory too.
-# Environment: PODPULL_SKIP_DEPS=1 skips step 1 (for a machine that has everything);
+# Leaves nothing behind but build/, build-asan/, build-tsan/, build-fuzz/ and the cache of
+# podman releases: the registry, its images and every podman storage the tests create live in
+# temporary directories that the tests and the fixture remove; new fuzz inputs go to a
+# temporary directory too.
+# Environment: PODPULL_SKIP_DEPS=1 skips the apt part of step 1 (for a machine that has every
+# package; the podman releases are still checked, and made if missing);
 # PODPULL_SKIP_ASAN=1, PODPULL_SKIP_TSAN=1 and PODPULL_SKIP_FUZZ=1 skip steps 4, 5 and 6.
 set -uo pipefail
 
@@ -82,6 +90,11 @@ elif [ "$(id -u)" -ne 0 ]; then
 else
     run_step "install dependencies" bash scripts/install-deps.sh
 fi
+if [ "${PODPULL_SKIP_DEPS:-0}" = "1" ] && [ "$(id -u)" -ne 0 ]; then
+    record "podman releases" SKIPPED 0
+else
+    run_step "podman releases" bash scripts/podman-peers.sh
+fi
 
 # ---- 2. configure and build -----------------------------------------------------------------
 configure() {
@@ -132,7 +145,8 @@ asan_configure() {
         rm -rf "$asan_build"
     fi
     cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=address,undefined
+        -DPODPULL_SANITIZE=address,undefined -DPODPULL_TEST_RELEASES=4.3 \
+        -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
 asan_ctest() {
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
@@ -166,7 +180,7 @@ tsan_configure() {
         rm -rf "$tsan_build"
     fi
     cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=thread
+        -DPODPULL_SANITIZE=thread "-DPODPULL_TEST_RELEASES=4.3;6.1" -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
 tsan_build_targets() {
     # Everything: the entries registered under TSan (tests/CMakeLists.txt) need the unit,

@@ -1,11 +1,15 @@
 #include "test_support.hpp"
 
+#include <catch2/catch_test_case_info.hpp>
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/reporters/catch_reporter_event_listener.hpp>
+#include <catch2/reporters/catch_reporter_registrars.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -111,11 +115,21 @@ Loaded load_env() {
     e.slow_registry = get("PODPULL_TEST_SLOW_REGISTRY");
     e.slow_image = get("PODPULL_TEST_SLOW_IMAGE");
     e.slow_big_image = get("PODPULL_TEST_SLOW_BIG_IMAGE");
-    e.podman = get("PODPULL_TEST_PODMAN");
     e.python3 = get("PODPULL_TEST_PYTHON3");
     e.containers_conf = get("PODPULL_TEST_CONTAINERS_CONF");
+    const char *release = std::getenv("PODPULL_TEST_RELEASE");
+    e.release = release != nullptr && *release != '\0' ? release : "4.3";
+    std::string key = e.release;
+    std::replace(key.begin(), key.end(), '.', '_');
+    e.podman = get(("PODPULL_TEST_PODMAN_" + key).c_str());
+    e.podman_version = get(("PODPULL_TEST_PODMAN_VERSION_" + key).c_str());
     if (!missing.empty()) {
         out.error = std::string("the fixture's env file ") + path + " lacks:" + missing;
+        return out;
+    }
+    if (std::sscanf(e.podman_version.c_str(), "%d.%d", &e.podman_major, &e.podman_minor) != 2 ||
+        e.podman_version.rfind(e.release + ".", 0) != 0) {
+        out.error = "podman " + e.release + " reports version '" + e.podman_version + "'";
         return out;
     }
     for (const auto *id : {&e.image_id, &e.oci_archive_id, &e.big_image_id}) {
@@ -132,6 +146,11 @@ Loaded load_env() {
     }
     out.env = e;
     return out;
+}
+
+const Loaded &loaded_env() {
+    static const Loaded loaded = load_env();
+    return loaded;
 }
 
 std::vector<std::string> merged_environment(const std::vector<std::string> &extra) {
@@ -169,7 +188,65 @@ void check_spawn(int rc, const std::string &what) {
 } // namespace
 
 const TestEnv &test_env() {
-    static const Loaded loaded = load_env();
+    const Loaded &loaded = loaded_env();
+    if (!loaded.env) {
+        FAIL("integration test fixture missing: " << loaded.error);
+        throw std::logic_error("unreachable");
+    }
+    return *loaded.env;
+}
+
+namespace {
+
+// Every test case says which podman it ran on, in the output and in its failure messages'
+// context: the same binary runs once per release (tests/integration/CMakeLists.txt).
+class ReleaseListener : public Catch::EventListenerBase {
+  public:
+    using Catch::EventListenerBase::EventListenerBase;
+    void testCaseStarting(const Catch::TestCaseInfo &info) override {
+        const Loaded &loaded = loaded_env();
+        if (loaded.env)
+            std::printf("[podman %s, %s] %s\n", loaded.env->podman_version.c_str(),
+                        loaded.env->podman.c_str(), info.name.c_str());
+        else
+            std::printf("[podman unknown: %s] %s\n", loaded.error.c_str(), info.name.c_str());
+        std::fflush(stdout);
+    }
+};
+CATCH_REGISTER_LISTENER(ReleaseListener)
+
+} // namespace
+
+const OsImageEnv &os_image_env() {
+    struct LoadedOs {
+        std::optional<OsImageEnv> env;
+        std::string error;
+    };
+    static const LoadedOs loaded = [] {
+        LoadedOs out;
+        EnvFile env_file = read_env_file();
+        if (!env_file.error.empty()) {
+            out.error = env_file.error;
+            return out;
+        }
+        std::string missing;
+        auto get = [&](const char *key) { return require_key(env_file.kv, key, missing); };
+        OsImageEnv e;
+        e.image = get("PODPULL_TEST_OS_IMAGE");
+        e.image_id = get("PODPULL_TEST_OS_IMAGE_ID");
+        e.manifest = get("PODPULL_TEST_OS_MANIFEST");
+        e.sibling_image = get("PODPULL_TEST_OS_SIBLING_IMAGE");
+        e.sibling_image_id = get("PODPULL_TEST_OS_SIBLING_IMAGE_ID");
+        e.sibling_manifest = get("PODPULL_TEST_OS_SIBLING_MANIFEST");
+        e.slow_image = get("PODPULL_TEST_SLOW_OS_IMAGE");
+        e.slow_sibling_image = get("PODPULL_TEST_SLOW_OS_SIBLING_IMAGE");
+        if (!missing.empty())
+            out.error = "the fixture's env file lacks:" + missing +
+                        " (was it set up with PODPULL_FIXTURE_OS_IMAGE=0?)";
+        else
+            out.env = e;
+        return out;
+    }();
     if (!loaded.env) {
         FAIL("integration test fixture missing: " << loaded.error);
         throw std::logic_error("unreachable");
@@ -550,6 +627,7 @@ podpull_connect_options Sandbox::options(const ServiceDirs &dirs,
     podpull_connect_options_init(&o);
     o.storage_root = keep(dirs.root.string());
     o.run_root = keep(dirs.runroot.string());
+    o.podman_path = keep(test_env().podman);
     o.storage_driver = "vfs";
     o.runtime_dir = keep(runtime_.string());
     std::vector<std::string> env = dirs.podman_env();

@@ -41,11 +41,32 @@ struct TestEnv {
     std::string slow_registry;   // the same registry behind a throttling proxy
     std::string slow_image;      // the test image through it
     std::string slow_big_image;  // the big image through it
-    std::string podman;          // absolute path of the real podman
     std::string python3;         // absolute path of a python3 interpreter
     std::string containers_conf; // the fixture's containers.conf
+
+    // The podman release this run is on: $PODPULL_TEST_RELEASE ("4.3", "5.4", "5.8", "6.1";
+    // default "4.3", the host's), its podman (for 4.3 /usr/bin/podman, else the launcher of
+    // scripts/podman-peers.sh) and the version it reports. Every podman a test starts, the
+    // library's service included (Sandbox::options), is this one.
+    std::string release;
+    std::string podman;
+    std::string podman_version; // "5.4.2"
+    int podman_major = 0, podman_minor = 0;
+    // Whether this release's podman is at least major.minor.
+    bool podman_at_least(int major, int minor) const {
+        return podman_major > major || (podman_major == major && podman_minor >= minor);
+    }
 };
 const TestEnv &test_env();
+
+// The fixture's OS images (make-os-image.py), from the same env file. FAILs the test when the
+// fixture was set up without them (PODPULL_FIXTURE_OS_IMAGE=0).
+struct OsImageEnv {
+    std::string image, image_id, manifest;                         // podpull/os:v1
+    std::string sibling_image, sibling_image_id, sibling_manifest; // podpull/os-sibling:v1
+    std::string slow_image, slow_sibling_image;                    // both through the relay
+};
+const OsImageEnv &os_image_env();
 
 // The fixture's second registry: HTTPS with a certificate from a test CA, and htpasswd. From
 // the same env file (PODPULL_TEST_AUTH_* and PODPULL_TEST_CA_DIR).

@@ -30,6 +30,20 @@
 #                               random, made at every setup, and is on no command line
 #   PODPULL_TEST_CA_DIR         a directory holding ca.crt, the test CA (for --cert-dir, or to
 #                               copy into a certs.d/127.0.0.1:PORT3/ directory)
+#   PODPULL_TEST_RELEASES       the podman releases the suite runs on: "4.3 5.4 5.8 6.1", or
+#                               those PODPULL_FIXTURE_RELEASES names
+#   PODPULL_TEST_PODMAN_<R>     each release's podman (4_3 is /usr/bin/podman; the others the
+#                               launchers of scripts/podman-peers.sh), and
+#   PODPULL_TEST_PODMAN_VERSION_<R> the version it reports ("5.4.2")
+#   PODPULL_TEST_OS_IMAGE       127.0.0.1:PORT/podpull/os:v1: a real Debian root file system
+#                               (the 5.8 peer's chroot) in 48 gzip layers, smallest first, one
+#                               of them ~35 MB, many of a few MB, some tiny (make-os-image.py)
+#   PODPULL_TEST_OS_SIBLING_IMAGE  podpull/os-sibling:v1: shares every other layer with it
+#   PODPULL_TEST_OS_MANIFEST, PODPULL_TEST_OS_SIBLING_MANIFEST  what make-os-image.py wrote
+#                               of each (image ID, config and layer digests and sizes), JSON
+#   PODPULL_TEST_SLOW_OS_IMAGE, PODPULL_TEST_SLOW_OS_SIBLING_IMAGE  both through the relay
+#   With PODPULL_FIXTURE_OS_IMAGE=0 the OS images are not made (the sanitizer builds' runs,
+#   which pull only the small images); their keys are then empty.
 #
 # Every key, certificate and password lives in STATE_DIR/tls (mode 0700), and the env file
 # is 0600; none of them is written anywhere else, and nothing at all is written to /etc.
@@ -63,7 +77,7 @@ for bad in '"' "'" '\' ' ' $'\t' $'\n' '$' '`'; do
     fi
 done
 
-for tool in docker-registry podman curl python3 head realpath setsid openssl htpasswd base64; do
+for tool in docker-registry podman curl python3 head realpath setsid openssl htpasswd base64 skopeo; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "registry-up.sh: '$tool' is not installed (run scripts/install-deps.sh)" >&2
         exit 1
@@ -432,7 +446,7 @@ if [ "$auth_image_id" != "$image_id" ]; then
     exit 1
 fi
 
-for id in "$image_id" "$oci_id" "$big_id" "$auth_image_id"; do
+for id in "$image_id" "$oci_id" "$big_id" "$auth_image_id" ${os_id:+"$os_id" "$os_sibling_id"}; do
     if ! [[ "$id" =~ ^[0-9a-f]{64}$ ]]; then
         echo "registry-up.sh: podman reported an image ID that is not 64 hex digits: '$id'" >&2
         exit 1
@@ -446,6 +460,52 @@ for repo_tag in podpull/test/manifests/v1 podpull/big/manifests/v1; do
         -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
         "http://$registry/v2/$repo_tag"
 done
+
+# --- every podman release the suite runs on ----------------------------------------------
+# scripts/podman-peers.sh made their chroots (scripts/test.sh runs it first); here each must
+# run and report its release, or the fixture fails: a release is never skipped.
+releases=${PODPULL_FIXTURE_RELEASES:-$(bash "$here/../../scripts/podman-peers.sh" --list | tr '\n' ' ')}
+releases=${releases% }
+peer_env=""
+for release in $releases; do
+    launcher=$(bash "$here/../../scripts/podman-peers.sh" --path "$release" 2>>"$state/peers.log") || {
+        echo "registry-up.sh: podman $release is not available (run scripts/podman-peers.sh):" >&2
+        cat "$state/peers.log" >&2
+        exit 1
+    }
+    version=$("$launcher" --version 2>>"$state/peers.log")
+    version=${version#podman version }
+    key=${release//./_}
+    peer_env+="PODPULL_TEST_PODMAN_$key='$launcher'"$'\n'
+    peer_env+="PODPULL_TEST_PODMAN_VERSION_$key='$version'"$'\n'
+done
+step "podman releases ($releases)"
+
+# --- the OS image and its sibling -----------------------------------------------------------
+os_image=""
+os_sibling_image=""
+os_id=""
+os_sibling_id=""
+if [ "${PODPULL_FIXTURE_OS_IMAGE:-1}" = "1" ]; then
+    # The 5.8 peer's chroot is a real Debian root file system; it is there whatever releases
+    # this run tests, because the OS image must be the same for all of them.
+    rootfs=$(bash "$here/../../scripts/podman-peers.sh" --rootfs 5.8)
+    python3 "$here/make-os-image.py" "$rootfs" "$state/os-image" >>"$state/os-image.log" 2>&1
+    step "make OS images"
+    os_image="$registry/podpull/os:v1"
+    os_sibling_image="$registry/podpull/os-sibling:v1"
+    for pair in "os:$os_image" "sibling:$os_sibling_image"; do
+        skopeo copy --quiet --dest-tls-verify=false "oci:$state/os-image/${pair%%:*}:v1" \
+            "docker://${pair#*:}" >>"$state/push.log" 2>&1
+    done
+    os_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["image_id"])' \
+        "$state/os-image/os.json")
+    os_sibling_id=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["image_id"])' \
+        "$state/os-image/sibling.json")
+    # The layouts are in the registry now; only the descriptions stay.
+    rm -rf "$state/os-image/os" "$state/os-image/sibling"
+    step "push OS images"
+fi
 
 # The build storage is no longer needed: the registry and the archive hold the images.
 # (vfs mounts nothing, so removing the directories is a complete reset.)
@@ -479,6 +539,15 @@ PODPULL_TEST_AUTH_PASSWORD='$auth_password'
 PODPULL_TEST_CA_DIR='$tls/ca'
 PODPULL_TEST_DEMO_IMAGE='${demo_id:+$slow_registry/podpull/demo:v1}'
 PODPULL_TEST_DEMO_IMAGE_ID='$demo_id'
+PODPULL_TEST_RELEASES='$releases'
+${peer_env}PODPULL_TEST_OS_IMAGE='$os_image'
+PODPULL_TEST_OS_IMAGE_ID='$os_id'
+PODPULL_TEST_OS_MANIFEST='${os_id:+$state/os-image/os.json}'
+PODPULL_TEST_OS_SIBLING_IMAGE='$os_sibling_image'
+PODPULL_TEST_OS_SIBLING_IMAGE_ID='$os_sibling_id'
+PODPULL_TEST_OS_SIBLING_MANIFEST='${os_id:+$state/os-image/sibling.json}'
+PODPULL_TEST_SLOW_OS_IMAGE='${os_id:+$slow_registry/podpull/os:v1}'
+PODPULL_TEST_SLOW_OS_SIBLING_IMAGE='${os_id:+$slow_registry/podpull/os-sibling:v1}'
 PODPULL_TEST_SETUP_MS='$(($(now_ms) - t_start))'
 EOF
 mv "$state/env.tmp" "$state/env"
