@@ -26,6 +26,9 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
+# Every part of the tree is built, and a missing dependency fails the configure step rather
+# than leaving a part out (CMakeLists.txt: PODPULL_BUILD_TESTS, _CLI and _BENCH default to AUTO).
+every_part="-DPODPULL_BUILD_TESTS=ON -DPODPULL_BUILD_CLI=ON -DPODPULL_BUILD_BENCH=ON"
 build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
 asan_build="$repo/build-asan"
@@ -91,7 +94,8 @@ configure() {
         echo "build/ was configured with another generator; starting it afresh"
         rm -rf "$build"
     fi
-    cmake -S . -B "$build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake -S . -B "$build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        $every_part
 }
 built=0
 if run_step "configure" configure; then
@@ -132,7 +136,7 @@ asan_configure() {
         rm -rf "$asan_build"
     fi
     cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=address,undefined
+        -DPODPULL_SANITIZE=address,undefined $every_part
 }
 asan_ctest() {
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
@@ -166,7 +170,7 @@ tsan_configure() {
         rm -rf "$tsan_build"
     fi
     cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=thread
+        -DPODPULL_SANITIZE=thread $every_part
 }
 tsan_build_targets() {
     # Everything: the entries registered under TSan (tests/CMakeLists.txt) need the unit,
