@@ -1,13 +1,12 @@
-// The C ABI shim: reads the host's structs (only the fields their struct_size covers), checks
-// arguments, calls the Client, and turns every exception into a podpull_code. No logic of
-// podpull's own lives here.
+// The C ABI shim: reads the host's structs (only the fields their struct_size covers),
+// converts them to the core's types, calls the Client, and turns every exception into a
+// podpull_code. It decides nothing: option checks and defaults are the core's plan
+// (core/connect_plan, core/pull_plan), the ABI's rules are docs/abi.md.
 #include "podpull.h"
 
 #include "c_enums.hpp"
 #include "client.hpp"
 #include "core/error.hpp"
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -67,53 +66,28 @@ std::optional<std::string> optional_string(const char *text) {
     return text != nullptr ? std::optional<std::string>(text) : std::nullopt;
 }
 
-void check_fd(int fd, const char *what) {
-    if (fd == -1)
-        return;
-    if (fd < 3 || ::fcntl(fd, F_GETFD) < 0)
-        throw Error(ErrorCode::invalid_argument,
-                    std::string(what) + " is " + std::to_string(fd) +
-                        ", which is not an open file descriptor above 2");
-}
-
-podpull::ConnectConfig to_config(const podpull_connect_options &o) {
-    podpull::ConnectConfig config;
-    if (o.podman_path != nullptr) {
-        if (*o.podman_path == '\0')
-            throw Error(ErrorCode::invalid_argument, "podman_path is empty");
-        config.podman_path = o.podman_path;
-    }
-    config.storage.root = optional_string(o.storage_root);
-    config.storage.storage_driver = optional_string(o.storage_driver);
-    check_fd(o.run_root_fd, "run_root_fd");
-    check_fd(o.auth_fd, "auth_fd");
-    if (o.run_root_fd >= 0 && o.run_root != nullptr)
-        throw Error(ErrorCode::invalid_argument, "run_root and run_root_fd are both set");
-    config.storage.run_root = optional_string(o.run_root);
-    config.storage.run_root_at_fd3 = o.run_root_fd >= 0;
-    config.run_root_fd = o.run_root_fd;
-    if (o.auth_file != nullptr && o.auth_fd >= 0)
-        throw Error(ErrorCode::invalid_argument, "auth_file and auth_fd are both set");
-    config.auth_file = optional_string(o.auth_file);
-    config.auth_fd = o.auth_fd;
-    config.socket_path = optional_string(o.socket_path);
-    config.runtime_dir = optional_string(o.runtime_dir);
-    for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry) {
-        const std::string text = *entry;
-        if (text.find('=') == std::string::npos || text.front() == '=')
-            throw Error(ErrorCode::invalid_argument,
-                        "env entries must be KEY=VALUE; one has no key or no '='");
-        config.env.push_back(text);
-    }
-    config.start_timeout = std::chrono::milliseconds(o.start_timeout_ms);
+podpull::ConnectOptions to_options(const podpull_connect_options &o) {
+    podpull::ConnectOptions options;
+    options.podman_path = optional_string(o.podman_path);
+    options.storage_root = optional_string(o.storage_root);
+    options.run_root = optional_string(o.run_root);
+    options.run_root_fd = o.run_root_fd;
+    options.storage_driver = optional_string(o.storage_driver);
+    options.auth_file = optional_string(o.auth_file);
+    options.auth_fd = o.auth_fd;
+    options.socket_path = optional_string(o.socket_path);
+    options.runtime_dir = optional_string(o.runtime_dir);
+    for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry)
+        options.env.emplace_back(*entry);
+    options.start_timeout = std::chrono::milliseconds(o.start_timeout_ms);
     if (o.log != nullptr) {
-        config.log = [log = o.log, user = o.log_user_data](podpull::LogLevel level,
-                                                           std::string_view message) {
+        options.log = [log = o.log, user = o.log_user_data](podpull::LogLevel level,
+                                                            std::string_view message) {
             const std::string text(message);
             log(user, to_c(level), text.c_str());
         };
     }
-    return config;
+    return options;
 }
 
 // The int a C host stored in an enum field. Loading a value outside the enumerators through
@@ -260,7 +234,7 @@ podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client
             throw Error(ErrorCode::invalid_argument, "podpull_connect: out is NULL");
         const auto options =
             read_host_struct(opts, podpull_connect_options_init, "podpull_connect_options");
-        *out = new podpull_client{podpull::Client(to_config(options))};
+        *out = new podpull_client{podpull::Client(to_options(options))};
     });
 }
 

@@ -5,6 +5,7 @@
 #include "route.hpp"
 
 #include "error.hpp"
+#include "podman_features.hpp"
 
 #include <array>
 #include <fmt/format.h>
@@ -12,11 +13,6 @@
 
 namespace podpull {
 namespace {
-
-// First podman versions with a feature (podman-facts.md, "Query parameters by podman
-// version"). Detected from the service's Libpod-Api-Version, never from errors.
-constexpr PodmanVersion compat_mode_since{4, 8, 0};
-constexpr PodmanVersion pull_progress_since{6, 0, 0};
 
 // The routes an automatic choice tries for a registry reference, best first: per-blob
 // bytes, per-layer bytes from the libpod endpoint (which takes every option), per-layer bytes

@@ -1,6 +1,7 @@
 #include "subprocess_pull.hpp"
 
 #include "core/error.hpp"
+#include "core/image_id.hpp"
 #include "core/line_splitter.hpp"
 #include "progress_handoff.hpp"
 #include "stall_timer.hpp"
@@ -33,10 +34,6 @@ constexpr std::chrono::seconds kill_grace{3};
 // What may wait for the host: podman pull prints a few lines per layer, so this is far more
 // than a pull prints; the pipe's own 64 KiB come on top before podman could block on it.
 constexpr ProgressQueue::Bound subprocess_backlog{1024, 1024 * 1024};
-
-bool is_full_image_id(std::string_view id) {
-    return id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
 
 // Drains a pipe to its end, handing each piece to `sink`.
 template <typename Sink> asio::awaitable<void> drain(asio::readable_pipe &pipe, Sink sink) {
@@ -155,7 +152,7 @@ std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserv
     while (!stdout_text.empty() && (stdout_text.back() == '\n' || stdout_text.back() == '\r'))
         stdout_text.pop_back();
     const auto id = std::string_view(stdout_text).substr(stdout_text.rfind('\n') + 1);
-    if (!is_full_image_id(id))
+    if (!is_image_id(id))
         throw Error(ErrorCode::protocol,
                     fmt::format("podman pull succeeded but printed no image ID (got {} bytes)",
                                 stdout_text.size()));
