@@ -227,6 +227,10 @@ PODPULL_API const char *podpull_code_str(podpull_code code);
 PODPULL_API const char *podpull_version(void);
 /** The ABI major, PODPULL_ABI_MAJOR of the header the library was built with. */
 PODPULL_API uint32_t podpull_abi_version(void);
+/** The route's name, "PODPULL_ROUTE_LIBPOD_PROGRESS" and so on; "PODPULL_ROUTE_UNKNOWN" for
+ * others. Never NULL. Added in 1.1: a dlopen host finds it in podpull_api when the table's
+ * struct_size covers `route_str`. */
+PODPULL_API const char *podpull_route_str(podpull_route route);
 
 /** Every function above, for hosts that load the library with dlopen(). */
 typedef struct podpull_api {
@@ -250,6 +254,7 @@ typedef struct podpull_api {
     const char *(*code_str)(podpull_code);
     const char *(*version)(void);
     uint32_t (*abi_version)(void);
+    const char *(*route_str)(podpull_route); /* 1.1 */
     /* later functions are appended here */
 } podpull_api;
 

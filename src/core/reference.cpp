@@ -103,6 +103,9 @@ std::string_view registry_body(const ImageReference &ref) {
     return body;
 }
 
+constexpr std::array<std::string_view, 3> docker_hub_hosts{"docker.io", "index.docker.io",
+                                                           "registry-1.docker.io"};
+
 // The explicit registry of a registry reference, as distribution/reference's
 // splitDockerDomain finds it: the first component when a '/' follows it and it holds '.' or
 // ':', is "localhost", or holds an upper-case letter (a repository path cannot). Empty when
@@ -193,14 +196,24 @@ bool needs_subprocess(Transport transport) {
     return transport != Transport::registry;
 }
 
+std::string_view without_docker_prefix(const ImageReference &ref) {
+    if (ref.transport != Transport::registry)
+        throw Error(ErrorCode::internal, fmt::format("{}: references are not registry references",
+                                                     transport_name(ref.transport)));
+    return registry_body(ref);
+}
+
+std::string_view canonical_registry_host(std::string_view host) {
+    const bool docker_hub =
+        std::find(docker_hub_hosts.begin(), docker_hub_hosts.end(), host) != docker_hub_hosts.end();
+    return docker_hub ? docker_hub_hosts.front() : host;
+}
+
 std::string registry_host(const ImageReference &ref) {
     if (ref.transport != Transport::registry)
         return {};
     const std::string_view domain = explicit_domain(registry_body(ref));
-    // "index.docker.io" is Docker Hub's legacy name; containers/image normalizes it.
-    if (domain.empty() || domain == "index.docker.io")
-        return "docker.io";
-    return std::string(domain);
+    return std::string(domain.empty() ? docker_hub_hosts.front() : canonical_registry_host(domain));
 }
 
 RepositoryParts split_repository(const ImageReference &ref) {

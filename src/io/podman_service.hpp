@@ -40,7 +40,6 @@ class PodmanService {
     PodmanService &operator=(const PodmanService &) = delete;
 
     const std::string &socket_path() const noexcept { return socket_path_; }
-    const std::string &directory() const noexcept { return directory_.path(); }
     // The last few KiB the service wrote to stderr, for error messages.
     std::string stderr_tail() const;
 

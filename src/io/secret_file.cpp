@@ -7,39 +7,21 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <optional>
 #include <sys/mman.h>
 #include <unistd.h>
 
 namespace podpull::io {
-namespace {
-
-class FdGuard {
-  public:
-    explicit FdGuard(int fd) : fd_(fd) {}
-    ~FdGuard() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    FdGuard(const FdGuard &) = delete;
-    FdGuard &operator=(const FdGuard &) = delete;
-
-  private:
-    int fd_;
-};
-
-} // namespace
 
 std::string read_secret(const std::string &path, int fd, std::size_t limit) {
     const std::string what = fd >= 0 ? fmt::format("auth_fd {}", fd) : "auth_file " + path;
     int source = fd;
-    std::optional<FdGuard> guard;
+    UniqueFd opened;
     if (fd < 0) {
-        source = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (source < 0)
+        opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!opened)
             throw Error(ErrorCode::invalid_argument,
                         fmt::format("cannot open {}: {}", what, std::strerror(errno)));
-        guard.emplace(source);
+        source = opened.get();
     }
     std::string text;
     char buffer[16 * 1024];
@@ -67,33 +49,25 @@ std::string read_secret(const std::string &path, int fd, std::size_t limit) {
     return text;
 }
 
-SecretMemfd::SecretMemfd(std::string_view contents) {
-    fd_ = ::memfd_create("podpull-auth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd_ < 0)
+SecretMemfd::SecretMemfd(std::string_view contents)
+    : fd_(::memfd_create("podpull-auth", MFD_CLOEXEC | MFD_ALLOW_SEALING)) {
+    if (!fd_)
         throw Error(
             ErrorCode::internal,
             fmt::format("cannot create a memory file for credentials: {}", std::strerror(errno)));
     std::size_t written = 0;
     while (written < contents.size()) {
-        const auto n = ::write(fd_, contents.data() + written, contents.size() - written);
+        const auto n = ::write(fd_.get(), contents.data() + written, contents.size() - written);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            const int saved = errno;
-            ::close(fd_);
+        if (n < 0)
             throw Error(
                 ErrorCode::internal,
-                fmt::format("cannot write credentials to a memory file: {}", std::strerror(saved)));
-        }
+                fmt::format("cannot write credentials to a memory file: {}", std::strerror(errno)));
         written += static_cast<std::size_t>(n);
     }
     // Read-only from here on: the child may read it, nobody may change it.
-    ::fcntl(fd_, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-}
-
-SecretMemfd::~SecretMemfd() {
-    if (fd_ >= 0)
-        ::close(fd_);
+    ::fcntl(fd_.get(), F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
 }
 
 } // namespace podpull::io

@@ -2,6 +2,8 @@
 // disk or a word on argv: an anonymous memory file the child reads as /proc/self/fd/N.
 #pragma once
 
+#include "unique_fd.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -17,13 +19,10 @@ std::string read_secret(const std::string &path, int fd, std::size_t limit);
 class SecretMemfd {
   public:
     explicit SecretMemfd(std::string_view contents);
-    ~SecretMemfd();
-    SecretMemfd(const SecretMemfd &) = delete;
-    SecretMemfd &operator=(const SecretMemfd &) = delete;
-    int fd() const noexcept { return fd_; }
+    int fd() const noexcept { return fd_.get(); }
 
   private:
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 } // namespace podpull::io

@@ -337,6 +337,13 @@ int main(int argc, char **argv) {
     CHECK(strcmp(api->code_str(PODPULL_OK), "PODPULL_OK") == 0);
     CHECK(strcmp(api->code_str(PODPULL_ERR_NOT_FOUND), "PODPULL_ERR_NOT_FOUND") == 0);
     CHECK(strcmp(api->code_str((podpull_code)999), "PODPULL_ERR_UNKNOWN") == 0);
+    /* route_str came in 1.1: a host checks that the table covers it before use. */
+    REQUIRE(api->struct_size >= offsetof(podpull_api, route_str) + sizeof api->route_str);
+    REQUIRE(api->route_str != NULL);
+    CHECK(strcmp(api->route_str(PODPULL_ROUTE_LIBPOD_PROGRESS), "PODPULL_ROUTE_LIBPOD_PROGRESS") ==
+          0);
+    CHECK(strcmp(api->route_str(PODPULL_ROUTE_AUTO), "PODPULL_ROUTE_AUTO") == 0);
+    CHECK(strcmp(api->route_str((podpull_route)999), "PODPULL_ROUTE_UNKNOWN") == 0);
     /* NULL is a no-op or a neutral answer everywhere. */
     api->free(NULL);
     api->error_free(NULL);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for a podman service this machine cannot run (podman 5.x and 6.0).
 
-It serves podman's REST API shape on a Unix socket, byte for byte as podman-facts.md records
+It serves podman's REST API shape on a Unix socket, byte for byte as docs/podman.md describes
 it: GET /_ping answers 200 "OK" with Libpod-Api-Version, and a pull request
 (POST .../libpod/images/pull or .../images/create) answers 200 with a chunked NDJSON body
 replayed from a file, one chunk per line. Every request line and its headers are appended

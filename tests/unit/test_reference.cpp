@@ -239,3 +239,21 @@ TEST_CASE("split_repository: empty parts and local transports are refused", "[re
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("oci: references have no registry repository"));
 }
+
+TEST_CASE("one Docker Hub rule: every name of it is docker.io", "[reference]") {
+    for (const char *host : {"docker.io", "index.docker.io", "registry-1.docker.io"})
+        CHECK(podpull::canonical_registry_host(host) == "docker.io");
+    CHECK(podpull::canonical_registry_host("quay.io") == "quay.io");
+    CHECK(podpull::canonical_registry_host("docker.io.example") == "docker.io.example");
+    CHECK(podpull::registry_host(parse_reference("registry-1.docker.io/library/alpine")) ==
+          "docker.io");
+}
+
+TEST_CASE("without_docker_prefix", "[reference]") {
+    CHECK(podpull::without_docker_prefix(parse_reference("docker://quay.io/x:1")) == "quay.io/x:1");
+    CHECK(podpull::without_docker_prefix(parse_reference("quay.io/x:1")) == "quay.io/x:1");
+    const auto error =
+        test::error_from([] { podpull::without_docker_prefix(parse_reference("oci:/var/tmp/x")); });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::internal);
+}

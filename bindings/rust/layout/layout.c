@@ -85,6 +85,7 @@ int main(void) {
     FIELD(podpull_api, code_str);
     FIELD(podpull_api, version);
     FIELD(podpull_api, abi_version);
+    FIELD(podpull_api, route_str);
     printf("];\n");
     return 0;
 }

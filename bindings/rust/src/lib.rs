@@ -219,6 +219,7 @@ impl Api {
         result_bytes(r: *const sys::podpull_result) -> u64;
         result_free(r: *mut sys::podpull_result) -> ();
         version() -> *const c_char;
+        route_str(r: sys::podpull_route) -> *const c_char;
     }
 }
 
@@ -262,7 +263,8 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
         && t.result_free.is_some()
         && t.code_str.is_some()
         && t.version.is_some()
-        && t.abi_version.is_some();
+        && t.abi_version.is_some()
+        && t.route_str.is_some();
     if !all {
         return Err(format!("{from} has a function table with NULL entries"));
     }
@@ -436,6 +438,27 @@ impl Route {
             Route::LibpodText => sys::PODPULL_ROUTE_LIBPOD_TEXT,
             Route::Subprocess => sys::PODPULL_ROUTE_SUBPROCESS,
             Route::Unknown(n) => n,
+        }
+    }
+
+    /// The library's name for this route, `"PODPULL_ROUTE_LIBPOD_PROGRESS"` and so on
+    /// (`podpull_route_str`; `"PODPULL_ROUTE_UNKNOWN"` for a route it does not know), or
+    /// `None` when the library cannot be used.
+    pub fn name(self) -> Option<&'static str> {
+        let api = api().ok()?;
+        // SAFETY: podpull_route_str takes any value and returns a static string, never NULL;
+        // the library stays loaded for the life of the process.
+        let name = unsafe { CStr::from_ptr(api.route_str(self.to_raw())) };
+        name.to_str().ok()
+    }
+}
+
+/// The library's name (`Route::name`), or the variant's when the library cannot be used.
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{self:?}"),
         }
     }
 }

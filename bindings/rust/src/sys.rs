@@ -173,6 +173,8 @@ pub struct podpull_api {
     pub code_str: Option<unsafe extern "C" fn(podpull_code) -> *const c_char>,
     pub version: Option<unsafe extern "C" fn() -> *const c_char>,
     pub abi_version: Option<unsafe extern "C" fn() -> u32>,
+    /// Since 1.1.
+    pub route_str: Option<unsafe extern "C" fn(podpull_route) -> *const c_char>,
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -205,6 +207,7 @@ extern "C" {
     pub fn podpull_code_str(code: podpull_code) -> *const c_char;
     pub fn podpull_version() -> *const c_char;
     pub fn podpull_abi_version() -> u32;
+    pub fn podpull_route_str(route: podpull_route) -> *const c_char;
     pub fn podpull_get_api(abi_major: u32) -> *const podpull_api;
 }
 
@@ -317,7 +320,8 @@ mod layout_tests {
                 result_free,
                 code_str,
                 version,
-                abi_version
+                abi_version,
+                route_str
             }
         );
         m
