@@ -66,7 +66,7 @@ void pull_session(benchmark::State &state, Route route, StreamShape shape) {
             for (std::size_t at = 0; at < body.size(); at += read_size)
                 session.feed(body.substr(at, read_size));
             const podpull::PullOutcome outcome = session.finish();
-            benchmark::DoNotOptimize(outcome.bytes);
+            benchmark::DoNotOptimize(outcome.totals.fetched);
         } catch (const std::exception &e) {
             // A body the core refuses would measure an error path: fail loudly instead.
             state.SkipWithError(e.what());

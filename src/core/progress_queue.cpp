@@ -9,6 +9,8 @@
 
 #include "error.hpp"
 
+#include <algorithm>
+
 namespace podpull {
 namespace {
 
@@ -18,9 +20,10 @@ std::size_t text_size(const ProgressEvent &event) {
     return std::get<BlobProgress>(event).id.size();
 }
 
-// What a PULLING blob of this total adds to pull_total (progress_tracker.cpp's rule).
-std::uint64_t counted_total(std::int64_t total) {
-    return total < 0 ? 0 : static_cast<std::uint64_t>(total);
+// What a PULLING blob adds to pull_total (progress_tracker.cpp's rule): its size or, while that
+// is unknown or passed, what it has transferred.
+std::uint64_t counted_total(std::int64_t total, std::uint64_t current) {
+    return std::max(total < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(total), current);
 }
 
 } // namespace
@@ -60,8 +63,8 @@ void ProgressQueue::push(ProgressEvent event) {
             // Unsigned differences: the tracker never lowers current, and wrap-around
             // arithmetic would keep the sums right even if it did.
             const std::uint64_t more_current = blob->current - queued.current;
-            const std::uint64_t more_total =
-                counted_total(blob->total) - counted_total(queued.total);
+            const std::uint64_t more_total = counted_total(blob->total, blob->current) -
+                                             counted_total(queued.total, queued.current);
             queued.current = blob->current;
             queued.total = blob->total;
             for (std::size_t i = target; i < entries_.size(); ++i) {

@@ -22,6 +22,9 @@ PullSession::PullSession(Route route, PullObserver &observer, std::size_t max_li
     : route_(route), format_(WireFormat::libpod), observer_(observer), lines_(max_line) {
     switch (route) {
     case Route::libpod_text:
+        copy_text_.emplace();
+        format_ = WireFormat::libpod;
+        break;
     case Route::libpod_progress:
         format_ = WireFormat::libpod;
         break;
@@ -87,11 +90,17 @@ void PullSession::dispatch(const PullEvent &event) {
             using T = std::decay_t<decltype(e)>;
             if constexpr (std::is_same_v<T, StatusEvent>) {
                 observer_.status(e.text);
+                if (copy_text_) {
+                    text_events_.clear();
+                    copy_text_->read(e.text, text_events_);
+                    for (const auto &blob : text_events_)
+                        dispatch(blob);
+                }
             } else if constexpr (std::is_same_v<T, BlobEvent>) {
-                if (auto progress = tracker_.apply(e); progress && !observer_.blob(*progress))
-                    throw Error(ErrorCode::cancelled, "the on_blob callback cancelled the pull");
+                if (auto progress = tracker_.apply(e))
+                    tell(*progress);
             } else if constexpr (std::is_same_v<T, CompletedEvent>) {
-                outcome_ = PullOutcome{e.image_id, {}, tracker_.pull_current()};
+                outcome_ = PullOutcome{e.image_id, {}, {}};
             } else {
                 static_assert(std::is_same_v<T, FailedEvent>);
                 throw Error(e.code, explain_api_pull_failure(e.message));
@@ -100,17 +109,26 @@ void PullSession::dispatch(const PullEvent &event) {
         event);
 }
 
+void PullSession::tell(const BlobProgress &progress) {
+    if (!observer_.blob(progress))
+        throw Error(ErrorCode::cancelled, "the on_blob callback cancelled the pull");
+}
+
 bool PullSession::complete() const noexcept {
     return format_ == WireFormat::libpod ? outcome_.has_value() : last_complete_.has_value();
 }
 
-PullOutcome PullSession::finish() const {
+PullOutcome PullSession::finish() {
     if (lines_.pending() != 0)
         throw Error(ErrorCode::io, "the pull stream ended in the middle of a line");
     if (format_ == WireFormat::libpod) {
         if (!outcome_)
             throw Error(ErrorCode::io, "the pull stream ended without podman's final report");
-        return *outcome_;
+        for (const auto &progress : tracker_.settle())
+            tell(progress);
+        PullOutcome outcome = *outcome_;
+        outcome.totals = tracker_.totals();
+        return outcome;
     }
     // podman ends every successful jsonmessage body with "Download complete" and the image
     // ID's first 12 hex digits, and every failed one with an error (jsonmessage_decoder.cpp
@@ -124,7 +142,9 @@ PullOutcome PullSession::finish() const {
                     fmt::format("podman's final \"Download complete\" names {}, not the first 12 "
                                 "hex digits of an image ID",
                                 quote_for_message(*last_complete_, 80)));
-    return PullOutcome{{}, *last_complete_, tracker_.pull_current()};
+    for (const auto &progress : tracker_.settle())
+        tell(progress);
+    return PullOutcome{{}, *last_complete_, tracker_.totals()};
 }
 
 } // namespace podpull

@@ -3,6 +3,7 @@
 // the observer, so the I/O shell only moves bytes.
 #pragma once
 
+#include "copy_text.hpp"
 #include "line_splitter.hpp"
 #include "progress_tracker.hpp"
 #include "pull_observer.hpp"
@@ -25,7 +26,7 @@ struct PullOutcome {
     // LIBPOD_COMPAT and DOCKER_COMPAT: the image ID's first 12 hex digits, from podman's final
     // "Download complete" line. Empty on the other routes.
     std::string image_id_prefix;
-    std::uint64_t bytes = 0;
+    PullTotals totals;
 };
 
 class PullSession {
@@ -37,6 +38,9 @@ class PullSession {
     // Throws Error(internal) for a route that is not an API pull (AUTO, SUBPROCESS).
     PullSession(Route route, PullObserver &observer, std::size_t max_line = default_max_line);
 
+    // The image's blobs, from its manifest: call before the first feed() (ProgressTracker).
+    void expect(const std::vector<BlobDescriptor> &blobs) { tracker_.expect(blobs); }
+
     // Feeds body bytes. Throws Error: the failure podman reported (NOT_FOUND, AUTH, PULL),
     // PROTOCOL for a malformed line, CANCELLED when the observer asked to stop.
     void feed(std::string_view bytes);
@@ -46,10 +50,12 @@ class PullSession {
     // (only the end of the body tells which one is the final report).
     bool complete() const noexcept;
 
-    // Call at the end of the body. Throws Error(io) when the body ended in the middle of a
-    // line or without podman's final report, Error(protocol) when the final report's short
-    // image ID is not 12 hex digits.
-    PullOutcome finish() const;
+    // Call at the end of the body. Tells the observer what the tracker settles (blobs podman
+    // stored without saying so, blobs the storage had: ProgressTracker::settle). Throws
+    // Error(io) when the body ended in the middle of a line or without podman's final report,
+    // Error(protocol) when the final report's short image ID is not 12 hex digits, and
+    // Error(cancelled) when the observer asks to stop.
+    PullOutcome finish();
 
   private:
     enum class WireFormat { libpod, jsonmessage };
@@ -57,12 +63,16 @@ class PullSession {
     void on_libpod_line(std::string_view line);
     void on_jsonmessage_line(std::string_view line);
     void dispatch(const PullEvent &event);
+    void tell(const BlobProgress &progress);
 
     Route route_;
     WireFormat format_;
     PullObserver &observer_;
     LineSplitter lines_;
     ProgressTracker tracker_;
+    // LIBPOD_TEXT: blob events read from the status lines.
+    std::optional<CopyTextReader> copy_text_;
+    std::vector<BlobEvent> text_events_;
     std::vector<PullEvent> events_;      // reused for every line
     std::optional<PullOutcome> outcome_; // libpod: the final report
     // jsonmessage: the id of the "Download complete" that ended the latest line, and that

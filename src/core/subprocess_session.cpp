@@ -21,7 +21,18 @@ void SubprocessSession::feed_stderr(std::string_view bytes) {
         if (line.starts_with(error_prefix))
             last_error_ = line.substr(error_prefix.size());
         observer_.status(line);
+        events_.clear();
+        copy_text_.read(line, events_);
+        for (const auto &event : events_) {
+            if (auto progress = tracker_.apply(event))
+                tell(*progress);
+        }
     });
+}
+
+void SubprocessSession::tell(const BlobProgress &progress) {
+    if (!observer_.blob(progress))
+        throw Error(ErrorCode::cancelled, "the on_blob callback cancelled the pull");
 }
 
 void SubprocessSession::feed_stdout(std::string_view bytes) {
@@ -29,7 +40,7 @@ void SubprocessSession::feed_stdout(std::string_view bytes) {
     stdout_.append(bytes.substr(0, room));
 }
 
-std::string SubprocessSession::finish(const ChildExit &exit) const {
+SubprocessOutcome SubprocessSession::finish(const ChildExit &exit) {
     if (exit.signaled || exit.value != 0) {
         std::string message = last_error_;
         if (message.empty())
@@ -47,7 +58,9 @@ std::string SubprocessSession::finish(const ChildExit &exit) const {
         throw Error(ErrorCode::protocol,
                     fmt::format("podman pull succeeded but printed no image ID (got {} bytes)",
                                 text.size()));
-    return std::string(id);
+    for (const auto &progress : tracker_.settle())
+        tell(progress);
+    return {std::string(id), tracker_.totals()};
 }
 
 } // namespace podpull

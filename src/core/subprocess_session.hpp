@@ -6,7 +6,9 @@
 #pragma once
 
 #include "child_exit.hpp"
+#include "copy_text.hpp"
 #include "line_splitter.hpp"
+#include "progress_tracker.hpp"
 #include "pull_observer.hpp"
 
 #include <cstddef>
@@ -14,6 +16,13 @@
 #include <string_view>
 
 namespace podpull {
+
+// What a `podman pull` stored: the image ID, and the blob totals read from its status lines
+// (with the manifest's sizes, when the session was given them).
+struct SubprocessOutcome {
+    std::string image_id;
+    PullTotals totals;
+};
 
 class SubprocessSession {
   public:
@@ -24,21 +33,33 @@ class SubprocessSession {
 
     explicit SubprocessSession(PullObserver &observer) : observer_(observer) {}
 
-    // Stderr bytes: every complete line goes to the observer as a status line. Throws
-    // Error(protocol) for a line over max_stderr_line, and what the observer throws.
+    // The image's blobs, from its manifest: call before the first feed (ProgressTracker).
+    void expect(const std::vector<BlobDescriptor> &blobs) { tracker_.expect(blobs); }
+
+    // Stderr bytes: every complete line goes to the observer as a status line, followed by
+    // the blob events it means (CopyTextReader). Throws Error(protocol) for a line over
+    // max_stderr_line, Error(cancelled) when the observer's blob() asks to stop, and what the
+    // observer throws.
     void feed_stderr(std::string_view bytes);
 
     // Stdout bytes, kept (up to max_stdout) for finish().
     void feed_stdout(std::string_view bytes);
 
-    // Call when the child has ended and its pipes are drained. Returns the image ID. Throws
-    // Error: for a failure, the code podman's "Error:" line means (classify_podman_failure) or
-    // PULL, with that line or the exit status in the message; PROTOCOL when podman succeeded
-    // but its last stdout line is not a full image ID.
-    std::string finish(const ChildExit &exit) const;
+    // Call when the child has ended and its pipes are drained. Returns the image ID and the
+    // totals, having told the observer what the tracker settles (ProgressTracker::settle).
+    // Throws Error: for a failure, the code podman's "Error:" line means
+    // (classify_podman_failure) or PULL, with that line or the exit status in the message;
+    // PROTOCOL when podman succeeded but its last stdout line is not a full image ID;
+    // CANCELLED when the observer asks to stop.
+    SubprocessOutcome finish(const ChildExit &exit);
 
   private:
+    void tell(const BlobProgress &progress);
+
     PullObserver &observer_;
+    ProgressTracker tracker_;
+    CopyTextReader copy_text_;
+    std::vector<BlobEvent> events_; // reused for every line
     LineSplitter stderr_lines_{max_stderr_line};
     std::string last_error_; // the latest "Error: " line, without that prefix
     std::string stdout_;

@@ -3,7 +3,8 @@
 // -> DONE or SKIPPED) and nothing comes after DONE or SKIPPED; each callback changes something
 // (state, current or total); `current` never decreases; a known total is kept, except that a
 // DONE blob past it raises it; a DONE blob with a known total stands at it; the pull's current
-// never decreases.
+// never decreases; and the whole-pull figures of issue 13: pull_current never above pull_total,
+// pull_total never decreasing, the cached parts never above what they are part of.
 #pragma once
 
 #include "core/pull_observer.hpp"
@@ -26,7 +27,12 @@ class CheckingObserver final : public PullObserver {
         check(!progress.id.empty(), "a blob callback without an id");
         check(progress.pull_current >= pull_current_, "the pull's current went down");
         check(progress.blobs_done <= progress.blobs_seen, "more blobs done than seen");
+        check(progress.pull_current <= progress.pull_total, "the pull's current above its total");
+        check(progress.pull_total >= pull_total_, "the pull's total went down");
+        check(progress.pull_cached <= progress.pull_current, "more bytes cached than counted");
+        check(progress.blobs_cached <= progress.blobs_done, "more blobs cached than done");
         pull_current_ = progress.pull_current;
+        pull_total_ = progress.pull_total;
         const auto [it, first] = blobs_.try_emplace(progress.id, progress);
         if (!first) {
             const BlobProgress &before = it->second;
@@ -56,6 +62,7 @@ class CheckingObserver final : public PullObserver {
 
     std::unordered_map<std::string, BlobProgress> blobs_;
     std::uint64_t pull_current_ = 0;
+    std::uint64_t pull_total_ = 0;
 };
 
 } // namespace podpull::fuzz

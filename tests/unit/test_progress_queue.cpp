@@ -4,6 +4,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -113,9 +114,10 @@ TEST_CASE("a merge raises the whole-pull figures of the merged report and every 
 
 TEST_CASE("a merge that learns the blob's total raises pull_total", "[queue]") {
     ProgressQueue q(entries(16));
-    q.push(report("a", BlobState::pulling, 10, -1, 10, 0, 1, 0));
+    // a blob of unknown size counts in pull_total with what it transferred (issue 13)
+    q.push(report("a", BlobState::pulling, 10, -1, 10, 10, 1, 0));
     q.push(status("x"));
-    q.push(report("b", BlobState::started, 0, 30, 10, 30, 2, 0));
+    q.push(report("b", BlobState::started, 0, 30, 10, 40, 2, 0));
     q.push(report("a", BlobState::pulling, 20, 80, 20, 110, 2, 0));
     CHECK(drain(q) == std::vector<std::string>{"a PULLING 20/80 pull 20/80 1/0", "status x",
                                                "b STARTED 0/30 pull 20/110 2/0"});
@@ -332,14 +334,19 @@ TEST_CASE("random streams through the tracker and a slow host", "[queue]") {
             std::uint64_t sum_current = 0, sum_total = 0;
             std::uint32_t done = 0;
             for (const auto &[id, p] : host) {
+                // the tracker's rules (issue 13): a cached blob counts its size in both sums;
+                // a blob of unknown size counts with what it transferred
+                const std::uint64_t size = p.total < 0 ? 0 : static_cast<std::uint64_t>(p.total);
                 if (p.state == BlobState::skipped) {
                     ++done;
+                    sum_current += size;
+                    sum_total += size;
                     continue;
                 }
                 if (p.state == BlobState::done)
                     ++done;
                 sum_current += p.current;
-                sum_total += p.total < 0 ? 0 : static_cast<std::uint64_t>(p.total);
+                sum_total += std::max(size, p.current);
             }
             CHECK(blob->pull_current == sum_current);
             CHECK(blob->pull_total == sum_total);

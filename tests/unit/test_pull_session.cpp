@@ -125,7 +125,7 @@ TEST_CASE("session: DOCKER_COMPAT on the body docs/podman.md describes", "[sessi
     CHECK_THAT(result.trace, Equals(compat_trace));
     CHECK(result.outcome.image_id.empty());
     CHECK(result.outcome.image_id_prefix == "b3f190ca3fbc");
-    CHECK(result.outcome.bytes == 73407797);
+    CHECK(result.outcome.totals.fetched == 73407797);
 }
 
 TEST_CASE("session: the final Download complete adds nothing to the blobs", "[session]") {
@@ -136,7 +136,7 @@ TEST_CASE("session: the final Download complete adds nothing to the blobs", "[se
     CHECK_THAT(result.trace, Equals(compat_trace));
     CHECK(result.outcome.image_id.empty());
     CHECK(result.outcome.image_id_prefix == "b3f190ca3fbc");
-    CHECK(result.outcome.bytes == 73407797);
+    CHECK(result.outcome.totals.fetched == 73407797);
 }
 
 TEST_CASE("session: an image already there gives its final line and no phantom blob", "[session]") {
@@ -147,7 +147,7 @@ TEST_CASE("session: an image already there gives its final line and no phantom b
             "\n");
     CHECK(result.trace.empty());
     CHECK(result.outcome.image_id_prefix == "b3f190ca3fbc");
-    CHECK(result.outcome.bytes == 0);
+    CHECK(result.outcome.totals.fetched == 0);
 
     // every layer there already: SKIPPED blobs, then the final report
     const Run skipped = run(Route::docker_compat,
@@ -193,7 +193,7 @@ TEST_CASE("session: jsonmessage sequences through the tracker", "[session]") {
         CHECK_THAT(result.trace, Equals(Trace{"blob: aaaaaaaaaaaa PULLING 10/100 pull 10/100 1/0",
                                               "blob: aaaaaaaaaaaa PULLING 60/100 pull 60/100 1/0",
                                               "blob: aaaaaaaaaaaa DONE 100/100 pull 100/100 1/1"}));
-        CHECK(result.outcome.bytes == 100);
+        CHECK(result.outcome.totals.fetched == 100);
         CHECK(result.outcome.image_id_prefix == "0123456789ab");
     }
     SECTION("bytes never go back, a total is kept, a late Waiting changes nothing") {
@@ -226,13 +226,18 @@ TEST_CASE("session: jsonmessage sequences through the tracker", "[session]") {
 {"status":"Download complete","progressDetail":{},"id":"aaaaaaaaaaaa"}
 {"status":"Download complete","progressDetail":{},"id":"0123456789ab"}
 )");
+        // Issue 13 changed the whole-pull figures here: a blob of unknown size counts with
+        // what it transferred, and the cached blob keeps its size in both (it used to leave
+        // pull_total, which then shrank from 37 to 7).
         CHECK_THAT(result.trace, Equals(Trace{"blob: aaaaaaaaaaaa STARTED 0/-1 pull 0/0 1/0",
-                                              "blob: aaaaaaaaaaaa PULLING 7/-1 pull 7/0 1/0",
-                                              "blob: bbbbbbbbbbbb STARTED 0/-1 pull 7/0 2/0",
-                                              "blob: bbbbbbbbbbbb STARTED 0/30 pull 7/30 2/0",
-                                              "blob: bbbbbbbbbbbb SKIPPED 0/30 pull 7/0 2/1",
-                                              "blob: aaaaaaaaaaaa DONE 7/-1 pull 7/0 2/2"}));
-        CHECK(result.outcome.bytes == 7);
+                                              "blob: aaaaaaaaaaaa PULLING 7/-1 pull 7/7 1/0",
+                                              "blob: bbbbbbbbbbbb STARTED 0/-1 pull 7/7 2/0",
+                                              "blob: bbbbbbbbbbbb STARTED 0/30 pull 7/37 2/0",
+                                              "blob: bbbbbbbbbbbb SKIPPED 0/30 pull 37/37 2/1",
+                                              "blob: aaaaaaaaaaaa DONE 7/-1 pull 37/37 2/2"}));
+        CHECK(result.outcome.totals.cached == 30);
+        CHECK(result.outcome.totals.blobs_cached == 1);
+        CHECK(result.outcome.totals.fetched == 7);
     }
 }
 
@@ -365,11 +370,14 @@ TEST_CASE("session: the libpod routes keep their final report", "[session]") {
     const Run text = run(Route::libpod_text, recorded::libpod_text_4_3_1, chunk);
     CHECK(text.outcome.image_id == image_id);
     CHECK(text.outcome.image_id_prefix.empty());
-    CHECK(text.trace.size() == 6);
+    // 6 status lines; since issue 13 also the blob events they mean (CopyTextReader): the
+    // layer STARTED, then DONE at "Copying config", which STARTED, then DONE at "Writing
+    // manifest"
+    CHECK(text.trace.size() == 10);
 
     const Run progress = run(Route::libpod_progress, recorded::pull_progress_6_0, chunk);
     CHECK(progress.outcome.image_id == "…");
-    CHECK(progress.outcome.bytes == 73407797);
+    CHECK(progress.outcome.totals.fetched == 73407797);
 
     Recorder recorder;
     PullSession session(Route::libpod_text, recorder);
@@ -390,4 +398,82 @@ TEST_CASE("session: a libpod body without its final report, or cut, is an I/O er
     const auto cut = failure(route, body.substr(0, body.size() - 3));
     CHECK(cut.error.code() == ErrorCode::io);
     CHECK_THAT(cut.error.what(), ContainsSubstring("in the middle of a line"));
+}
+
+// ---- with the image's manifest (issue 13) --------------------------------------------------
+
+namespace {
+
+const std::string layer_digest =
+    "sha256:855e90a27705301e2b384e28c8494150d83723f88e2eeb27e9ffbf48000e5ce2";
+const std::string config_digest = "sha256:" + image_id;
+const std::vector<podpull::BlobDescriptor> big_image_blobs{{layer_digest, 73407797},
+                                                           {config_digest, 1470}};
+
+Run run_expecting(Route route, std::string_view body, std::size_t chunk = whole) {
+    Recorder recorder;
+    PullSession session(route, recorder);
+    session.expect(big_image_blobs);
+    feed(session, body, chunk);
+    const PullOutcome outcome = session.finish();
+    return {recorder.trace, outcome};
+}
+
+} // namespace
+
+TEST_CASE("session with a manifest: the jsonmessage routes' short ids become digests, the total "
+          "is the image's from the first report, the config is credited its size",
+          "[session][manifest]") {
+    const Route route = GENERATE(Route::docker_compat, Route::libpod_compat);
+    const std::size_t chunk = GENERATE(1, whole);
+    CAPTURE(route, chunk);
+    const Run result = run_expecting(route, compat_success, chunk);
+    CHECK_THAT(
+        result.trace,
+        Equals(Trace{
+            "blob: " + layer_digest + " STARTED 0/73407797 pull 0/73409267 1/0",
+            "blob: " + layer_digest + " PULLING 19003392/73407797 pull 19003392/73409267 1/0",
+            "blob: " + layer_digest + " DONE 73407797/73407797 pull 73407797/73409267 1/1",
+            "blob: " + config_digest + " STARTED 0/1470 pull 73407797/73409267 2/1",
+            "blob: " + config_digest + " DONE 1470/1470 pull 73409267/73409267 2/2",
+        }));
+    CHECK(result.outcome.image_id_prefix == "b3f190ca3fbc");
+    CHECK(result.outcome.totals.fetched == 73409267);
+    CHECK(result.outcome.totals.blobs_total == 2);
+}
+
+TEST_CASE("session with a manifest: an image the storage had is all cached, the config settled "
+          "as such",
+          "[session][manifest]") {
+    const Run result =
+        run_expecting(Route::docker_compat,
+                      R"({"status":"Already exists","progressDetail":{},"id":"855e90a27705"}
+{"status":"Download complete","progressDetail":{},"id":"b3f190ca3fbc"}
+)");
+    CHECK_THAT(
+        result.trace,
+        Equals(Trace{"blob: " + layer_digest + " SKIPPED 0/73407797 pull 73407797/73409267 1/1",
+                     "blob: " + config_digest + " SKIPPED 0/1470 pull 73409267/73409267 2/2"}));
+    CHECK(result.outcome.totals.fetched == 0);
+    CHECK(result.outcome.totals.cached == 73409267);
+    CHECK(result.outcome.totals.blobs_cached == 2);
+}
+
+TEST_CASE("session with a manifest: the text route reads blobs from the status lines",
+          "[session][manifest]") {
+    const Run result = run_expecting(Route::libpod_text, recorded::libpod_text_4_3_1);
+    CHECK_THAT(result.trace,
+               Equals(Trace{
+                   "status: Trying to pull localhost:5000/test/big:v1...",
+                   "status: Getting image source signatures",
+                   "status: Copying blob " + layer_digest,
+                   "blob: " + layer_digest + " STARTED 0/73407797 pull 0/73409267 1/0",
+                   "status: Copying config " + config_digest,
+                   "blob: " + layer_digest + " DONE 73407797/73407797 pull 73407797/73409267 1/1",
+                   "blob: " + config_digest + " STARTED 0/1470 pull 73407797/73409267 2/1",
+                   "status: Writing manifest to image destination",
+                   "blob: " + config_digest + " DONE 1470/1470 pull 73409267/73409267 2/2",
+                   "status: Storing signatures",
+               }));
+    CHECK(result.outcome.totals.fetched == 73409267);
 }

@@ -59,7 +59,7 @@ TEST_CASE("subprocess session: a 4.3.1 pull, whole or a byte at a time", "[subpr
               [&](std::string_view piece) { session.feed_stderr(piece); });
     in_pieces(recorded::podman_pull_stdout_4_3_1, chunk,
               [&](std::string_view piece) { session.feed_stdout(piece); });
-    CHECK(session.finish(exited_0) == image_id);
+    CHECK(session.finish(exited_0).image_id == image_id);
     CHECK_THAT(observer.lines,
                Equals(std::vector<std::string>{
                    "Getting image source signatures",
@@ -142,7 +142,7 @@ TEST_CASE("subprocess session: the ID is stdout's last line, CRLF or not", "[sub
     Lines observer;
     SubprocessSession session(observer);
     session.feed_stdout(stdout_text);
-    CHECK(session.finish(exited_0) == image_id);
+    CHECK(session.finish(exited_0).image_id == image_id);
 }
 
 TEST_CASE("subprocess session: stdout is bounded", "[subprocess_session]") {
