@@ -130,16 +130,46 @@ typedef enum podpull_blob_state {
     PODPULL_BLOB_SKIPPED = 3
 } podpull_blob_state;
 
-/** Byte progress of one blob, with the whole pull's totals. Valid only during the callback. */
+/**
+ * Byte progress of one blob, with the whole pull's totals. Valid only during the callback.
+ * Written by the library: `struct_size` says how much of it this library filled in, so a host
+ * reads a field added after ABI 1.0 only when `struct_size` covers it
+ * (offsetof(podpull_blob_progress, field) + sizeof field <= struct_size).
+ *
+ * Before the first byte, the library reads the image's manifest (`skopeo inspect --raw` for a
+ * registry, the files for oci:, oci-archive: and dir:). With it, on every route, every blob of
+ * the image and its size are known from the first report on: pull_total is the image's whole
+ * size and never changes, each blob has its size at STARTED, and blobs_total is set. Without
+ * it (no skopeo, a short name, docker-archive:..., a registry that refuses it; on_route's
+ * reason says why), figures come from podman's reports alone, as far as the route has them.
+ */
 typedef struct podpull_blob_progress {
     uint32_t struct_size;
-    const char *id; /* "sha256:<hex>", or the 12-hex short id on the compat routes */
+    /* "sha256:<hex>": the manifest's digest. Without a manifest, the LIBPOD_COMPAT and
+     * DOCKER_COMPAT routes name a blob by the 12-hex short id podman sends. */
+    const char *id;
     podpull_blob_state state;
-    uint64_t current;      /* bytes of this blob so far */
-    int64_t total;         /* this blob's size, -1 when unknown */
-    uint64_t pull_current; /* bytes so far, all blobs of this pull */
-    uint64_t pull_total;   /* sum of the known sizes of all blobs seen so far */
-    uint32_t blobs_seen, blobs_done;
+    /* Bytes of this blob fetched so far; a DONE blob stands at its total. A SKIPPED blob
+     * (already in the storage: cached, not fetched) has 0 here. */
+    uint64_t current;
+    int64_t total; /* this blob's size, -1 when unknown */
+    /* Bytes of this pull's blobs in the storage so far: fetched and cached (pull_cached).
+     * Never decreases, never exceeds pull_total, and equals it when a pull with a manifest
+     * ends. A blob finished without a byte report is credited its size. */
+    uint64_t pull_current;
+    /* Bytes of every blob of the image (its manifest's sum: layers and config, fetched or
+     * cached). Without a manifest: the sizes of the blobs seen so far (a blob of unknown size
+     * counts with what it transferred); then it may grow, but never decreases. */
+    uint64_t pull_total;
+    uint32_t blobs_seen; /* blobs podman has reported on */
+    uint32_t blobs_done; /* blobs DONE or SKIPPED */
+    /* ---- ABI 1.2: present when struct_size covers them ---- */
+    /* Bytes of pull_current (and pull_total) that were in the storage already: SKIPPED blobs.
+     * Bytes fetched so far = pull_current - pull_cached. On LIBPOD_TEXT and SUBPROCESS podman
+     * does not say which blobs it had, so there every blob counts as fetched. */
+    uint64_t pull_cached;
+    uint32_t blobs_total;  /* blobs of the image per its manifest; 0 without a manifest */
+    uint32_t blobs_cached; /* blobs SKIPPED so far: found in the storage, not fetched */
 } podpull_blob_progress;
 
 /** What the host wants to hear during a pull. Any member may be NULL. */
@@ -214,12 +244,24 @@ PODPULL_API void podpull_error_free(podpull_error *err);
 PODPULL_API const char *podpull_result_image_id(const podpull_result *res);
 /** The route the pull took. NULL: PODPULL_ROUTE_AUTO. */
 PODPULL_API podpull_route podpull_result_route(const podpull_result *res);
-/** Bytes transferred, as far as the route reports them (0 on a route without byte progress).
- * On DOCKER_COMPAT (podman before 4.8) podman gives a blob's size only in its once-a-second
- * byte reports, so a blob that finishes between two of them adds nothing here. */
+/** Bytes fetched: the sizes of the image's blobs that the pull copied, cached ones (already in
+ * the storage) excluded. The same on every route when the image's manifest was read (see
+ * podpull_blob_progress): the manifest's sizes of every blob not reported SKIPPED (on
+ * LIBPOD_TEXT and SUBPROCESS, where podman does not tell cached blobs apart, every blob).
+ * Without a manifest, what podman's reports added up to: 0 on LIBPOD_TEXT and SUBPROCESS, and
+ * on the jsonmessage routes a blob that finished between two byte reports adds nothing. */
 PODPULL_API uint64_t podpull_result_bytes(const podpull_result *res);
 /** Release a result. NULL: no-op. */
 PODPULL_API void podpull_result_free(podpull_result *res);
+/** Bytes of the image's blobs that were in the storage already (cached, not fetched); 0 without
+ * a manifest and on LIBPOD_TEXT and SUBPROCESS. bytes + bytes_cached is the image's size when
+ * its manifest was read. NULL: 0. Added in 1.2 (podpull_api: `result_bytes_cached`). */
+PODPULL_API uint64_t podpull_result_bytes_cached(const podpull_result *res);
+/** Blobs of the image (layers and config) per its manifest; 0 when no manifest was read.
+ * NULL: 0. Added in 1.2. */
+PODPULL_API uint32_t podpull_result_blobs_total(const podpull_result *res);
+/** Blobs found in the storage (cached, not fetched). NULL: 0. Added in 1.2. */
+PODPULL_API uint32_t podpull_result_blobs_cached(const podpull_result *res);
 
 /** The code's name, "PODPULL_ERR_AUTH" and so on; "PODPULL_ERR_UNKNOWN" for others. Never NULL. */
 PODPULL_API const char *podpull_code_str(podpull_code code);
@@ -254,7 +296,10 @@ typedef struct podpull_api {
     const char *(*code_str)(podpull_code);
     const char *(*version)(void);
     uint32_t (*abi_version)(void);
-    const char *(*route_str)(podpull_route); /* 1.1 */
+    const char *(*route_str)(podpull_route);                 /* 1.1 */
+    uint64_t (*result_bytes_cached)(const podpull_result *); /* 1.2 */
+    uint32_t (*result_blobs_total)(const podpull_result *);  /* 1.2 */
+    uint32_t (*result_blobs_cached)(const podpull_result *); /* 1.2 */
     /* later functions are appended here */
 } podpull_api;
 

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace podpull {
@@ -27,6 +28,34 @@ using Clock = std::chrono::steady_clock;
 
 std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+// The host's observer, with the route (and so the manifest step's outcome) logged as the host
+// hears it, on its thread.
+class LoggedRoute final : public PullObserver {
+  public:
+    LoggedRoute(PullObserver &host, std::function<void(const RouteDecision &)> log)
+        : host_(host), log_(std::move(log)) {}
+    void route_chosen(const RouteDecision &decision) override {
+        log_(decision);
+        host_.route_chosen(decision);
+    }
+    void status(std::string_view line) override { host_.status(line); }
+    bool blob(const BlobProgress &progress) override { return host_.blob(progress); }
+
+  private:
+    PullObserver &host_;
+    std::function<void(const RouteDecision &)> log_;
+};
+
+io::ManifestFetchRequest manifest_request(const PullPlan &plan,
+                                          const std::vector<std::string> &env) {
+    io::ManifestFetchRequest request;
+    request.step = plan.manifest;
+    request.env = env;
+    if (std::holds_alternative<RegistryManifestStep>(plan.manifest.source))
+        request.auth_file = subprocess_auth_file(plan);
+    return request;
 }
 
 } // namespace
@@ -114,16 +143,20 @@ void Client::log(LogLevel level, std::string_view message) const {
 
 PullResult Client::pull(std::string_view image, const PullParameters &params,
                         PullObserver &observer) {
-    const PullPlan plan = plan_pull(image, params, version_, auth_, plan_);
-    log(LogLevel::debug,
-        fmt::format("route {}: {}", route_name(plan.decision.route), plan.decision.reason));
-    observer.route_chosen(plan.decision);
+    const PullPlan plan =
+        plan_pull(image, params, version_, auth_, plan_, io::probe_manifest_facts(env_));
     for (const auto &note : plan.notes)
         log(LogLevel::debug, note);
+    log(LogLevel::debug, describe_manifest_step(plan.manifest));
+    // The host hears the route once the manifest step's outcome is known (io::ManifestGate).
+    LoggedRoute logged(observer, [this](const RouteDecision &decision) {
+        log(LogLevel::info,
+            fmt::format("route {}: {}", route_name(decision.route), decision.reason));
+    });
 
     if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
-        return {run_subprocess_pull(plan, *subprocess, observer), plan.decision.route, 0};
-    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), observer);
+        return run_subprocess_pull(plan, *subprocess, logged);
+    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged);
 }
 
 PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
@@ -134,10 +167,12 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.headers = api_request_headers(plan);
     request.route = plan.decision.route;
     request.stall_timeout = plan.stall_timeout;
+    request.decision = plan.decision;
+    request.manifest = manifest_request(plan, env_);
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 
-    PullResult result{{}, plan.decision.route, outcome.bytes};
+    PullResult result{{}, plan.decision.route, outcome.totals};
     if (api.inspect_target) {
         constexpr std::size_t inspect_limit = 4 * 1024 * 1024; // an answer is a few KiB
         constexpr std::chrono::seconds inspect_timeout{30};
@@ -150,8 +185,8 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     return result;
 }
 
-std::string Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                        PullObserver &observer) {
+PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
+                                       PullObserver &observer) {
     io::SubprocessPullRequest request;
     request.child.argv = subprocess.argv;
     request.child.argv.front() = io::resolve_executable(podman_, io::host_search_path());
@@ -166,8 +201,11 @@ std::string Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPu
         request.child.inherited.push_back({auth_memfd->fd(), auth_file_child_fd});
     }
     request.stall_timeout = plan.stall_timeout;
+    request.decision = plan.decision;
+    request.manifest = manifest_request(plan, env_);
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
-    return io::run_subprocess_pull(request, observer, *cancel_hub_);
+    auto outcome = io::run_subprocess_pull(request, observer, *cancel_hub_);
+    return {std::move(outcome.image_id), plan.decision.route, outcome.totals};
 }
 
 } // namespace podpull

@@ -28,7 +28,7 @@ class PodmanService;
 struct PullResult {
     std::string image_id;
     Route route = Route::automatic;
-    std::uint64_t bytes = 0;
+    PullTotals totals; // bytes fetched and cached, blob counts (ProgressTracker::totals)
 };
 
 class Client {
@@ -53,8 +53,8 @@ class Client {
     void log(LogLevel level, std::string_view message) const;
     std::string socket_path() const;
     PullResult run_api_pull(const PullPlan &plan, const ApiPullPlan &api, PullObserver &observer);
-    std::string run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                    PullObserver &observer);
+    PullResult run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
+                                   PullObserver &observer);
 
     ConnectPlan plan_;
     std::string podman_;           // resolved executable once a service started from it

@@ -26,7 +26,7 @@ struct podpull_error {
 struct podpull_result {
     std::string image_id;
     podpull_route route;
-    std::uint64_t bytes;
+    podpull::PullTotals totals;
 };
 
 namespace {
@@ -141,6 +141,9 @@ class CallbackObserver final : public podpull::PullObserver {
         progress.pull_total = p.pull_total;
         progress.blobs_seen = p.blobs_seen;
         progress.blobs_done = p.blobs_done;
+        progress.pull_cached = p.pull_cached;
+        progress.blobs_total = p.blobs_total;
+        progress.blobs_cached = p.blobs_cached;
         return cb_.on_blob(cb_.user_data, &progress) == 0;
     }
 
@@ -255,7 +258,7 @@ podpull_code podpull_pull(podpull_client *client, const char *image,
         auto pulled = client->client.pull(image, to_parameters(options), observer);
         if (result != nullptr)
             *result =
-                new podpull_result{std::move(pulled.image_id), to_c(pulled.route), pulled.bytes};
+                new podpull_result{std::move(pulled.image_id), to_c(pulled.route), pulled.totals};
     });
 }
 
@@ -289,7 +292,19 @@ podpull_route podpull_result_route(const podpull_result *res) {
 }
 
 uint64_t podpull_result_bytes(const podpull_result *res) {
-    return res != nullptr ? res->bytes : 0;
+    return res != nullptr ? res->totals.fetched : 0;
+}
+
+uint64_t podpull_result_bytes_cached(const podpull_result *res) {
+    return res != nullptr ? res->totals.cached : 0;
+}
+
+uint32_t podpull_result_blobs_total(const podpull_result *res) {
+    return res != nullptr ? res->totals.blobs_total : 0;
+}
+
+uint32_t podpull_result_blobs_cached(const podpull_result *res) {
+    return res != nullptr ? res->totals.blobs_cached : 0;
 }
 
 void podpull_result_free(podpull_result *res) {
@@ -360,6 +375,9 @@ const podpull_api *podpull_get_api(uint32_t abi_major) {
         podpull_version,
         podpull_abi_version,
         podpull_route_str,
+        podpull_result_bytes_cached,
+        podpull_result_blobs_total,
+        podpull_result_blobs_cached,
     };
     return abi_major == PODPULL_ABI_MAJOR ? &api : nullptr;
 }

@@ -23,7 +23,7 @@ ApiPullPlan plan_api(const ImageReference &ref, const PullParameters &params, Ro
 
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
                    const PodmanVersion &podman, const RegistryAuth &auth,
-                   const ConnectPlan &connection) {
+                   const ConnectPlan &connection, const ManifestFacts &facts) {
     PullPlan plan;
     plan.reference = parse_reference(image);
     plan.decision = choose_route(plan.reference, podman, params);
@@ -47,6 +47,7 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
     } else {
         plan.steps = plan_api(plan.reference, params, plan.decision.route, podman);
     }
+    plan.manifest = plan_manifest(plan.reference, params, plan.credentials.has_value(), facts);
     return plan;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "connect_plan.hpp"
+#include "manifest_step.hpp"
 #include "podman_version.hpp"
 #include "pull_parameters.hpp"
 #include "reference.hpp"
@@ -45,6 +46,8 @@ struct PullPlan {
     // What the debug log should say about the plan, in order. Never a secret.
     std::vector<std::string> notes;
     std::variant<ApiPullPlan, SubprocessPullPlan> steps;
+    // Where the blob sizes come from, carried out alongside `steps` (manifest_step.hpp).
+    ManifestStep manifest;
 };
 
 // Throws Error(invalid_argument) for a malformed reference, a route that cannot pull it
@@ -52,7 +55,7 @@ struct PullPlan {
 // value); Error(internal) only for a bug.
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
                    const PodmanVersion &podman, const RegistryAuth &auth,
-                   const ConnectPlan &connection);
+                   const ConnectPlan &connection, const ManifestFacts &facts);
 
 using HttpHeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -60,8 +63,9 @@ using HttpHeaderList = std::vector<std::pair<std::string, std::string>>;
 // API pulls): build them only to send them.
 HttpHeaderList api_request_headers(const PullPlan &plan);
 
-// For `podman pull`: the auth file it reads at auth_file_child_fd, holding only the image's
-// registry's credentials; nullopt when the plan has none.
+// For `podman pull` and skopeo: the auth file they read at auth_file_child_fd (and
+// manifest_auth_fd), holding only the image's registry's credentials; nullopt when the plan
+// has none.
 std::optional<std::string> subprocess_auth_file(const PullPlan &plan);
 
 } // namespace podpull

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/http_failure.hpp"
+#include "manifest_gate.hpp"
 #include "reader_pull.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -64,10 +65,26 @@ T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what, Ta
 // reader with no queue at all.
 constexpr ProgressQueue::Bound api_pull_backlog{64, 256 * 1024};
 
-// The reader of an API pull, on the pull's thread: the request, then the body into a
-// PullSession whose observer is the hand-off.
-asio::awaitable<PullOutcome> read_pull(const ApiPullRequest &request, HttpConnection &connection,
-                                       ReaderPull &pull) {
+// The reader of an API pull, on the pull's thread: the manifest step and the request side by
+// side, then the body into a PullSession whose observer is the hand-off, through the gate
+// that holds it until the manifest's outcome is known. Not inlined: GCC 12, inlining this
+// coroutine's ramp into run_api_pull, takes Asio's frame allocator (aligned_alloc, freed by
+// the frame's own operator delete) for a mismatched new/delete pair
+// (-Wmismatched-new-delete, a false positive).
+[[gnu::noinline]] asio::awaitable<PullOutcome>
+read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull &pull) {
+    PullSession session(request.route, pull.publisher());
+    ManifestGate gate(
+        pull,
+        [&](const ManifestOutcome &manifest) {
+            if (manifest.blobs)
+                session.expect(*manifest.blobs);
+            pull.publisher().route_chosen(
+                {request.decision.route, request.decision.reason + "; " + manifest.note});
+        },
+        [&](std::string_view piece) { session.feed(piece); });
+    gate.start(request.manifest);
+
     pull.heard();
     pull.throw_if_stopped();
     co_await connection.connect(request.socket_path);
@@ -76,27 +93,32 @@ asio::awaitable<PullOutcome> read_pull(const ApiPullRequest &request, HttpConnec
     const unsigned status = co_await connection.read_header();
     if (status < 200 || status >= 300) {
         const auto body = co_await connection.read_body(error_body_limit);
+        co_await gate.wait_open(); // the host hears the route, with the manifest's note, first
         throw_http_failure(status, body);
     }
 
-    PullSession session(request.route, pull.publisher());
     while (true) {
         pull.heard();
         const auto piece = co_await connection.read_body_some();
         if (piece.empty())
             break;
         pull.heard();
-        session.feed(piece); // waits only when the host is a whole backlog behind
-        pull.heard();        // the time spent waiting for the host was not podman's silence
+        co_await gate.pass(piece); // waits only when the host is a whole backlog behind, or
+                                   // the manifest step holds back more than the gate's bound
+        pull.heard();              // the time spent waiting was not podman's silence
         pull.throw_if_stopped();
     }
+    co_await gate.wait_open();
+    pull.throw_if_stopped();
     co_return session.finish();
 }
 
 } // namespace
 
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
-    ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout}, hub);
+    ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout,
+                     with_fallback_note(request.decision)},
+                    hub);
     HttpConnection connection(pull.context().get_executor());
     pull.close_on_stop(connection);
     return pull.run(observer, read_pull(request, connection, pull));

@@ -6,6 +6,7 @@
 #include "cancel_hub.hpp"
 #include "core/pull_session.hpp"
 #include "http_connection.hpp"
+#include "manifest_fetch.hpp"
 
 #include <chrono>
 #include <string>
@@ -18,10 +19,15 @@ struct ApiPullRequest {
     HttpHeaders headers;
     Route route = Route::libpod_text;
     std::chrono::milliseconds stall_timeout{0}; // 0: none
+    // The route the plan chose; the host hears it with the manifest step's note once that is
+    // known (ManifestGate), or as it is when the pull ends first.
+    RouteDecision decision;
+    ManifestFetchRequest manifest;
 };
 
-// Blocks the calling thread, which runs every observer call, while a reader thread of the
-// pull's own drains the socket (see run_api_pull). Throws Error.
+// Blocks the calling thread, which runs every observer call (on_route included), while a
+// reader thread of the pull's own drains the socket and carries out the manifest step
+// alongside (see run_api_pull). Throws Error.
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub);
 
 // GET /_ping and the Libpod-Api-Version it answers with. Throws Error: IO when nothing

@@ -1,5 +1,10 @@
 #include "host_probe.hpp"
 
+#include "child_process.hpp"
+#include "core/error.hpp"
+
+#include <sys/utsname.h>
+
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -23,6 +28,26 @@ HostFacts probe_host() {
 std::string host_search_path() {
     const char *path = std::getenv("PATH");
     return path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+ManifestFacts probe_manifest_facts(const std::vector<std::string> &child_env) {
+    ManifestFacts facts;
+    auto value = [&](std::string_view key) -> std::optional<std::string> {
+        for (const auto &entry : child_env) {
+            if (entry.size() > key.size() && entry.starts_with(key) && entry[key.size()] == '=')
+                return entry.substr(key.size() + 1);
+        }
+        return std::nullopt;
+    };
+    try {
+        facts.skopeo = resolve_executable("skopeo", value("PATH").value_or(host_search_path()));
+    } catch (const Error &) {
+        facts.skopeo.reset(); // the plan says why there are no sizes
+    }
+    struct utsname names {};
+    facts.host = host_platform(::uname(&names) == 0 ? names.machine : "x86_64");
+    facts.registries_conf = value("CONTAINERS_REGISTRIES_CONF");
+    return facts;
 }
 
 } // namespace podpull::io

@@ -3,6 +3,10 @@
 #pragma once
 
 #include "core/connect_plan.hpp"
+#include "core/manifest_step.hpp"
+
+#include <string>
+#include <vector>
 
 namespace podpull::io {
 
@@ -12,5 +16,10 @@ HostFacts probe_host();
 
 // The host's PATH, or a default, where podman is looked up.
 std::string host_search_path();
+
+// What the manifest step needs of the host: skopeo, looked up in the PATH of the children's
+// environment `child_env` (the host's, or the one its `env` option sets), uname's machine,
+// and the CONTAINERS_REGISTRIES_CONF the children get.
+ManifestFacts probe_manifest_facts(const std::vector<std::string> &child_env);
 
 } // namespace podpull::io

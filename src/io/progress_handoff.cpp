@@ -9,8 +9,17 @@
 namespace podpull::io {
 
 ProgressHandoff::ProgressHandoff(ProgressQueue::Bound bound,
-                                 std::function<void(const Error &)> interrupt)
-    : interrupt_(std::move(interrupt)), queue_(bound) {}
+                                 std::function<void(const Error &)> interrupt,
+                                 RouteDecision fallback_route)
+    : interrupt_(std::move(interrupt)), fallback_route_(std::move(fallback_route)), queue_(bound) {}
+
+bool ProgressHandoff::take_route(RouteDecision &route) {
+    if (route_delivered_)
+        return false;
+    route_delivered_ = true;
+    route = route_ ? *route_ : fallback_route_;
+    return true;
+}
 
 bool ProgressHandoff::publish(ProgressEvent event) {
     std::unique_lock lock(mutex_);
@@ -49,7 +58,16 @@ void ProgressHandoff::cancel(const Error &reason) {
 void ProgressHandoff::deliver(PullObserver &observer) {
     while (true) {
         std::unique_lock lock(mutex_);
-        has_event_.wait(lock, [&] { return cancelled_ || finished_ || !queue_.empty(); });
+        has_event_.wait(lock, [&] {
+            return cancelled_ || finished_ || !queue_.empty() || (route_ && !route_delivered_);
+        });
+        // The route comes first: the reader's once it published it, else (the pull ends or is
+        // cancelled before) the fallback.
+        if (RouteDecision route; (route_ || cancelled_ || finished_) && take_route(route)) {
+            lock.unlock();
+            observer.route_chosen(route);
+            continue;
+        }
         if (cancelled_)
             throw Error(*cancelled_);
         auto event = queue_.pop();
@@ -78,9 +96,14 @@ void ProgressHandoff::deliver(PullObserver &observer) {
     }
 }
 
-void ProgressHandoff::Publisher::route_chosen(const RouteDecision &) {
-    // The client tells the host the route itself, before the reader starts.
-    throw Error(ErrorCode::internal, "a pull's reader reported a route");
+void ProgressHandoff::Publisher::route_chosen(const RouteDecision &decision) {
+    {
+        std::lock_guard lock(handoff_.mutex_);
+        if (handoff_.route_)
+            throw Error(ErrorCode::internal, "a pull's reader reported its route twice");
+        handoff_.route_ = decision;
+    }
+    handoff_.has_event_.notify_one();
 }
 
 void ProgressHandoff::Publisher::status(std::string_view line) {

@@ -1,7 +1,9 @@
 // The hand-off between a pull's reader thread and the host's thread (the one inside
-// podpull_pull, where docs/abi.md keeps every callback). The reader publishes what the pull
-// reports into a ProgressQueue (merging a slow host's PULLING reports) and, at its end,
-// its outcome; the host's thread delivers them in order, then returns or throws that outcome.
+// podpull_pull, where docs/abi.md keeps every callback). The reader publishes the route once
+// the manifest's outcome is known, what the pull reports into a ProgressQueue (merging a slow
+// host's PULLING reports) and, at its end, its outcome; the host's thread delivers the route
+// first, then the rest in order, then returns or throws that outcome. A pull that ends (or is
+// cancelled) before the reader published its route still gets one: the fallback route.
 // Either side may stop the other: a host that cancels (podpull_cancel, on_blob returning
 // nonzero) stops the reader through `interrupt`; a reader that fails is reported after
 // every event it published before failing.
@@ -25,12 +27,14 @@ class ProgressHandoff {
   public:
     // `interrupt` makes the reader give up promptly (closes its socket, stops its child); it
     // is called once, from whichever thread cancels, and must be thread-safe (a post).
-    ProgressHandoff(ProgressQueue::Bound bound, std::function<void(const Error &)> interrupt);
+    ProgressHandoff(ProgressQueue::Bound bound, std::function<void(const Error &)> interrupt,
+                    RouteDecision fallback_route);
 
     // ---- the reader's side ----
     // A PullObserver for the reader's PullSession: it publishes instead of calling the host.
     // Its blob() returns false, and its status() throws Error(cancelled), once the host has
-    // cancelled, so the session stops feeding.
+    // cancelled, so the session stops feeding. Its route_chosen() publishes the route: call it
+    // once, before any other event.
     PullObserver &publisher() noexcept { return publisher_; }
     // Queues an event for the host, waiting while the queue is full (backpressure on the
     // reader). Returns false, having queued nothing, once the pull is cancelled.
@@ -44,10 +48,10 @@ class ProgressHandoff {
     void cancel(const Error &reason);
 
     // ---- the host's side ----
-    // Delivers every event as it comes until the reader finishes, then rethrows its failure
-    // or returns. Throws the cancel reason once cancelled; when on_blob asks to stop, cancels
-    // with Error(cancelled) itself. An exception from `observer` propagates; the caller must
-    // then cancel and wait for the reader (ReaderThread does both).
+    // Delivers the route, then every event as it comes until the reader finishes, then
+    // rethrows its failure or returns. Throws the cancel reason once cancelled; when on_blob asks
+    // to stop, cancels with Error(cancelled) itself. An exception from `observer` propagates; the
+    // caller must then cancel and wait for the reader (ReaderThread does both).
     void deliver(PullObserver &observer);
 
   private:
@@ -62,7 +66,13 @@ class ProgressHandoff {
         ProgressHandoff &handoff_;
     };
 
+    // The route for the host, once; with the lock held. False when it was delivered already.
+    bool take_route(RouteDecision &route);
+
     std::function<void(const Error &)> interrupt_;
+    RouteDecision fallback_route_;
+    std::optional<RouteDecision> route_; // published by the reader
+    bool route_delivered_ = false;
     Publisher publisher_{*this};
     std::mutex mutex_;
     std::condition_variable has_event_; // the host's thread waits here

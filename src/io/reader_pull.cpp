@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <sys/wait.h>
+#include <utility>
 
 namespace podpull::io {
 namespace asio = boost::asio;
@@ -15,7 +16,8 @@ ReaderPull::ReaderPull(const Settings &settings, CancelHub &hub)
       // read is in flight; the hand-off has woken the reader if it was waiting for the host.
       handoff_(
           settings.backlog,
-          [this](const Error &reason) { asio::post(context_, [this, reason] { stop(reason); }); }),
+          [this](const Error &reason) { asio::post(context_, [this, reason] { stop(reason); }); },
+          settings.fallback_route),
       stall_(context_.get_executor(), settings.stall_timeout,
              [this, limit = settings.stall_timeout] { stop(stop_.stall_reason(limit)); }) {}
 
@@ -23,6 +25,12 @@ void ReaderPull::stop(const Error &reason) {
     const StopAction action = stop_.stop(reason);
     stall_.cancel();
     carry_out(action);
+    end_helper();
+}
+
+void ReaderPull::end_helper() {
+    if (auto end = std::exchange(end_helper_, nullptr))
+        end();
 }
 
 void ReaderPull::throw_if_stopped() const {

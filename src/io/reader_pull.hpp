@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -39,6 +40,8 @@ class ReaderPull {
         // What may wait for the host before the reader waits for it (see ProgressQueue).
         ProgressQueue::Bound backlog;
         std::chrono::milliseconds stall_timeout{0}; // 0: none
+        // What the host is told if the pull ends before the reader published its route.
+        RouteDecision fallback_route;
     };
 
     ReaderPull(const Settings &settings, CancelHub &hub);
@@ -63,6 +66,9 @@ class ReaderPull {
     void throw_if_stopped() const;
     // The connection a stop closes (API routes).
     void close_on_stop(HttpConnection &connection) noexcept { connection_ = &connection; }
+    // A helper of the pull (the manifest step's skopeo) to end when the pull stops or its
+    // reader is done: `end` runs then, on the pull's thread, once. An empty function clears it.
+    void end_helper_on_stop(std::function<void()> end) { end_helper_ = std::move(end); }
     // Starts the child a stop terminates (SUBPROCESS), unless the pull is stopped already:
     // then throws the stop reason and starts nothing.
     ChildProcess &start_child(const ChildSpec &spec, boost::process::v2::process_stdio stdio);
@@ -71,6 +77,7 @@ class ReaderPull {
 
   private:
     void carry_out(StopAction action);
+    void end_helper();
 
     CancelHub &hub_;
     PullStop stop_;
@@ -79,6 +86,7 @@ class ReaderPull {
     StallTimer stall_;
     boost::asio::steady_timer kill_timer_{context_};
     HttpConnection *connection_ = nullptr;
+    std::function<void()> end_helper_;
     std::optional<ChildProcess> child_; // declared after context_: it goes first
 };
 
@@ -89,6 +97,7 @@ template <typename T> T ReaderPull::run(PullObserver &observer, boost::asio::awa
     boost::asio::co_spawn(context_, std::move(reader), [&](std::exception_ptr failure, T result) {
         stall_.cancel(); // nothing may keep the context running after the reader
         kill_timer_.cancel();
+        end_helper();
         failure = stop_.outcome(failure);
         if (!failure)
             value = std::move(result);

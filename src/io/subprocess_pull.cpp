@@ -1,6 +1,7 @@
 #include "subprocess_pull.hpp"
 
 #include "core/subprocess_session.hpp"
+#include "manifest_gate.hpp"
 #include "reader_pull.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -35,7 +36,7 @@ asio::awaitable<void> drain(asio::readable_pipe &pipe, ReaderPull &pull, Sink si
         pull.heard();
         if (read != 0 && !pull.stopped()) {
             try {
-                sink(std::string_view(buffer.data(), read));
+                co_await sink(std::string_view(buffer.data(), read));
             } catch (const Error &e) {
                 pull.stop(e);
             } catch (const std::bad_alloc &) {
@@ -50,15 +51,35 @@ asio::awaitable<void> drain(asio::readable_pipe &pipe, ReaderPull &pull, Sink si
     }
 }
 
-asio::awaitable<std::string> read_subprocess(const SubprocessPullRequest &request,
-                                             ReaderPull &pull) {
+asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &request,
+                                                   ReaderPull &pull) {
+    SubprocessSession session(pull.publisher());
+    // stderr, which the session turns into status lines and blob events, waits behind the
+    // manifest gate; stdout (the image ID) tells the host nothing and goes straight in.
+    ManifestGate gate(
+        pull,
+        [&](const ManifestOutcome &manifest) {
+            if (manifest.blobs)
+                session.expect(*manifest.blobs);
+            pull.publisher().route_chosen(
+                {request.decision.route, request.decision.reason + "; " + manifest.note});
+        },
+        [&](std::string_view piece) { session.feed_stderr(piece); });
+    gate.start(request.manifest);
+
     asio::readable_pipe out(pull.context()), err(pull.context());
     pull.start_child(request.child, boost::process::v2::process_stdio{nullptr, out, err});
     pull.heard();
-    SubprocessSession session(pull.publisher());
-    co_await (drain(err, pull, [&](std::string_view piece) { session.feed_stderr(piece); }) &&
-              drain(out, pull, [&](std::string_view piece) { session.feed_stdout(piece); }));
+    co_await (drain(err, pull,
+                    [&](std::string_view piece) -> asio::awaitable<void> {
+                        co_await gate.pass(piece);
+                    }) &&
+              drain(out, pull, [&](std::string_view piece) -> asio::awaitable<void> {
+                  session.feed_stdout(piece);
+                  co_return;
+              }));
     const ChildExit exit = co_await pull.wait_child();
+    co_await gate.wait_open();
     co_return session.finish(exit); // a stopped pull ends with its stop reason instead
 }
 
@@ -66,9 +87,11 @@ asio::awaitable<std::string> read_subprocess(const SubprocessPullRequest &reques
 
 // The child is started on the pull's thread, so PR_SET_PDEATHSIG ties it to a thread that
 // outlives it: the reader reaps it before it ends.
-std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
-                                CancelHub &hub) {
-    ReaderPull pull({PullSource::child, subprocess_backlog, request.stall_timeout}, hub);
+SubprocessOutcome run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
+                                      CancelHub &hub) {
+    ReaderPull pull({PullSource::child, subprocess_backlog, request.stall_timeout,
+                     with_fallback_note(request.decision)},
+                    hub);
     return pull.run(observer, read_subprocess(request, pull));
 }
 

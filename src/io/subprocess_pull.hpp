@@ -6,6 +6,8 @@
 #include "cancel_hub.hpp"
 #include "child_process.hpp"
 #include "core/pull_observer.hpp"
+#include "core/subprocess_session.hpp"
+#include "manifest_fetch.hpp"
 
 #include <chrono>
 #include <string>
@@ -15,12 +17,15 @@ namespace podpull::io {
 struct SubprocessPullRequest {
     ChildSpec child; // argv from pull_argv(), environment, runroot fd
     std::chrono::milliseconds stall_timeout{0};
+    RouteDecision decision; // as ApiPullRequest's
+    ManifestFetchRequest manifest;
 };
 
 // Blocks the calling thread, which runs every observer call; the child is started and its
 // pipes drained on a reader thread of the pull's own (its parent for PR_SET_PDEATHSIG, which
-// reaps it before ending). Returns the image ID. Throws Error.
-std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
-                                CancelHub &hub);
+// reaps it before ending); the manifest step runs alongside, as on the API routes. Returns the
+// image ID and the totals. Throws Error.
+SubprocessOutcome run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
+                                      CancelHub &hub);
 
 } // namespace podpull::io

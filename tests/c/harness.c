@@ -344,6 +344,12 @@ int main(int argc, char **argv) {
           0);
     CHECK(strcmp(api->route_str(PODPULL_ROUTE_AUTO), "PODPULL_ROUTE_AUTO") == 0);
     CHECK(strcmp(api->route_str((podpull_route)999), "PODPULL_ROUTE_UNKNOWN") == 0);
+    /* The result's cached bytes and blob counts came in 1.2: the same check. */
+    REQUIRE(api->struct_size >=
+            offsetof(podpull_api, result_blobs_cached) + sizeof api->result_blobs_cached);
+    REQUIRE(api->result_bytes_cached && api->result_blobs_total && api->result_blobs_cached);
+    CHECK(api->result_bytes_cached(NULL) == 0 && api->result_blobs_total(NULL) == 0 &&
+          api->result_blobs_cached(NULL) == 0);
     /* NULL is a no-op or a neutral answer everywhere. */
     api->free(NULL);
     api->error_free(NULL);
@@ -441,6 +447,15 @@ int main(int argc, char **argv) {
         CHECK(is_hex64(api->result_image_id(res)));
         CHECK(strcmp(api->result_image_id(res), env.image_id) == 0);
         CHECK(api->result_route(res) == PODPULL_ROUTE_LIBPOD_TEXT);
+        /* The manifest (skopeo) gave every blob: three layers and the config, none of them in
+         * the fresh storage, so every byte was fetched. */
+        printf("%u blobs, %u cached, %llu bytes cached\n", (unsigned)api->result_blobs_total(res),
+               (unsigned)api->result_blobs_cached(res),
+               (unsigned long long)api->result_bytes_cached(res));
+        CHECK(api->result_blobs_total(res) == 4);
+        CHECK(api->result_blobs_cached(res) == 0);
+        CHECK(api->result_bytes_cached(res) == 0);
+        CHECK(api->result_bytes(res) > 13 * 1000 * 1000);
     }
     api->result_free(res);
     res = NULL;

@@ -29,9 +29,17 @@ podpull::PodmanVersion version(const char *text) {
 const podpull::RegistryAuth auth =
     podpull::parse_registry_auth(R"({"auths":{"localhost:5000":{"auth":"dXNlcjpzZWNyZXQ="}}})");
 
+// A host with skopeo, on amd64.
+podpull::ManifestFacts facts() {
+    podpull::ManifestFacts f;
+    f.skopeo = "/usr/bin/skopeo";
+    f.host = podpull::host_platform("x86_64");
+    return f;
+}
+
 podpull::PullPlan plan(std::string_view image, const char *podman,
                        const PullParameters &params = {}, const ConnectPlan &connection = {}) {
-    return podpull::plan_pull(image, params, version(podman), auth, connection);
+    return podpull::plan_pull(image, params, version(podman), auth, connection, facts());
 }
 
 bool mentions_secret(const std::vector<std::string> &notes) {
