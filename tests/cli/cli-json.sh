@@ -51,6 +51,16 @@ assert big, "no subtask for the 64 MB blob"
 climbing = sorted({t["bytes"] for t in big if 0 < t["bytes"] < t["bytesTotal"]})
 assert len(climbing) >= 2, f"the big blob's bytes did not climb: {climbing}"
 assert progress[-1]["bytes"] >= 64_000_000, progress[-1]
+# Issue 13: the manifest was read first, so the whole-pull total is the image's (the 64 MB
+# layer and the config: 2 blobs) from the first progress event on, and the result's bytes
+# (fetched; nothing was cached in the fresh storage) equal it.
+result = events[-1]
+for p in progress:
+    assert p["bytesTotal"] == progress[0]["bytesTotal"], (p, progress[0])
+    assert p["blobsTotal"] == 2 and p["blobsCached"] == 0 and p["bytesCached"] == 0, p
+assert progress[-1]["bytes"] == progress[-1]["bytesTotal"] == result["bytes"], (progress[-1], result)
+assert result["blobsTotal"] == 2 and result["blobsCached"] == 0 and result["bytesCached"] == 0, result
+assert "blob sizes from the image's manifest" in events[1]["reason"], events[1]
 print(f"ok: {len(lines)} JSON lines, {len(progress)} progress events, final bytes {last}")
 PY
 grep -q '^pulled ' "$sandbox/err" || fail "no human summary on stderr"

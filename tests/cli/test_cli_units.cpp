@@ -9,6 +9,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -192,4 +193,38 @@ TEST_CASE("the plain renderer prints every state change but one progress line pe
     CHECK(read_all(err).empty());
     std::fclose(out);
     std::fclose(err);
+}
+
+TEST_CASE("the whole-pull line counts blobs of the image and the cached ones; an old library's "
+          "shorter struct leaves them out") {
+    BlobTable table;
+    podpull_blob_progress p = progress("sha256:aaaaaaaaaaaaaaaa", PODPULL_BLOB_SKIPPED, 0);
+    p.blobs_seen = 36;
+    p.blobs_done = 36;
+    p.pull_cached = 500;
+    p.blobs_total = 48;
+    p.blobs_cached = 24;
+    table.update(p, Clock::time_point{});
+    CHECK(table.blobs_text() == "36/48 (24 cached)");
+    CHECK(table.pull_cached() == 500);
+
+    BlobTable old;
+    p.struct_size = offsetof(podpull_blob_progress, pull_cached); // a 1.1 library's struct
+    old.update(p, Clock::time_point{});
+    CHECK(old.blobs_text() == "36/36");
+    CHECK(old.pull_cached() == 0);
+}
+
+TEST_CASE("the summary gives the bytes fetched, and the cached blobs when there were some") {
+    PullSummary s;
+    s.image_id = std::string(64, 'a');
+    s.route = PODPULL_ROUTE_LIBPOD_COMPAT;
+    s.bytes = 66 * 1024 * 1024;
+    s.seconds = 41.2;
+    CHECK(summary_text(s) == "66.0 MiB in 41.2 s, route LIBPOD_COMPAT");
+    s.bytes_cached = 60 * 1024 * 1024;
+    s.blobs_total = 49;
+    s.blobs_cached = 24;
+    CHECK(summary_text(s) ==
+          "66.0 MiB in 41.2 s, 24 of 49 blobs cached (60.0 MiB), route LIBPOD_COMPAT");
 }

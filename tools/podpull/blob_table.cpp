@@ -1,10 +1,15 @@
 #include "blob_table.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 namespace podpull_cli {
 
 namespace {
+// Whether the library filled in `field` (it was appended after ABI 1.0): struct_size covers it.
+#define PODPULL_CLI_HAS(p, field)                                                                  \
+    ((p).struct_size >= offsetof(podpull_blob_progress, field) + sizeof((p).field))
+
 double seconds_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
@@ -42,12 +47,26 @@ bool BlobTable::update(const podpull_blob_progress &p, Clock::time_point now) {
     pull_total_ = p.pull_total;
     blobs_seen_ = p.blobs_seen;
     blobs_done_ = p.blobs_done;
+    if (PODPULL_CLI_HAS(p, blobs_cached)) {
+        pull_cached_ = p.pull_cached;
+        blobs_total_ = p.blobs_total;
+        blobs_cached_ = p.blobs_cached;
+    }
     return changed;
 }
 
 double BlobTable::pull_rate(Clock::time_point now) const {
     const double s = seconds_between(first_, now);
-    return s > 0.05 ? static_cast<double>(pull_current_) / s : 0.0;
+    const uint64_t fetched = pull_current_ - std::min(pull_current_, pull_cached_);
+    return s > 0.05 ? static_cast<double>(fetched) / s : 0.0;
+}
+
+std::string BlobTable::blobs_text() const {
+    std::string text = std::to_string(blobs_done_) + "/" +
+                       std::to_string(blobs_total_ > 0 ? blobs_total_ : blobs_seen_);
+    if (blobs_cached_ > 0)
+        text += " (" + std::to_string(blobs_cached_) + " cached)";
+    return text;
 }
 
 const char *blob_state_name(podpull_blob_state state) {

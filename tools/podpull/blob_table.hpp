@@ -30,8 +30,15 @@ class BlobTable {
     uint64_t pull_total() const { return pull_total_; }
     uint32_t blobs_seen() const { return blobs_seen_; }
     uint32_t blobs_done() const { return blobs_done_; }
+    // ABI 1.2 figures (0 from a library that does not fill them in).
+    uint64_t pull_cached() const { return pull_cached_; }
+    uint32_t blobs_total() const { return blobs_total_; }
+    uint32_t blobs_cached() const { return blobs_cached_; }
+    // "12/48 (24 cached)": blobs done of the image's (of those seen, without a manifest).
+    std::string blobs_text() const;
     bool any() const { return !rows_.empty(); }
-    // Bytes per second over the whole pull, from its first blob event.
+    // Bytes fetched per second over the whole pull, from its first blob event (cached bytes
+    // are not a transfer).
     double pull_rate(Clock::time_point now) const;
 
   private:
@@ -40,6 +47,9 @@ class BlobTable {
     uint64_t pull_total_ = 0;
     uint32_t blobs_seen_ = 0;
     uint32_t blobs_done_ = 0;
+    uint64_t pull_cached_ = 0;
+    uint32_t blobs_total_ = 0;
+    uint32_t blobs_cached_ = 0;
     Clock::time_point first_{};
 };
 

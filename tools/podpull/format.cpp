@@ -1,5 +1,7 @@
 #include "format.hpp"
 
+#include "renderer.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -68,6 +70,14 @@ std::string percent(uint64_t current, uint64_t total) {
     const uint64_t p = current >= total ? 100 : current * 100 / total;
     std::snprintf(buf, sizeof buf, "%3llu%%", static_cast<unsigned long long>(p));
     return buf;
+}
+
+std::string summary_text(const PullSummary &s) {
+    std::string text = human_bytes(s.bytes) + " in " + human_seconds(s.seconds);
+    if (s.blobs_cached > 0)
+        text += ", " + std::to_string(s.blobs_cached) + " of " + std::to_string(s.blobs_total) +
+                " blobs cached (" + human_bytes(s.bytes_cached) + ")";
+    return text + ", route " + route_name(s.route);
 }
 
 } // namespace podpull_cli

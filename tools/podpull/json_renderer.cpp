@@ -31,7 +31,10 @@ void JsonRenderer::emit_progress() {
     std::string s = R"({"event":"progress","bytes":)" + std::to_string(table_.pull_current()) +
                     R"(,"bytesTotal":)" + std::to_string(table_.pull_total()) + R"(,"blobsDone":)" +
                     std::to_string(table_.blobs_done()) + R"(,"blobsSeen":)" +
-                    std::to_string(table_.blobs_seen()) + R"(,"subtasks":[)";
+                    std::to_string(table_.blobs_seen()) + R"(,"bytesCached":)" +
+                    std::to_string(table_.pull_cached()) + R"(,"blobsTotal":)" +
+                    std::to_string(table_.blobs_total()) + R"(,"blobsCached":)" +
+                    std::to_string(table_.blobs_cached()) + R"(,"subtasks":[)";
     bool first = true;
     for (const BlobRow &r : table_.rows()) {
         if (!first) {
@@ -62,11 +65,11 @@ void JsonRenderer::result(const PullSummary &s, Clock::time_point) {
     }
     emit(R"({"event":"result","imageId":)" + json_string(s.image_id) + R"(,"route":)" +
          json_string(route_name(s.route)) + R"(,"bytes":)" + std::to_string(s.bytes) +
+         R"(,"bytesCached":)" + std::to_string(s.bytes_cached) + R"(,"blobsTotal":)" +
+         std::to_string(s.blobs_total) + R"(,"blobsCached":)" + std::to_string(s.blobs_cached) +
          R"(,"seconds":)" + std::to_string(s.seconds) + "}");
     if (!quiet_) {
-        std::fprintf(err_, "pulled %s (%s in %s, route %s)\n", s.image_id.c_str(),
-                     human_bytes(s.bytes).c_str(), human_seconds(s.seconds).c_str(),
-                     route_name(s.route));
+        std::fprintf(err_, "pulled %s (%s)\n", s.image_id.c_str(), summary_text(s).c_str());
         std::fflush(err_);
     }
 }

@@ -129,6 +129,9 @@ int run(const Options &o) {
             s.image_id = podpull_result_image_id(res);
             s.route = podpull_result_route(res);
             s.bytes = podpull_result_bytes(res);
+            s.bytes_cached = podpull_result_bytes_cached(res);
+            s.blobs_total = podpull_result_blobs_total(res);
+            s.blobs_cached = podpull_result_blobs_cached(res);
             s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
             renderer->result(s, Clock::now());
         } else {

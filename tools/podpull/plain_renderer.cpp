@@ -38,11 +38,11 @@ void PlainRenderer::blob(const podpull_blob_progress &p, Clock::time_point now) 
     case PODPULL_BLOB_STARTED:
     case PODPULL_BLOB_PULLING: {
         const uint64_t total = p.total > 0 ? static_cast<uint64_t>(p.total) : 0;
-        std::fprintf(out_, "blob %s %s %s / %s; pull %s / %s, %u/%u blobs done\n", sid.c_str(),
+        std::fprintf(out_, "blob %s %s %s / %s; pull %s / %s, blobs %s done\n", sid.c_str(),
                      percent(p.current, total).c_str(), human_bytes(p.current).c_str(),
                      total > 0 ? human_bytes(total).c_str() : "?",
-                     human_bytes(p.pull_current).c_str(), human_bytes(p.pull_total).c_str(),
-                     p.blobs_done, p.blobs_seen);
+                     human_bytes(table_.pull_current()).c_str(),
+                     human_bytes(table_.pull_total()).c_str(), table_.blobs_text().c_str());
         break;
     }
     }
@@ -50,9 +50,7 @@ void PlainRenderer::blob(const podpull_blob_progress &p, Clock::time_point now) 
 }
 
 void PlainRenderer::result(const PullSummary &s, Clock::time_point) {
-    std::fprintf(out_, "pulled %s (%s in %s, route %s)\n", s.image_id.c_str(),
-                 human_bytes(s.bytes).c_str(), human_seconds(s.seconds).c_str(),
-                 route_name(s.route));
+    std::fprintf(out_, "pulled %s (%s)\n", s.image_id.c_str(), summary_text(s).c_str());
     std::fflush(out_);
 }
 

@@ -15,9 +15,16 @@ using Clock = std::chrono::steady_clock;
 struct PullSummary {
     std::string image_id;
     podpull_route route = PODPULL_ROUTE_AUTO;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0; // fetched (podpull_result_bytes)
+    uint64_t bytes_cached = 0;
+    uint32_t blobs_total = 0;
+    uint32_t blobs_cached = 0;
     double seconds = 0;
 };
+
+// What the summary line says between its parentheses: "18.1 MiB in 1m26s, route LIBPOD_COMPAT",
+// with ", 24 of 48 blobs cached (70.5 MiB)" before the route when some were.
+std::string summary_text(const PullSummary &summary);
 
 class Renderer {
   public:

@@ -158,10 +158,9 @@ std::vector<std::string> TtyRenderer::block(Clock::time_point now, const Size &s
         } else if (tot > 0 && cur >= tot) {
             eta = "0 s";
         }
-        std::snprintf(buf, sizeof buf, "total %s %s / %s  %s  ETA %s  blobs %u/%u",
+        std::snprintf(buf, sizeof buf, "total %s %s / %s  %s  ETA %s  blobs %s",
                       percent(cur, tot).c_str(), human_bytes(cur).c_str(), human_bytes(tot).c_str(),
-                      human_rate(rate).c_str(), eta.c_str(), table_.blobs_done(),
-                      table_.blobs_seen());
+                      human_rate(rate).c_str(), eta.c_str(), table_.blobs_text().c_str());
         lines.emplace_back(buf);
     } else {
         lines.push_back("elapsed " +
@@ -199,9 +198,7 @@ void TtyRenderer::result(const PullSummary &s, Clock::time_point now) {
     redraw(now);
     drawn_widths_.clear(); // the final block stays on screen
     char buf[512];
-    std::snprintf(buf, sizeof buf, "pulled %s (%s in %s, route %s)", s.image_id.c_str(),
-                  human_bytes(s.bytes).c_str(), human_seconds(s.seconds).c_str(),
-                  route_name(s.route));
+    std::snprintf(buf, sizeof buf, "pulled %s (%s)", s.image_id.c_str(), summary_text(s).c_str());
     std::fputs(buf, out_);
     std::fputc('\n', out_);
     finish();
