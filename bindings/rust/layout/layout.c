@@ -57,6 +57,9 @@ int main(void) {
     FIELD(podpull_blob_progress, pull_total);
     FIELD(podpull_blob_progress, blobs_seen);
     FIELD(podpull_blob_progress, blobs_done);
+    FIELD(podpull_blob_progress, pull_cached);
+    FIELD(podpull_blob_progress, blobs_total);
+    FIELD(podpull_blob_progress, blobs_cached);
 
     SIZE(podpull_callbacks);
     FIELD(podpull_callbacks, struct_size);
@@ -86,6 +89,9 @@ int main(void) {
     FIELD(podpull_api, version);
     FIELD(podpull_api, abi_version);
     FIELD(podpull_api, route_str);
+    FIELD(podpull_api, result_bytes_cached);
+    FIELD(podpull_api, result_blobs_total);
+    FIELD(podpull_api, result_blobs_cached);
     printf("];\n");
     return 0;
 }

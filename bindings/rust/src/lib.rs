@@ -220,6 +220,9 @@ impl Api {
         result_free(r: *mut sys::podpull_result) -> ();
         version() -> *const c_char;
         route_str(r: sys::podpull_route) -> *const c_char;
+        result_bytes_cached(r: *const sys::podpull_result) -> u64;
+        result_blobs_total(r: *const sys::podpull_result) -> u32;
+        result_blobs_cached(r: *const sys::podpull_result) -> u32;
     }
 }
 
@@ -264,7 +267,10 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
         && t.code_str.is_some()
         && t.version.is_some()
         && t.abi_version.is_some()
-        && t.route_str.is_some();
+        && t.route_str.is_some()
+        && t.result_bytes_cached.is_some()
+        && t.result_blobs_total.is_some()
+        && t.result_blobs_cached.is_some();
     if !all {
         return Err(format!("{from} has a function table with NULL entries"));
     }
@@ -516,22 +522,31 @@ pub enum BlobState {
     Unknown(u32),
 }
 
-/// Byte progress of one blob, with the whole pull's totals.
+/// Byte progress of one blob, with the whole pull's totals (`podpull_blob_progress`, whose
+/// comments in podpull.h say what each figure means on every route).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobProgress {
-    /// `"sha256:<hex>"`, or the 12-hex short id on the compat routes.
+    /// `"sha256:<hex>"`, the manifest's digest; without a manifest, the 12-hex short id on the
+    /// compat routes.
     pub id: String,
     pub state: BlobState,
-    /// Bytes of this blob so far.
+    /// Bytes of this blob fetched so far (0 for a cached, `Skipped` blob).
     pub current: u64,
     /// This blob's size, `None` when unknown.
     pub total: Option<u64>,
-    /// Bytes so far, all blobs of this pull.
+    /// Bytes of this pull's blobs in the storage so far, fetched and cached.
     pub pull_current: u64,
-    /// Sum of the known sizes of all blobs seen so far.
+    /// The image's size (its manifest's sum, cached blobs included); without a manifest, the
+    /// sizes of the blobs seen so far.
     pub pull_total: u64,
     pub blobs_seen: u32,
     pub blobs_done: u32,
+    /// The part of `pull_current` that was in the storage already (not fetched).
+    pub pull_cached: u64,
+    /// Blobs of the image per its manifest; 0 without one.
+    pub blobs_total: u32,
+    /// Blobs found in the storage, not fetched.
+    pub blobs_cached: u32,
 }
 
 /// What a pull reports, on the thread that called [`Client::pull`].
@@ -552,8 +567,14 @@ pub struct PullResult {
     /// The full 64-hex image ID.
     pub image_id: String,
     pub route: Route,
-    /// Bytes transferred (0 on a route without byte progress).
+    /// Bytes fetched, cached blobs excluded (`podpull_result_bytes`).
     pub bytes: u64,
+    /// Bytes of blobs that were in the storage already.
+    pub bytes_cached: u64,
+    /// Blobs of the image per its manifest; 0 when none was read.
+    pub blobs_total: u32,
+    /// Blobs found in the storage, not fetched.
+    pub blobs_cached: u32,
 }
 
 // ---- the client -----------------------------------------------------------------------------
@@ -699,6 +720,11 @@ unsafe extern "C" fn on_status(user: *mut c_void, line: *const c_char) {
     }
 }
 
+/// Whether the library filled in the field at `offset` of `size` bytes (`struct_size` covers it).
+fn covers(p: &sys::podpull_blob_progress, offset: usize, size: usize) -> bool {
+    p.struct_size as usize >= offset + size
+}
+
 unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_progress) -> c_int {
     // SAFETY: as in on_route; p is valid during the call.
     let st = unsafe { &mut *(user as *mut PullState) };
@@ -723,6 +749,10 @@ unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_prog
             pull_total: p.pull_total,
             blobs_seen: p.blobs_seen,
             blobs_done: p.blobs_done,
+            // Fields added in 1.2: the library fills them in only when its struct has them.
+            pull_cached: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, pull_cached), 8) { p.pull_cached } else { 0 },
+            blobs_total: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, blobs_total), 4) { p.blobs_total } else { 0 },
+            blobs_cached: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, blobs_cached), 4) { p.blobs_cached } else { 0 },
         })
     };
     if st.deliver(event) {
@@ -904,6 +934,9 @@ impl Client {
                     image_id: lossy(api.result_image_id(res)),
                     route: Route::from_raw(api.result_route(res)),
                     bytes: api.result_bytes(res),
+                    bytes_cached: api.result_bytes_cached(res),
+                    blobs_total: api.result_blobs_total(res),
+                    blobs_cached: api.result_blobs_cached(res),
                 }
             };
             unsafe {

@@ -116,6 +116,12 @@ pub struct podpull_blob_progress {
     pub pull_total: u64,
     pub blobs_seen: u32,
     pub blobs_done: u32,
+    /// Since 1.2: read only when `struct_size` covers it.
+    pub pull_cached: u64,
+    /// Since 1.2.
+    pub blobs_total: u32,
+    /// Since 1.2.
+    pub blobs_cached: u32,
 }
 
 #[repr(C)]
@@ -175,6 +181,12 @@ pub struct podpull_api {
     pub abi_version: Option<unsafe extern "C" fn() -> u32>,
     /// Since 1.1.
     pub route_str: Option<unsafe extern "C" fn(podpull_route) -> *const c_char>,
+    /// Since 1.2.
+    pub result_bytes_cached: Option<unsafe extern "C" fn(*const podpull_result) -> u64>,
+    /// Since 1.2.
+    pub result_blobs_total: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
+    /// Since 1.2.
+    pub result_blobs_cached: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -208,6 +220,9 @@ extern "C" {
     pub fn podpull_version() -> *const c_char;
     pub fn podpull_abi_version() -> u32;
     pub fn podpull_route_str(route: podpull_route) -> *const c_char;
+    pub fn podpull_result_bytes_cached(res: *const podpull_result) -> u64;
+    pub fn podpull_result_blobs_total(res: *const podpull_result) -> u32;
+    pub fn podpull_result_blobs_cached(res: *const podpull_result) -> u32;
     pub fn podpull_get_api(abi_major: u32) -> *const podpull_api;
 }
 
@@ -286,7 +301,10 @@ mod layout_tests {
                 pull_current,
                 pull_total,
                 blobs_seen,
-                blobs_done
+                blobs_done,
+                pull_cached,
+                blobs_total,
+                blobs_cached
             }
         );
         layout!(
@@ -321,7 +339,10 @@ mod layout_tests {
                 code_str,
                 version,
                 abi_version,
-                route_str
+                route_str,
+                result_bytes_cached,
+                result_blobs_total,
+                result_blobs_cached
             }
         );
         m

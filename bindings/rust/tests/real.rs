@@ -192,6 +192,16 @@ fn pull_with_progress() {
         result.bytes
     );
 
+    // The manifest was read first (issue 13): the image's total from the first report on, two
+    // blobs (the layer and the config), and the result's bytes are all of it, fetched.
+    let total = blobs[0].pull_total;
+    assert!(
+        blobs.iter().all(|b| b.pull_total == total && b.blobs_total == 2),
+        "the total moved: {blobs:?}"
+    );
+    assert_eq!(result.bytes, total);
+    assert_eq!((result.blobs_total, result.blobs_cached, result.bytes_cached), (2, 0, 0));
+
     let mut again = plain_http();
     again.policy = podpull::Policy::Missing;
     let r2 = client
@@ -200,6 +210,9 @@ fn pull_with_progress() {
         })
         .unwrap();
     assert_eq!(r2.image_id, result.image_id);
+    // Nothing fetched: every blob was in the storage.
+    assert_eq!((r2.bytes, r2.bytes_cached), (0, total));
+    assert_eq!((r2.blobs_total, r2.blobs_cached), (2, 2));
 }
 
 /// An image that does not exist: NOT_FOUND with a message, no events but the route.
