@@ -42,6 +42,9 @@
 #   PODPULL_TEST_OS_MANIFEST, PODPULL_TEST_OS_SIBLING_MANIFEST  what make-os-image.py wrote
 #                               of each (image ID, config and layer digests and sizes), JSON
 #   PODPULL_TEST_SLOW_OS_IMAGE, PODPULL_TEST_SLOW_OS_SIBLING_IMAGE  both through the relay
+#   PODPULL_TEST_MULTI_IMAGE    127.0.0.1:PORT/podpull/multi:v1, an OCI index: linux/amd64 is
+#                               the test image, linux/arm64/v8 a small made-up image
+#   PODPULL_TEST_MULTI_MANIFEST what make-multi-arch.py wrote of each entry, JSON by arch
 #   With PODPULL_FIXTURE_OS_IMAGE=0 the OS images are not made (the sanitizer builds' runs,
 #   which pull only the small images); their keys are then empty.
 #
@@ -461,6 +464,20 @@ for repo_tag in podpull/test/manifests/v1 podpull/big/manifests/v1; do
         "http://$registry/v2/$repo_tag"
 done
 
+# --- a manifest list (issue 13) --------------------------------------------------------------
+# podpull/multi:v1, an OCI index: linux/amd64 is the test image, linux/arm64/v8 a small image
+# made here (make-multi-arch.py). multi.json describes each entry's blobs.
+multi_image="$registry/podpull/multi:v1"
+python3 "$here/make-multi-arch.py" layout "$state/multi-arm64" >>"$state/multi.log" 2>&1
+skopeo copy --quiet --dest-tls-verify=false "oci:$state/multi-arm64:arm64" \
+    "docker://$registry/podpull/multi:arm64" >>"$state/multi.log" 2>&1
+skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false "docker://$image" \
+    "docker://$registry/podpull/multi:amd64" >>"$state/multi.log" 2>&1
+python3 "$here/make-multi-arch.py" index "$registry" podpull/multi "$state/multi.json" \
+    >>"$state/multi.log" 2>&1
+rm -rf "$state/multi-arm64"
+step "push manifest list"
+
 # --- every podman release the suite runs on ----------------------------------------------
 # scripts/podman-peers.sh made their chroots (scripts/test.sh runs it first); here each must
 # run and report its release, or the fixture fails: a release is never skipped.
@@ -548,6 +565,8 @@ PODPULL_TEST_OS_SIBLING_IMAGE_ID='$os_sibling_id'
 PODPULL_TEST_OS_SIBLING_MANIFEST='${os_id:+$state/os-image/sibling.json}'
 PODPULL_TEST_SLOW_OS_IMAGE='${os_id:+$slow_registry/podpull/os:v1}'
 PODPULL_TEST_SLOW_OS_SIBLING_IMAGE='${os_id:+$slow_registry/podpull/os-sibling:v1}'
+PODPULL_TEST_MULTI_IMAGE='$multi_image'
+PODPULL_TEST_MULTI_MANIFEST='$state/multi.json'
 PODPULL_TEST_SETUP_MS='$(($(now_ms) - t_start))'
 EOF
 mv "$state/env.tmp" "$state/env"
