@@ -51,7 +51,7 @@ assert big, "no subtask for the 64 MB blob"
 climbing = sorted({t["bytes"] for t in big if 0 < t["bytes"] < t["bytesTotal"]})
 assert len(climbing) >= 2, f"the big blob's bytes did not climb: {climbing}"
 assert progress[-1]["bytes"] >= 64_000_000, progress[-1]
-# Issue 13: the manifest was read first, so the whole-pull total is the image's (the 64 MB
+# The manifest was read first, so the whole-pull total is the image's (the 64 MB
 # layer and the config: 2 blobs) from the first progress event on, and the result's bytes
 # (fetched; nothing was cached in the fresh storage) equal it.
 result = events[-1]

@@ -3,8 +3,8 @@
 // -> DONE or SKIPPED) and nothing comes after DONE or SKIPPED; each callback changes something
 // (state, current or total); `current` never decreases; a known total is kept, except that a
 // DONE blob past it raises it; a DONE blob with a known total stands at it; the pull's current
-// never decreases; and the whole-pull figures of issue 13: pull_current never above pull_total,
-// pull_total never decreasing, the cached parts never above what they are part of.
+// never decreases; and the whole-pull figures: pull_current never above pull_total, pull_total
+// never decreasing, the cached parts never above what they are part of.
 #pragma once
 
 #include "core/pull_observer.hpp"

@@ -1,4 +1,4 @@
-// Issue 13: exact totals on every route and release, from the image's manifest before the
+// Exact totals on every route and release, from the image's manifest before the
 // first byte. The fixture's 48-layer OS image through the slowed relay into a fresh storage,
 // on the automatic route and on every route the release can take; then its sibling, whose
 // shared layers must be reported cached. And the manifest step's edges: no skopeo, a skopeo
@@ -225,7 +225,7 @@ podpull_route automatic_route() {
     return PODPULL_ROUTE_DOCKER_COMPAT;
 }
 
-// What the issue asks of every pull with a manifest: the total is the manifest's sum from the
+// What every pull with a manifest must give: the total is the manifest's sum from the
 // first byte-carrying event (and every other), every blob has the manifest's size, totals
 // never go back, the result's bytes are what was fetched, and the blobs reported SKIPPED are
 // exactly `cached`.
@@ -394,10 +394,10 @@ TEST_CASE("a skopeo that fails (the registry refuses the manifest) or hangs past
     SECTION("refused") {
         Client client(connect_or_fail(
             box, box.options(Env{insecure_registries_env(box),
-                              path_with_skopeo(box, "#!/bin/sh\n"
-                                                    "echo 'time=\"x\" level=fatal msg=\"Error "
-                                                    "reading manifest v1 in x: manifest "
-                                                    "unknown\"' >&2\nexit 1\n")})));
+                                 path_with_skopeo(box, "#!/bin/sh\n"
+                                                       "echo 'time=\"x\" level=fatal msg=\"Error "
+                                                       "reading manifest v1 in x: manifest "
+                                                       "unknown\"' >&2\nexit 1\n")})));
         Recorder rec;
         const Pulled out = run_pull(client.ptr, env.image, rec, route_options(PODPULL_ROUTE_AUTO));
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
@@ -412,7 +412,7 @@ TEST_CASE("a skopeo that fails (the registry refuses the manifest) or hangs past
     SECTION("hangs") {
         Client client(connect_or_fail(
             box, box.options(Env{insecure_registries_env(box),
-                              path_with_skopeo(box, "#!/bin/sh\nexec sleep 120\n")})));
+                                 path_with_skopeo(box, "#!/bin/sh\nexec sleep 120\n")})));
         Recorder rec;
         podpull_pull_options opts = route_options(PODPULL_ROUTE_AUTO);
         opts.stall_timeout_ms = 3000; // the step's bound: the stall timeout, when shorter

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make-multi-arch.py layout OUT_DIR | index REGISTRY REPO OUT_JSON
 
-The fixture's manifest list (issue 13): an OCI index whose linux/amd64 entry is the fixture's
+The fixture's manifest list: an OCI index whose linux/amd64 entry is the fixture's
 real test image and whose linux/arm64/v8 entry is a small image made here, one layer of random
 bytes in a real tar (podman stores what it pulls, so the layer must unpack; nothing runs it).
 

@@ -464,7 +464,7 @@ for repo_tag in podpull/test/manifests/v1 podpull/big/manifests/v1; do
         "http://$registry/v2/$repo_tag"
 done
 
-# --- a manifest list (issue 13) --------------------------------------------------------------
+# --- a manifest list --------------------------------------------------------------
 # podpull/multi:v1, an OCI index: linux/amd64 is the test image, linux/arm64/v8 a small image
 # made here (make-multi-arch.py). multi.json describes each entry's blobs.
 multi_image="$registry/podpull/multi:v1"

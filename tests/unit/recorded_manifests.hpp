@@ -1,4 +1,4 @@
-// Manifests as registries serve them, for the manifest step's unit tests (issue 13). Where
+// Manifests as registries serve them, for the manifest step's unit tests. Where
 // each came from is said above it; `skopeo inspect --raw` printed the recorded ones.
 #pragma once
 

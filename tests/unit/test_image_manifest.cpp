@@ -1,4 +1,4 @@
-// The manifest step's pure parts (issue 13): manifests parsed from recorded bodies, the
+// The manifest step's pure parts: manifests parsed from recorded bodies, the
 // platform a list's entry is chosen for, the step a pull plans, the blob events of the text
 // routes' status lines, and tar headers.
 #include "core/copy_text.hpp"

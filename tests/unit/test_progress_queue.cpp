@@ -114,7 +114,7 @@ TEST_CASE("a merge raises the whole-pull figures of the merged report and every 
 
 TEST_CASE("a merge that learns the blob's total raises pull_total", "[queue]") {
     ProgressQueue q(entries(16));
-    // a blob of unknown size counts in pull_total with what it transferred (issue 13)
+    // a blob of unknown size counts in pull_total with what it transferred
     q.push(report("a", BlobState::pulling, 10, -1, 10, 10, 1, 0));
     q.push(status("x"));
     q.push(report("b", BlobState::started, 0, 30, 10, 40, 2, 0));
@@ -334,7 +334,7 @@ TEST_CASE("random streams through the tracker and a slow host", "[queue]") {
             std::uint64_t sum_current = 0, sum_total = 0;
             std::uint32_t done = 0;
             for (const auto &[id, p] : host) {
-                // the tracker's rules (issue 13): a cached blob counts its size in both sums;
+                // the tracker's rules: a cached blob counts its size in both sums;
                 // a blob of unknown size counts with what it transferred
                 const std::uint64_t size = p.total < 0 ? 0 : static_cast<std::uint64_t>(p.total);
                 if (p.state == BlobState::skipped) {

@@ -132,9 +132,9 @@ TEST_CASE("nothing more is reported about a finished blob", "[tracker]") {
     CHECK(describe(t.apply(event("c", BlobPhase::started))) == "c STARTED 0/-1 pull 15/15 3/2");
 }
 
-// Issue 13 changed this guarantee: a skipped blob's size used to leave both totals; now the
-// total is the image's (fetched and cached), so a cached blob counts in pull_total,
-// pull_current and pull_cached alike, and the whole-pull bar still ends at 100 %.
+// A changed guarantee: a skipped blob's size used to leave both totals; now the total is the
+// image's (fetched and cached), so a cached blob counts in pull_total, pull_current and
+// pull_cached alike, and the whole-pull bar still ends at 100 %.
 TEST_CASE("a skipped blob is cached: it counts in pull_total, pull_current and pull_cached",
           "[tracker]") {
     ProgressTracker t;
@@ -184,7 +184,7 @@ TEST_CASE("pull_current is the sum over blobs, in any interleaving", "[tracker]"
           "a DONE 1000/1000 pull 3000/3000 2/2");
 }
 
-// ---- with the image's manifest (issue 13) --------------------------------------------------
+// ---- with the image's manifest --------------------------------------------------
 
 namespace {
 

@@ -226,7 +226,7 @@ TEST_CASE("session: jsonmessage sequences through the tracker", "[session]") {
 {"status":"Download complete","progressDetail":{},"id":"aaaaaaaaaaaa"}
 {"status":"Download complete","progressDetail":{},"id":"0123456789ab"}
 )");
-        // Issue 13 changed the whole-pull figures here: a blob of unknown size counts with
+        // The manifest step changed the whole-pull figures here: a blob of unknown size counts with
         // what it transferred, and the cached blob keeps its size in both (it used to leave
         // pull_total, which then shrank from 37 to 7).
         CHECK_THAT(result.trace, Equals(Trace{"blob: aaaaaaaaaaaa STARTED 0/-1 pull 0/0 1/0",
@@ -370,7 +370,7 @@ TEST_CASE("session: the libpod routes keep their final report", "[session]") {
     const Run text = run(Route::libpod_text, recorded::libpod_text_4_3_1, chunk);
     CHECK(text.outcome.image_id == image_id);
     CHECK(text.outcome.image_id_prefix.empty());
-    // 6 status lines; since issue 13 also the blob events they mean (CopyTextReader): the
+    // 6 status lines; since the manifest step also the blob events they mean (CopyTextReader): the
     // layer STARTED, then DONE at "Copying config", which STARTED, then DONE at "Writing
     // manifest"
     CHECK(text.trace.size() == 10);
@@ -400,7 +400,7 @@ TEST_CASE("session: a libpod body without its final report, or cut, is an I/O er
     CHECK_THAT(cut.error.what(), ContainsSubstring("in the middle of a line"));
 }
 
-// ---- with the image's manifest (issue 13) --------------------------------------------------
+// ---- with the image's manifest --------------------------------------------------
 
 namespace {
 

@@ -192,7 +192,7 @@ fn pull_with_progress() {
         result.bytes
     );
 
-    // The manifest was read first (issue 13): the image's total from the first report on, two
+    // The manifest was read first: the image's total from the first report on, two
     // blobs (the layer and the config), and the result's bytes are all of it, fetched.
     let total = blobs[0].pull_total;
     assert!(
