@@ -116,6 +116,22 @@ def main():
         "", f"text {size['text'] / 1024:.0f} KiB, data {size['data'] / 1024:.1f} KiB, "
         f"bss {size['bss'] / 1024:.1f} KiB", "", "(context)", True)
 
+    # 7. the manifest step
+    if ("manifest", "step") in s:
+        fw, fo = med("manifest", "first_with"), med("manifest", "first_without")
+        step = med("manifest", "step")
+        total = med("manifest", "firsttotal_with")
+        row("7. manifest step: first report with bytes, with the step", ms(fw),
+            spread("manifest", "first_with", ms),
+            f"without it: {ms(fo)} ({spread('manifest', 'first_without', ms)}); "
+            f"`podman pull` (whole pull): {sec(cli)}",
+            f"+{fw - fo:.1f} ms", "≤ the step's own time", fw - fo <= max(step, 0) + 50)
+        row("7. manifest step: its own time (skopeo inspect)", ms(step),
+            spread("manifest", "step", ms),
+            f"on_route at {ms(med('manifest', 'route_with'))} with it, "
+            f"{ms(med('manifest', 'route_without'))} without; first-byte total "
+            f"{total:.0f} bytes", "", "(context)", True)
+
     print(f"podpull bench: medians of {meta['runs']} runs, podman {meta['podman']}, "
           f"{meta['seconds']} s in all")
     print()

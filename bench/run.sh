@@ -9,7 +9,12 @@
 #   3. the same pull with callbacks that sleep 100 ms each vs without callbacks;
 #   4. the pure core (PullSession) on 100 MB NDJSON bodies, per wire format (Google Benchmark);
 #   5. peak RSS of `podpull pull` for a 100 MB and a 1 GB image;
-#   6. dlopen + podpull_get_api in fresh processes, and the library's size.
+#   6. dlopen + podpull_get_api in fresh processes, and the library's size;
+#   7. the manifest step: when the host's first report with bytes comes with it and
+#      without it (skopeo out of reach), and the step's own time, beside `podman pull`.
+#
+# PODPULL_PODMAN=R runs every podman of the bench from release R (4.3, the host's, by default;
+# 5.4, 5.8, 6.1 from scripts/podman-peers.sh). PODPULL_BENCH_BUILD=DIR uses that build dir.
 #
 # It installs what it needs (scripts/install-deps.sh; PODPULL_SKIP_DEPS=1 skips apt), builds
 # in build-bench/ (Release), starts a private registry (tests/support/registry-up.sh), builds
@@ -21,7 +26,7 @@
 #   --save DIR  also keep the raw samples, Google Benchmark's JSON and the table in DIR
 set -euo pipefail
 
-usage() { sed -n '2,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 runs=""
 quick=0
@@ -59,7 +64,9 @@ fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-build=build-bench
+# PODPULL_BENCH_BUILD=DIR measures an existing build instead (its build type is its own: say
+# so beside the figures).
+build=${PODPULL_BENCH_BUILD:-build-bench}
 log() { printf '== %s\n' "$*" >&2; }
 fail() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
 
@@ -140,7 +147,11 @@ rm -rf "$work/img"
 # keeps podman 4.3.1 on the route with byte progress (DOCKER_COMPAT), as the demo does.
 printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$registry" >"$work/registries.conf"
 export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
-podman_bin=$(command -v podman)
+release=${PODPULL_PODMAN:-4.3}
+podman_bin=$(bash scripts/podman-peers.sh --path "$release") ||
+    fail "podman $release is not available (run scripts/podman-peers.sh)"
+podman() { "$podman_bin" "$@"; }
+log "podman $release: $podman_bin ($(podman --version))"
 
 # --- 1. connect-to-ready ---------------------------------------------------------------------
 log "1. connect-to-ready, $runs runs of each way"
@@ -213,6 +224,33 @@ for run in $(seq 0 $((runs - 1))); do
         timed_pull "$way" "$pull_image" pull
     done
     log "   run $((run + 1))/$runs done"
+done
+
+# --- 7. the manifest step ------------------------------------------------------------------------
+# The same pull, through the same service, with the manifest step and without it (a PATH in
+# which skopeo is not). Both note when on_route came and when the first report with bytes came;
+# with the step, the route's reason also gives the step's own time.
+log "7. the manifest step: $runs pulls with it and $runs without, alternating"
+mkdir -p "$work/no-skopeo"
+manifest_pull() { # WITH(1/0)
+    local extra=()
+    [ "$1" = 1 ] || extra=(--env "PATH=$work/no-skopeo")
+    "$bin/podpull_bench_pull" --socket "$sock" --first-byte "${extra[@]}" "$pull_image" \
+        >"$work/pull.out" || fail "the manifest-step pull failed"
+    image_present "$pull_image" || fail "the manifest-step pull left no image"
+    remove_image "$pull_image"
+    read -r _ pull_ms _ _ _ _ _ _ _ route_ms _ first_ms _ total _ step_ms <"$work/pull.out"
+    local way=without
+    [ "$1" = 1 ] && way=with
+    echo "manifest first_$way ${first_ms%.*}" >>"$samples"
+    echo "manifest route_$way ${route_ms%.*}" >>"$samples"
+    echo "manifest pull_$way ${pull_ms%.*}" >>"$samples"
+    echo "manifest firsttotal_$way $total" >>"$samples"
+    [ "$1" = 1 ] && echo "manifest step $step_ms" >>"$samples"
+    return 0
+}
+for run in $(seq 0 $((runs - 1))); do
+    if [ $((run % 2)) -eq 0 ]; then manifest_pull 1; manifest_pull 0; else manifest_pull 0; manifest_pull 1; fi
 done
 
 # --- 5. peak RSS of `podpull pull` ----------------------------------------------------------------
