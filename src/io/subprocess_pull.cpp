@@ -68,7 +68,8 @@ asio::awaitable<std::string> read_subprocess(const SubprocessPullRequest &reques
 // outlives it: the reader reaps it before it ends.
 std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
                                 CancelHub &hub) {
-    ReaderPull pull({PullSource::child, subprocess_backlog, request.stall_timeout}, hub);
+    ReaderPull pull(
+        {PullSource::child, subprocess_backlog, request.stall_timeout, request.canceller}, hub);
     return pull.run(observer, read_subprocess(request, pull));
 }
 
