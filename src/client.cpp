@@ -6,6 +6,7 @@
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
 #include "io/cancel_hub.hpp"
+#include "io/canceller.hpp"
 #include "io/child_process.hpp"
 #include "io/host_probe.hpp"
 #include "io/podman_service.hpp"
@@ -60,37 +61,49 @@ io::ManifestFetchRequest manifest_request(const PullPlan &plan,
 
 } // namespace
 
-Client::Client(ConnectOptions options)
+namespace {
+
+// A canceller that fired before the call began ends it before anything starts.
+void throw_if_cancelled(const io::Canceller *canceller, const char *what) {
+    if (canceller != nullptr && canceller->cancelled())
+        throw Error(ErrorCode::cancelled, fmt::format("{} was cancelled before it began", what));
+}
+
+} // namespace
+
+Client::Client(ConnectOptions options, const io::Canceller *canceller)
     : plan_(plan_connection(std::move(options), io::probe_host())) {
+    throw_if_cancelled(canceller, "podpull_connect");
     try {
-        connect();
+        connect(canceller);
     } catch (...) {
         shutdown();
         throw;
     }
 }
 
-void Client::connect() {
+void Client::connect(const io::Canceller *canceller) {
     const auto started = Clock::now();
     if (plan_.reads_credentials())
-        auth_ = parse_registry_auth(
-            io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd, max_auth_file_bytes));
+        auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
+                                                    max_auth_file_bytes, plan_.start_timeout,
+                                                    canceller));
     env_ = io::child_environment(plan_.env);
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
     // Without a service of our own, the subprocess route looks podman up when it runs.
     podman_ = plan_.podman;
     if (!plan_.socket_path)
-        start_service();
+        start_service(canceller);
 
     // The version check shares the start timeout with the service's start.
     const auto left = std::max(plan_.start_timeout - since(started), std::chrono::milliseconds(1));
-    version_ = version_from_ping(io::fetch_libpod_version(socket_path(), left));
+    version_ = version_from_ping(io::fetch_libpod_version(socket_path(), left, canceller));
     log(LogLevel::info,
         fmt::format("connected to podman {} at {}", version_.to_string(), socket_path()));
 }
 
-void Client::start_service() {
+void Client::start_service(const io::Canceller *canceller) {
     const auto started = Clock::now();
     podman_ = io::resolve_executable(plan_.podman, io::host_search_path());
     io::ServiceConfig service;
@@ -100,6 +113,7 @@ void Client::start_service() {
     service.env = env_;
     service.runtime_dir = plan_.runtime_dir;
     service.start_timeout = plan_.start_timeout;
+    service.canceller = canceller;
     // A host killed outright (SIGKILL) leaves its socket directory behind; the next client in
     // the same runtime_dir removes it.
     for (const auto &stale : io::sweep_stale_private_directories(service.runtime_dir))
@@ -142,7 +156,8 @@ void Client::log(LogLevel level, std::string_view message) const {
 }
 
 PullResult Client::pull(std::string_view image, const PullParameters &params,
-                        PullObserver &observer) {
+                        PullObserver &observer, const io::Canceller *canceller) {
+    throw_if_cancelled(canceller, "the pull");
     const PullPlan plan =
         plan_pull(image, params, version_, auth_, plan_, io::probe_manifest_facts(env_));
     for (const auto &note : plan.notes)
@@ -155,12 +170,12 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
     });
 
     if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
-        return run_subprocess_pull(plan, *subprocess, logged);
-    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged);
+        return run_subprocess_pull(plan, *subprocess, logged, canceller);
+    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged, canceller);
 }
 
 PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
-                                PullObserver &observer) {
+                                PullObserver &observer, const io::Canceller *canceller) {
     io::ApiPullRequest request;
     request.socket_path = socket_path();
     request.target = api.target;
@@ -169,6 +184,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.stall_timeout = plan.stall_timeout;
     request.decision = plan.decision;
     request.manifest = manifest_request(plan, env_);
+    request.canceller = canceller;
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 
@@ -186,7 +202,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
 }
 
 PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                       PullObserver &observer) {
+                                       PullObserver &observer, const io::Canceller *canceller) {
     io::SubprocessPullRequest request;
     request.child.argv = subprocess.argv;
     request.child.argv.front() = io::resolve_executable(podman_, io::host_search_path());
@@ -203,6 +219,7 @@ PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPul
     request.stall_timeout = plan.stall_timeout;
     request.decision = plan.decision;
     request.manifest = manifest_request(plan, env_);
+    request.canceller = canceller;
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
     auto outcome = io::run_subprocess_pull(request, observer, *cancel_hub_);
     return {std::move(outcome.image_id), plan.decision.route, outcome.totals};

@@ -22,6 +22,7 @@ namespace podpull {
 namespace io {
 class BackgroundLoop;
 class CancelHub;
+class Canceller;
 class PodmanService;
 } // namespace io
 
@@ -34,27 +35,31 @@ struct PullResult {
 class Client {
   public:
     // Plans the connection, starts or attaches to the service and learns its version.
-    // Throws Error.
-    explicit Client(ConnectOptions options);
+    // `canceller` (may be null) ends the connect with CANCELLED when it fires; it is used only
+    // while the constructor runs. Throws Error.
+    explicit Client(ConnectOptions options, const io::Canceller *canceller = nullptr);
     ~Client();
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
 
-    // Blocks; every observer call happens on the calling thread. Throws Error.
-    PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer);
+    // Blocks; every observer call happens on the calling thread. `canceller` (may be null)
+    // ends this pull, and only it, with CANCELLED when it fires. Throws Error.
+    PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer,
+                    const io::Canceller *canceller = nullptr);
 
-    // Async-signal-safe.
+    // Cancels every pull in flight. Async-signal-safe.
     void cancel() noexcept;
 
   private:
-    void connect();
-    void start_service();
+    void connect(const io::Canceller *canceller);
+    void start_service(const io::Canceller *canceller);
     void shutdown() noexcept;
     void log(LogLevel level, std::string_view message) const;
     std::string socket_path() const;
-    PullResult run_api_pull(const PullPlan &plan, const ApiPullPlan &api, PullObserver &observer);
+    PullResult run_api_pull(const PullPlan &plan, const ApiPullPlan &api, PullObserver &observer,
+                            const io::Canceller *canceller);
     PullResult run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                   PullObserver &observer);
+                                   PullObserver &observer, const io::Canceller *canceller);
 
     ConnectPlan plan_;
     std::string podman_;           // resolved executable once a service started from it

@@ -7,6 +7,7 @@
 #include "c_enums.hpp"
 #include "client.hpp"
 #include "core/error.hpp"
+#include "io/canceller.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -21,6 +22,10 @@ struct podpull_client {
 struct podpull_error {
     podpull_code code;
     std::string message;
+};
+
+struct podpull_canceller {
+    podpull::io::Canceller canceller;
 };
 
 struct podpull_result {
@@ -41,10 +46,8 @@ constexpr std::uint32_t max_struct_size = 4096;
 // against an older header passes fewer fields, which keep their defaults; one built against a
 // newer header may pass more, accepted only if those bytes are zero (the rule openat2(2) and
 // clone3(2) use), so a setting this library does not know is never silently dropped.
-template <typename T, typename Init>
-T read_host_struct(const T *host, Init init, const char *what) {
-    T copy;
-    init(&copy);
+template <typename T> T read_host_struct(const T *host, const T &defaults, const char *what) {
+    T copy = defaults;
     if (host == nullptr)
         return copy;
     const std::uint32_t size = host->struct_size;
@@ -60,6 +63,10 @@ T read_host_struct(const T *host, Init init, const char *what) {
     std::memcpy(&copy, host, std::min<std::size_t>(size, sizeof(T)));
     copy.struct_size = sizeof(T);
     return copy;
+}
+
+template <typename Options> const podpull::io::Canceller *canceller_of(const Options &options) {
+    return options.canceller != nullptr ? &options.canceller->canceller : nullptr;
 }
 
 std::optional<std::string> optional_string(const char *text) {
@@ -179,18 +186,41 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
     return code;
 }
 
-// podpull_*_init cannot know which header its host was built with, so it must never write
-// more than the smallest struct any ABI 1 host can have: the ABI 1.0 layout. These sizes are
-// frozen. When a field is appended, the static_assert below fails on purpose: the init
-// functions keep writing the 1.0 bytes (a host built against 1.0 has no room for more), and
-// a new, sized init function, which the newer header routes its hosts to, defaults the rest.
+// Every field's default, the appended ones included.
+podpull_connect_options connect_options_defaults() {
+    podpull_connect_options defaults{};
+    defaults.struct_size = sizeof defaults;
+    defaults.run_root_fd = -1;
+    defaults.auth_fd = -1;
+    defaults.start_timeout_ms = 90000;
+    return defaults;
+}
+
+podpull_pull_options pull_options_defaults() {
+    podpull_pull_options defaults{};
+    defaults.struct_size = sizeof defaults;
+    defaults.policy = PODPULL_POLICY_ALWAYS;
+    defaults.tls_verify = 1;
+    defaults.route = PODPULL_ROUTE_AUTO;
+    return defaults;
+}
+
+podpull_callbacks callbacks_defaults() {
+    podpull_callbacks defaults{};
+    defaults.struct_size = sizeof defaults;
+    return defaults;
+}
+
+// The unsized podpull_*_init cannot know which header its host was built with, so it never
+// writes more than the smallest struct any ABI 1 host can have: the ABI 1.0 layout. These
+// sizes are frozen. Hosts built against 1.2 or later headers reach the sized init functions
+// instead (the header's macros), which write exactly the host's struct.
 constexpr std::uint32_t connect_options_1_0_size = 112;
 constexpr std::uint32_t pull_options_1_0_size = 56;
 constexpr std::uint32_t callbacks_1_0_size = 40;
-static_assert(sizeof(podpull_connect_options) == connect_options_1_0_size &&
-                  sizeof(podpull_pull_options) == pull_options_1_0_size &&
-                  sizeof(podpull_callbacks) == callbacks_1_0_size,
-              "a struct grew: keep podpull_*_init writing the 1.0 layout and add a sized init");
+static_assert(
+    sizeof(podpull_callbacks) == callbacks_1_0_size,
+    "podpull_callbacks grew: add podpull_callbacks_init_sized and route the header to it");
 
 // Writes `defaults` over the first `size` bytes of the host's struct and sets struct_size.
 template <typename T> void init_layout(T *host, const T &defaults, std::uint32_t size) {
@@ -198,34 +228,69 @@ template <typename T> void init_layout(T *host, const T &defaults, std::uint32_t
     host->struct_size = size;
 }
 
+// The sized init: the host's struct is `size` bytes. Past this library's struct the bytes are
+// zeroed, so the zero-tail rule of read_host_struct holds until the host sets a field this
+// library does not know (which is then refused, not dropped).
+template <typename T> void init_sized(T *host, const T &defaults, std::size_t size) {
+    if (host == nullptr || size < sizeof(std::uint32_t) || size > max_struct_size)
+        return;
+    const std::size_t known = std::min(size, sizeof(T));
+    std::memcpy(host, &defaults, known);
+    if (size > known)
+        std::memset(reinterpret_cast<unsigned char *>(host) + known, 0, size - known);
+    host->struct_size = static_cast<std::uint32_t>(size);
+}
+
 } // namespace
 
 extern "C" {
 
-void podpull_connect_options_init(podpull_connect_options *opts) {
-    if (opts == nullptr)
-        return;
-    podpull_connect_options defaults{};
-    defaults.run_root_fd = -1;
-    defaults.auth_fd = -1;
-    defaults.start_timeout_ms = 90000;
-    init_layout(opts, defaults, connect_options_1_0_size);
+// The names are in parentheses because podpull.h routes calls to the sized functions through
+// macros of the same names; these are the 1.0 symbols for hosts built against older headers.
+void(podpull_connect_options_init)(podpull_connect_options *opts) {
+    if (opts != nullptr)
+        init_layout(opts, connect_options_defaults(), connect_options_1_0_size);
 }
 
-void podpull_pull_options_init(podpull_pull_options *opts) {
-    if (opts == nullptr)
-        return;
-    podpull_pull_options defaults{};
-    defaults.policy = PODPULL_POLICY_ALWAYS;
-    defaults.tls_verify = 1;
-    defaults.route = PODPULL_ROUTE_AUTO;
-    init_layout(opts, defaults, pull_options_1_0_size);
+void(podpull_pull_options_init)(podpull_pull_options *opts) {
+    if (opts != nullptr)
+        init_layout(opts, pull_options_defaults(), pull_options_1_0_size);
 }
 
 void podpull_callbacks_init(podpull_callbacks *cb) {
-    if (cb == nullptr)
-        return;
-    init_layout(cb, podpull_callbacks{}, callbacks_1_0_size);
+    if (cb != nullptr)
+        init_layout(cb, callbacks_defaults(), callbacks_1_0_size);
+}
+
+void podpull_connect_options_init_sized(podpull_connect_options *opts, size_t size) {
+    init_sized(opts, connect_options_defaults(), size);
+}
+
+void podpull_pull_options_init_sized(podpull_pull_options *opts, size_t size) {
+    init_sized(opts, pull_options_defaults(), size);
+}
+
+podpull_code podpull_canceller_new(podpull_canceller **out, podpull_error **err) {
+    if (out != nullptr)
+        *out = nullptr;
+    return guarded(err, [&] {
+        if (out == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_canceller_new: out is NULL");
+        *out = new podpull_canceller;
+    });
+}
+
+void podpull_canceller_cancel(podpull_canceller *canceller) {
+    if (canceller != nullptr)
+        canceller->canceller.cancel();
+}
+
+int podpull_canceller_is_cancelled(const podpull_canceller *canceller) {
+    return canceller != nullptr && canceller->canceller.cancelled() ? 1 : 0;
+}
+
+void podpull_canceller_free(podpull_canceller *canceller) {
+    delete canceller;
 }
 
 podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
@@ -236,8 +301,8 @@ podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client
         if (out == nullptr)
             throw Error(ErrorCode::invalid_argument, "podpull_connect: out is NULL");
         const auto options =
-            read_host_struct(opts, podpull_connect_options_init, "podpull_connect_options");
-        *out = new podpull_client{podpull::Client(to_options(options))};
+            read_host_struct(opts, connect_options_defaults(), "podpull_connect_options");
+        *out = new podpull_client{podpull::Client(to_options(options), canceller_of(options))};
     });
 }
 
@@ -252,10 +317,11 @@ podpull_code podpull_pull(podpull_client *client, const char *image,
         if (image == nullptr)
             throw Error(ErrorCode::invalid_argument, "podpull_pull: image is NULL");
         const auto options =
-            read_host_struct(opts, podpull_pull_options_init, "podpull_pull_options");
-        const auto callbacks = read_host_struct(cb, podpull_callbacks_init, "podpull_callbacks");
+            read_host_struct(opts, pull_options_defaults(), "podpull_pull_options");
+        const auto callbacks = read_host_struct(cb, callbacks_defaults(), "podpull_callbacks");
         CallbackObserver observer(callbacks);
-        auto pulled = client->client.pull(image, to_parameters(options), observer);
+        auto pulled =
+            client->client.pull(image, to_parameters(options), observer, canceller_of(options));
         if (result != nullptr)
             *result =
                 new podpull_result{std::move(pulled.image_id), to_c(pulled.route), pulled.totals};
@@ -375,6 +441,12 @@ const podpull_api *podpull_get_api(uint32_t abi_major) {
         podpull_version,
         podpull_abi_version,
         podpull_route_str,
+        podpull_connect_options_init_sized,
+        podpull_pull_options_init_sized,
+        podpull_canceller_new,
+        podpull_canceller_cancel,
+        podpull_canceller_is_cancelled,
+        podpull_canceller_free,
         podpull_result_bytes_cached,
         podpull_result_blobs_total,
         podpull_result_blobs_cached,

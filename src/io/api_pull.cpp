@@ -23,21 +23,26 @@ namespace {
 // the connection closes and the exchange fails with TIMEOUT, whatever the aborted read then
 // reports (PullStop decides that, as for a pull). Returns the task's value.
 template <typename T, typename Task>
-T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what, Task make_task) {
+T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what,
+                    const Canceller *canceller, Task make_task) {
     asio::io_context context{1};
     HttpConnection connection(context.get_executor());
     PullStop stop(PullSource::connection);
+    auto stop_for = [&](Error reason) {
+        if (stop.stop(std::move(reason)) == StopAction::close_connection)
+            connection.close();
+    };
     asio::steady_timer deadline(context);
     deadline.expires_after(timeout);
     deadline.async_wait([&](const boost::system::error_code &ec) {
         if (ec)
             return; // cancelled: the exchange is over
-        const StopAction action = stop.stop(
-            Error(ErrorCode::timeout,
-                  fmt::format("{} after {} ms without a word from podman", what, timeout.count())));
-        if (action == StopAction::close_connection)
-            connection.close();
+        stop_for(Error(ErrorCode::timeout, fmt::format("{} after {} ms without a word from podman",
+                                                       what, timeout.count())));
     });
+    CancelWatch cancel_watch(context.get_executor(), canceller);
+    cancel_watch.on_fire(
+        [&] { stop_for(Error(ErrorCode::cancelled, "cancelled while waiting for podman")); });
 
     std::exception_ptr failure;
     std::optional<T> value;
@@ -46,6 +51,7 @@ T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what, Ta
             value = std::move(v);
         failure = stop.outcome(e);
         deadline.cancel(); // nothing else may keep the context running
+        cancel_watch.stop();
     });
     context.run();
     if (value)
@@ -117,18 +123,17 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
 
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
     ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout,
-                     with_fallback_note(request.decision)},
+                     request.canceller, with_fallback_note(request.decision)},
                     hub);
     HttpConnection connection(pull.context().get_executor());
     pull.close_on_stop(connection);
     return pull.run(observer, read_pull(request, connection, pull));
 }
 
-std::string fetch_libpod_version(const std::string &socket_path,
-                                 std::chrono::milliseconds timeout) {
-    // Nobody cancels a ping: it has its own deadline.
+std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout,
+                                 const Canceller *canceller) {
     return run_with_deadline<std::string>(
-        timeout, "podman did not answer /_ping",
+        timeout, "podman did not answer /_ping", canceller,
         [&](HttpConnection &connection) -> asio::awaitable<std::string> {
             co_await connection.connect(socket_path);
             co_await connection.send(http::verb::get, "/_ping", {});
@@ -149,8 +154,9 @@ std::string fetch_libpod_version(const std::string &socket_path,
 
 std::string fetch_body(const std::string &socket_path, const std::string &target,
                        std::chrono::milliseconds timeout, std::size_t limit) {
+    // The image lookup after a compat pull: bounded by its timeout alone, as it is quick.
     return run_with_deadline<std::string>(
-        timeout, "podman did not answer",
+        timeout, "podman did not answer", nullptr,
         [&](HttpConnection &connection) -> asio::awaitable<std::string> {
             co_await connection.connect(socket_path);
             co_await connection.send(http::verb::get, target, {});

@@ -19,7 +19,8 @@ ReaderPull::ReaderPull(const Settings &settings, CancelHub &hub)
           [this](const Error &reason) { asio::post(context_, [this, reason] { stop(reason); }); },
           settings.fallback_route),
       stall_(context_.get_executor(), settings.stall_timeout,
-             [this, limit = settings.stall_timeout] { stop(stop_.stall_reason(limit)); }) {}
+             [this, limit = settings.stall_timeout] { stop(stop_.stall_reason(limit)); }),
+      cancel_watch_(context_.get_executor(), settings.canceller) {}
 
 void ReaderPull::stop(const Error &reason) {
     const StopAction action = stop_.stop(reason);

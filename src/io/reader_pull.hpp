@@ -13,6 +13,7 @@
 #pragma once
 
 #include "cancel_hub.hpp"
+#include "canceller.hpp"
 #include "child_process.hpp"
 #include "core/child_exit.hpp"
 #include "core/pull_stop.hpp"
@@ -40,6 +41,8 @@ class ReaderPull {
         // What may wait for the host before the reader waits for it (see ProgressQueue).
         ProgressQueue::Bound backlog;
         std::chrono::milliseconds stall_timeout{0}; // 0: none
+        // The host's handle for this pull alone (podpull_pull_options.canceller), or null.
+        const Canceller *canceller = nullptr;
         // What the host is told if the pull ends before the reader published its route.
         RouteDecision fallback_route;
     };
@@ -84,6 +87,7 @@ class ReaderPull {
     boost::asio::io_context context_{1};
     ProgressHandoff handoff_;
     StallTimer stall_;
+    CancelWatch cancel_watch_;
     boost::asio::steady_timer kill_timer_{context_};
     HttpConnection *connection_ = nullptr;
     std::function<void()> end_helper_;
@@ -97,13 +101,18 @@ template <typename T> T ReaderPull::run(PullObserver &observer, boost::asio::awa
     boost::asio::co_spawn(context_, std::move(reader), [&](std::exception_ptr failure, T result) {
         stall_.cancel(); // nothing may keep the context running after the reader
         kill_timer_.cancel();
+        cancel_watch_.stop();
         end_helper();
         failure = stop_.outcome(failure);
         if (!failure)
             value = std::move(result);
         handoff_.finish(failure);
     });
+    // podpull_cancel reaches every pull of the client through the hub; the host's canceller
+    // reaches this one. Either way the hand-off stops delivering and interrupts the reader.
     const auto enrolment = hub_.enrol(
+        [this] { handoff_.cancel(Error(ErrorCode::cancelled, "the pull was cancelled")); });
+    cancel_watch_.on_fire(
         [this] { handoff_.cancel(Error(ErrorCode::cancelled, "the pull was cancelled")); });
     ReaderThread thread(handoff_, [this] { context_.run(); });
     handoff_.deliver(observer);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cancel_hub.hpp"
+#include "canceller.hpp"
 #include "child_process.hpp"
 #include "core/pull_observer.hpp"
 #include "core/subprocess_session.hpp"
@@ -17,7 +18,8 @@ namespace podpull::io {
 struct SubprocessPullRequest {
     ChildSpec child; // argv from pull_argv(), environment, runroot fd
     std::chrono::milliseconds stall_timeout{0};
-    RouteDecision decision; // as ApiPullRequest's
+    const Canceller *canceller = nullptr; // the host's handle for this pull, or null
+    RouteDecision decision;               // as ApiPullRequest's
     ManifestFetchRequest manifest;
 };
 

@@ -202,8 +202,8 @@ macro_rules! forward {
 
 impl Api {
     forward! {
-        connect_options_init(o: *mut sys::podpull_connect_options) -> ();
-        pull_options_init(o: *mut sys::podpull_pull_options) -> ();
+        connect_options_init_sized(o: *mut sys::podpull_connect_options, size: usize) -> ();
+        pull_options_init_sized(o: *mut sys::podpull_pull_options, size: usize) -> ();
         callbacks_init(c: *mut sys::podpull_callbacks) -> ();
         connect(o: *const sys::podpull_connect_options, out: *mut *mut sys::podpull_client,
                 err: *mut *mut sys::podpull_error) -> sys::podpull_code;
@@ -268,6 +268,12 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
         && t.version.is_some()
         && t.abi_version.is_some()
         && t.route_str.is_some()
+        && t.connect_options_init_sized.is_some()
+        && t.pull_options_init_sized.is_some()
+        && t.canceller_new.is_some()
+        && t.canceller_cancel.is_some()
+        && t.canceller_is_cancelled.is_some()
+        && t.canceller_free.is_some()
         && t.result_bytes_cached.is_some()
         && t.result_blobs_total.is_some()
         && t.result_blobs_cached.is_some();
@@ -791,7 +797,7 @@ impl Client {
         let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
         // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
         let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
-        unsafe { api.connect_options_init(&mut raw) };
+        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
         raw.podman_path = p(&podman_path);
         raw.storage_root = p(&storage_root);
         raw.run_root = p(&run_root);
@@ -883,7 +889,7 @@ impl Client {
 
         // SAFETY: zeroed is valid for these plain structs; init fills the rest.
         let mut raw: sys::podpull_pull_options = unsafe { std::mem::zeroed() };
-        unsafe { api.pull_options_init(&mut raw) };
+        unsafe { api.pull_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
         raw.policy = match opts.policy {
             Policy::Always => sys::PODPULL_POLICY_ALWAYS,
             Policy::Missing => sys::PODPULL_POLICY_MISSING,
