@@ -98,14 +98,6 @@ std::vector<std::string> environ_of(int pid) {
     return split_nul(read_file("/proc/" + std::to_string(pid) + "/environ"));
 }
 
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    return c.client;
-}
-
 std::string socket_from_log(const std::string &log_text) {
     const std::string key = "podman service ready at ";
     const auto pos = log_text.find(key);

@@ -22,36 +22,6 @@ std::string exe_of(int pid); // readlink /proc/PID/exe; "" when gone
 std::vector<std::string> cmdline_of(int pid);
 std::vector<std::string> environ_of(int pid); // /proc/PID/environ entries
 
-// Waits until `pred` holds or `timeout` passes; returns whether it held.
-template <typename Pred> bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!pred()) {
-        if (Clock::now() >= deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
-
-// podpull_free at scope end (also when a REQUIRE throws).
-struct Client {
-    podpull_client *ptr = nullptr;
-    Client() = default;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(Client &&other) noexcept : ptr(other.ptr) { other.ptr = nullptr; }
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-// podpull_connect, REQUIREd to succeed (the library's log in the failure message).
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts);
-
 // The socket path from the library's "podman service ready at PATH" debug line; "" if none.
 std::string socket_from_log(const std::string &log_text);
 

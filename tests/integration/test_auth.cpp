@@ -10,18 +10,24 @@
 // looks for <host:port>/ca.crt under $HOME/.config/containers/certs.d before
 // /etc/containers/certs.d and /etc/docker/certs.d, for root as for anyone
 // (docker/docker_client.go, dockerCertDir; $HOME read through containers/storage's
-// homedir.Get), and podman's pull handlers set no cert dir of their own. So a private HOME,
-// given through the env option, is the service's private certs.d. Where no CA is trusted,
-// tls_verify=0 (libpod route) or `insecure = true` in a registries.conf given through
-// CONTAINERS_REGISTRIES_CONF (the Docker-compat route, which has no tlsVerify) skip the check.
+// homedir.Get), and podman's pull handlers set no cert dir of their own (docs/podman.md). So a
+// private HOME, given through the env option, is the service's private certs.d. Where no CA is
+// trusted, tls_verify=0 (the libpod routes) or `insecure = true` in a registries.conf given
+// through CONTAINERS_REGISTRIES_CONF (the Docker-compat route, which has no tlsVerify) skip the
+// check.
+//
+// Every case runs on every release: on the routes it is about, forced (DOCKER_COMPAT is served
+// by every podman), and on the route the automatic choice takes there.
 
-#include "test_support.hpp"
+#include "routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <fcntl.h>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -31,27 +37,6 @@
 using namespace podpull_test;
 
 namespace {
-
-struct Client {
-    podpull_client *ptr = nullptr;
-    Client() = default;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    return c.client;
-}
 
 // ---- credentials ----------------------------------------------------------------------------
 
@@ -199,7 +184,7 @@ class SecretWatch {
     };
 
     explicit SecretWatch(std::vector<std::string> needles)
-        : needles_(std::move(needles)), podman_(fs::canonical(test_env().podman)) {}
+        : needles_(std::move(needles)), podman_(fs::canonical(test_env().podman_exe)) {}
     ~SecretWatch() { stop(); }
     SecretWatch(const SecretWatch &) = delete;
     SecretWatch &operator=(const SecretWatch &) = delete;
@@ -277,7 +262,8 @@ class SecretWatch {
 
   private:
     std::vector<std::string> needles_;
-    fs::path podman_; // the podman binary, as /proc/PID/exe names it
+    fs::path podman_; // the podman binary, as /proc/PID/exe names it (inside a chroot release's
+                      // root file system for those)
     mutable std::mutex mutex_;
     Report report_;
     std::atomic<bool> running_{false};
@@ -389,8 +375,8 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 
 // ---- right credentials ----------------------------------------------------------------------
 
-TEST_CASE("right credentials from auth_file pull from the TLS registry on the libpod text route "
-          "(tls_verify off), and the password shows up nowhere",
+TEST_CASE("right credentials from auth_file pull from the TLS registry with tls_verify off, on "
+          "the automatic route, and the password shows up nowhere",
           "[auth][registry]") {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
@@ -402,12 +388,13 @@ TEST_CASE("right credentials from auth_file pull from the TLS registry on the li
     SecretWatch watch(fixture_secrets());
     PullRecorder rec;
     podpull_pull_options popts = insecure_pull_options();
+    const podpull_route expected = expected_auto_route(auth.image, &popts);
     PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
 
     REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_LIBPOD_TEXT);
-    CHECK(rec.snapshot().route == PODPULL_ROUTE_LIBPOD_TEXT);
+    CHECK(out.route == expected);
+    CHECK(rec.snapshot().route == expected);
     CHECK(is_hex64(out.image_id));
     CHECK(out.image_id == auth.image_id);
 
@@ -419,8 +406,8 @@ TEST_CASE("right credentials from auth_file pull from the TLS registry on the li
     box.check_no_leftovers();
 }
 
-TEST_CASE("right credentials pull on the Docker-compat route, with TLS verified against the test "
-          "CA from the service's private HOME; and on the libpod route with tls_verify on",
+TEST_CASE("right credentials pull with TLS verified against the test CA from the service's "
+          "private HOME: on the Docker-compat route, the libpod text route and the automatic one",
           "[auth][registry][tls]") {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
@@ -430,31 +417,36 @@ TEST_CASE("right credentials pull on the Docker-compat route, with TLS verified 
     Client client(connect_or_fail(box, opts));
 
     SecretWatch watch(fixture_secrets());
-    PullRecorder rec;
-    podpull_pull_options popts = verified_pull_options();
-    PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_DOCKER_COMPAT);
-    CHECK(out.image_id == auth.image_id);
-    CHECK(rec.snapshot().blob_calls > 0);
-
-    // The libpod endpoint with tlsVerify left on: the same private CA serves it.
-    PullRecorder rec2;
-    podpull_pull_options popts2 = verified_pull_options(PODPULL_ROUTE_LIBPOD_TEXT);
-    PullOutcome out2 = watched_pull(client.ptr, auth.image, rec2, watch, &popts2);
-    INFO(out2.describe() << "\n" << rec2.summary());
-    CHECK(out2.code == PODPULL_OK);
-    CHECK(out2.route == PODPULL_ROUTE_LIBPOD_TEXT);
-    CHECK(out2.image_id == auth.image_id);
+    // One storage: the first pull fetches the blobs, the later ones find them there.
+    std::vector<std::unique_ptr<PullRecorder>> recs;
+    std::vector<PullOutcome> outs;
+    for (podpull_route route :
+         {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT, PODPULL_ROUTE_AUTO}) {
+        podpull_pull_options popts = verified_pull_options(route);
+        const podpull_route expected =
+            route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route;
+        recs.push_back(std::make_unique<PullRecorder>());
+        outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
+        const PullOutcome &out = outs.back();
+        INFO("requested " << route_name(route) << ": " << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
+        REQUIRE(out.code == PODPULL_OK);
+        CHECK(out.route == expected);
+        CHECK(out.image_id == auth.image_id);
+        if (route == PODPULL_ROUTE_DOCKER_COMPAT) {
+            CHECK(recs.back()->snapshot().blob_calls > 0); // per-layer events
+        }
+    }
 
     client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {&rec, &rec2}, {&out, &out2}, {auth_file});
+    check_secrets_absent(fixture_secrets(), watch, box,
+                         {recs[0].get(), recs[1].get(), recs[2].get()},
+                         {&outs[0], &outs[1], &outs[2]}, {auth_file});
     box.check_no_leftovers();
 }
 
-TEST_CASE("right credentials pull on the Docker-compat route from the TLS registry declared "
-          "insecure in a private registries.conf",
+TEST_CASE("right credentials pull from the TLS registry declared insecure in a private "
+          "registries.conf, on the Docker-compat route and on the automatic one",
           "[auth][registry][tls]") {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
@@ -464,16 +456,25 @@ TEST_CASE("right credentials pull on the Docker-compat route from the TLS regist
     Client client(connect_or_fail(box, opts));
 
     SecretWatch watch(fixture_secrets());
-    PullRecorder rec;
-    podpull_pull_options popts = verified_pull_options();
-    PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_DOCKER_COMPAT);
-    CHECK(out.image_id == auth.image_id);
+    std::vector<std::unique_ptr<PullRecorder>> recs;
+    std::vector<PullOutcome> outs;
+    for (podpull_route route : {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_AUTO}) {
+        podpull_pull_options popts = verified_pull_options(route);
+        const podpull_route expected =
+            route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route;
+        recs.push_back(std::make_unique<PullRecorder>());
+        outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
+        const PullOutcome &out = outs.back();
+        INFO("requested " << route_name(route) << ": " << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
+        REQUIRE(out.code == PODPULL_OK);
+        CHECK(out.route == expected);
+        CHECK(out.image_id == auth.image_id);
+    }
 
     client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {&rec}, {&out}, {auth_file});
+    check_secrets_absent(fixture_secrets(), watch, box, {recs[0].get(), recs[1].get()},
+                         {&outs[0], &outs[1]}, {auth_file});
     box.check_no_leftovers();
 }
 
@@ -490,15 +491,16 @@ TEST_CASE("with tls_verify on and the test CA not trusted, the pull fails on the
     SecretWatch watch(fixture_secrets());
     std::vector<PullOutcome> outs;
     std::vector<std::unique_ptr<PullRecorder>> recs;
-    for (podpull_route route : {PODPULL_ROUTE_AUTO, PODPULL_ROUTE_LIBPOD_TEXT}) {
+    for (podpull_route route :
+         {PODPULL_ROUTE_AUTO, PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT}) {
         recs.push_back(std::make_unique<PullRecorder>());
         podpull_pull_options popts = verified_pull_options(route);
         outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
         const PullOutcome &out = outs.back();
-        INFO("requested route " << static_cast<int>(route) << ": " << out.describe() << "\n"
-                                << recs.back()->summary() << box.log_text());
+        INFO("requested " << route_name(route) << ": " << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
         CHECK(recs.back()->snapshot().route ==
-              (route == PODPULL_ROUTE_AUTO ? PODPULL_ROUTE_DOCKER_COMPAT : route));
+              (route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route));
         CHECK(out.code == PODPULL_ERR_PULL);
         CHECK(out.error_code == out.code);
         CHECK_FALSE(out.have_result);
@@ -507,8 +509,9 @@ TEST_CASE("with tls_verify on and the test CA not trusted, the pull fails on the
     }
 
     client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {recs[0].get(), recs[1].get()},
-                         {&outs[0], &outs[1]}, {auth_file});
+    check_secrets_absent(fixture_secrets(), watch, box,
+                         {recs[0].get(), recs[1].get(), recs[2].get()},
+                         {&outs[0], &outs[1], &outs[2]}, {auth_file});
     box.check_no_leftovers();
 }
 
@@ -518,7 +521,8 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
     const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
     SecretWatch watch(fixture_secrets());
 
-    // A file descriptor of the auth file, on the Docker-compat route with the CA trusted.
+    // A file descriptor of the auth file, on the Docker-compat route with the CA trusted
+    // (X-Registry-Auth to POST /images/create).
     PullRecorder rec;
     PullOutcome out;
     {
@@ -531,7 +535,7 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         INFO(c.describe() << "\n" << box.log_text());
         REQUIRE(c.code == PODPULL_OK);
         Client client(c.client);
-        podpull_pull_options popts = verified_pull_options();
+        podpull_pull_options popts = verified_pull_options(PODPULL_ROUTE_DOCKER_COMPAT);
         out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
         INFO(out.describe() << "\n" << rec.summary() << box.log_text());
         CHECK(out.code == PODPULL_OK);
@@ -539,8 +543,8 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         CHECK(out.image_id == auth.image_id);
     }
 
-    // The read end of a pipe (not seekable), on the libpod route with tls_verify off, into a
-    // fresh storage.
+    // The read end of a pipe (not seekable), on the automatic route with tls_verify off (a
+    // libpod endpoint), into a fresh storage.
     PullRecorder rec2;
     PullOutcome out2;
     {
@@ -562,7 +566,7 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         out2 = watched_pull(client.ptr, auth.image, rec2, watch, &popts);
         INFO(out2.describe() << "\n" << rec2.summary() << box.log_text());
         CHECK(out2.code == PODPULL_OK);
-        CHECK(out2.route == PODPULL_ROUTE_LIBPOD_TEXT);
+        CHECK(out2.route == expected_auto_route(auth.image, &popts));
         CHECK(out2.image_id == auth.image_id);
     }
 
@@ -572,9 +576,11 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
 
 // ---- no, wrong, or misplaced credentials ----------------------------------------------------
 
-// Pulls the auth image on the Docker-compat route (CA trusted) and on the libpod text route
-// (tls_verify off) with `entries` as the auth file (none: no auth file), and checks that both
-// fail with AUTH and that no secret of `extra_secrets` or the fixture's leaks.
+// Pulls the auth image with `entries` as the auth file (none: no auth file) on every route the
+// release serves for it: DOCKER_COMPAT with TLS verified (the CA trusted), each libpod route
+// and the automatic choice with tls_verify off; a libpod route this release does not serve is
+// refused, and says so. Checks that each pull fails with AUTH and that no secret of
+// `extra_secrets` or the fixture's leaks.
 void check_auth_refused(const std::vector<AuthEntry> *entries,
                         const std::vector<std::string> &extra_secrets = {}) {
     const AuthTestEnv &auth = auth_test_env();
@@ -593,26 +599,44 @@ void check_auth_refused(const std::vector<AuthEntry> *entries,
     SecretWatch watch(secrets);
     std::vector<PullOutcome> outs;
     std::vector<std::unique_ptr<PullRecorder>> recs;
-    for (bool verify : {true, false}) {
-        recs.push_back(std::make_unique<PullRecorder>());
+    for (podpull_route route :
+         {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT, PODPULL_ROUTE_LIBPOD_COMPAT,
+          PODPULL_ROUTE_LIBPOD_PROGRESS, PODPULL_ROUTE_AUTO}) {
+        const bool verify = route == PODPULL_ROUTE_DOCKER_COMPAT;
         podpull_pull_options popts = verify ? verified_pull_options() : insecure_pull_options();
+        popts.route = route;
+        const std::string refusal = expected_refusal(route, auth.image, popts);
+        recs.push_back(std::make_unique<PullRecorder>());
         outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
         const PullOutcome &out = outs.back();
-        INFO("tls_verify " << verify << ": " << out.describe() << "\n"
-                           << recs.back()->summary() << box.log_text());
+        INFO("requested " << route_name(route) << ", tls_verify " << verify << ": "
+                          << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
         CHECK(out.route == PODPULL_ROUTE_AUTO); // no result
+        CHECK_FALSE(out.have_result);
+        if (!refusal.empty()) {
+            std::printf("%s: not served by podman %s, refused: %s\n", route_name(route),
+                        test_env().podman_version.c_str(), out.message.c_str());
+            CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
+            CHECK(contains(out.message, refusal));
+            continue;
+        }
         CHECK(recs.back()->snapshot().route ==
-              (verify ? PODPULL_ROUTE_DOCKER_COMPAT : PODPULL_ROUTE_LIBPOD_TEXT));
+              (route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route));
         CHECK(out.code == PODPULL_ERR_AUTH);
         CHECK(out.error_code == PODPULL_ERR_AUTH);
-        CHECK_FALSE(out.have_result);
         CHECK((contains_nocase(out.message, "unauthorized") ||
                contains_nocase(out.message, "authentication required")));
     }
 
     client.reset();
-    check_secrets_absent(secrets, watch, box, {recs[0].get(), recs[1].get()}, {&outs[0], &outs[1]},
-                         allowed);
+    std::vector<const PullRecorder *> rec_ptrs;
+    std::vector<const PullOutcome *> out_ptrs;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        rec_ptrs.push_back(recs[i].get());
+        out_ptrs.push_back(&outs[i]);
+    }
+    check_secrets_absent(secrets, watch, box, rec_ptrs, out_ptrs, allowed);
     CHECK(box.podman_image_ids(box.main()).empty());
     box.check_no_leftovers();
 }

@@ -4,7 +4,8 @@
 // leaves no process, socket dir, fd or thread.
 // docs/reliability.md lists every case with its code, bound and test name.
 
-#include "test_support.hpp"
+#include "process_watch.hpp"
+#include "routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -31,70 +32,11 @@ namespace {
 
 // ---- small helpers --------------------------------------------------------------------------
 
-std::size_t count_entries(const char *dir) {
-    return dir_entries(dir).size();
-}
 std::size_t open_fds() {
-    return count_entries("/proc/self/fd");
+    return open_fd_count();
 }
 std::size_t threads() {
-    return count_entries("/proc/self/task");
-}
-
-// Children of `parent` whose comm is `comm`.
-std::vector<int> children_named(int parent, const std::string &comm) {
-    std::vector<int> out;
-    std::error_code ec;
-    for (const auto &entry : fs::directory_iterator("/proc", ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.empty() ||
-            !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            continue;
-        }
-        const std::string stat = read_file(entry.path() / "stat");
-        const auto open = stat.find('(');
-        const auto close = stat.rfind(')');
-        if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) {
-            continue;
-        }
-        if (stat.substr(open + 1, close - open - 1) == comm &&
-            std::atoi(stat.c_str() + close + 4) == parent) {
-            out.push_back(std::atoi(name.c_str()));
-        }
-    }
-    return out;
-}
-
-// Waits until `pred` holds or `timeout` passes; returns whether it held.
-template <typename Pred> bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!pred()) {
-        if (Clock::now() >= deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
-struct Client {
-    podpull_client *ptr = nullptr;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    return c.client;
+    return thread_count();
 }
 
 // tests/fake/fake-libpod.py in the sandbox: podman 6.0's API on a Unix socket, recording each
@@ -307,15 +249,14 @@ TEST_CASE("the service SIGKILLed mid-pull: podpull_pull fails with IO within 1 s
     Clock::time_point killed_at{};
     bool killed = false;
     PullRecorder rec;
-    rec.on_status_hook = [&](const std::string &line) {
-        if (!killed && contains(line, "Copying blob")) {
-            std::this_thread::sleep_for(200ms); // bytes are flowing
-            killed_at = Clock::now();
-            ::kill(service, SIGKILL);
-            killed = true;
-        }
-    };
     podpull_pull_options opts = insecure_pull_options();
+    // While the 64 MB blob is copied: at its first byte count, or 200 ms after "Copying blob"
+    // on a route without byte counts.
+    call_mid_blob(rec, expected_auto_route(env.slow_big_image, &opts), 200ms, [&] {
+        killed_at = Clock::now();
+        ::kill(service, SIGKILL);
+        killed = true;
+    });
     PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
     const auto returned_at = Clock::now();
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
@@ -350,12 +291,8 @@ TEST_CASE("the host process SIGKILLed mid-pull: its podman service is gone withi
 
     const ServiceDirs &dirs = box.main();
     const fs::path log = box.dir() / "host.log";
-    Spawned host = spawn_process({PODPULL_CLI, "pull", "--root", dirs.root.string(), "--runroot",
-                                  dirs.runroot.string(), "--storage-driver", "vfs", "--runtime-dir",
-                                  box.runtime_dir().string(), "--env",
-                                  "CONTAINERS_CONF=" + dirs.containers_conf.string(),
-                                  "--tls-verify=false", "--json", env.slow_big_image},
-                                 {}, log);
+    Spawned host =
+        spawn_process(cli_pull_argv(PODPULL_CLI, box, dirs, env.slow_big_image), {}, log);
     int service = -1;
     const bool found = wait_for(
         [&] {
@@ -368,8 +305,9 @@ TEST_CASE("the host process SIGKILLed mid-pull: its podman service is gone withi
         60s);
     INFO(read_file(log));
     REQUIRE(found);
-    // Mid-pull: the first blob is being copied.
-    CHECK(wait_for([&] { return contains(read_file(log), "Copying blob"); }, 60s));
+    // Mid-pull: the first blob is being copied (a byte count, or "Copying blob" on a route
+    // without them).
+    CHECK(wait_for([&] { return cli_is_copying(read_file(log)); }, 60s));
     std::this_thread::sleep_for(300ms);
     REQUIRE(process_exists(service));
 
@@ -459,7 +397,7 @@ fs::path write_stubborn_podman(const fs::path &dir, const fs::path &pid_file, bo
 
 TEST_CASE("a podman that ignores SIGTERM and never answers: connect fails with TIMEOUT within "
           "start_timeout + 3 s grace + 1 s, and it is killed",
-          "[faults][service]") {
+          "[faults][service][no-podman]") {
     (void)test_env();
     Sandbox box;
     const fs::path pids = box.dir() / "stubborn.pids";
@@ -483,7 +421,7 @@ TEST_CASE("a podman that ignores SIGTERM and never answers: connect fails with T
 
 TEST_CASE("a connected podman that ignores SIGTERM: podpull_free returns within the 3 s grace "
           "+ 1 s and it is killed",
-          "[faults][service]") {
+          "[faults][service][no-podman]") {
     (void)test_env();
     Sandbox box;
     const fs::path pids = box.dir() / "stubborn.pids";
@@ -510,7 +448,7 @@ TEST_CASE("a connected podman that ignores SIGTERM: podpull_free returns within 
 
 TEST_CASE("hostile references are rejected with INVALID_ARGUMENT or sent as exactly one "
           "encoded reference= parameter, never a podman flag",
-          "[faults][hostile]") {
+          "[faults][hostile][no-podman]") {
     (void)test_env();
     Sandbox box;
     const fs::path report = box.dir() / "argv.ndjson";
@@ -636,7 +574,8 @@ TEST_CASE("hostile references are rejected with INVALID_ARGUMENT or sent as exac
 
 // ---- bad options ----------------------------------------------------------------------------
 
-TEST_CASE("bad connect and pull options fail with INVALID_ARGUMENT", "[faults][hostile]") {
+TEST_CASE("bad connect and pull options fail with INVALID_ARGUMENT",
+          "[faults][hostile][no-podman]") {
     (void)test_env();
     Sandbox box;
     FakeLibpod fake(box);
@@ -790,7 +729,7 @@ TEST_CASE("bad connect and pull options fail with INVALID_ARGUMENT", "[faults][h
 
 TEST_CASE("malformed, huge and bad-base64 auth files fail with INVALID_ARGUMENT and never echo "
           "the password",
-          "[faults][hostile]") {
+          "[faults][hostile][no-podman]") {
     (void)test_env();
     Sandbox box;
     FakeLibpod fake(box);
@@ -842,9 +781,8 @@ TEST_CASE("malformed, huge and bad-base64 auth files fail with INVALID_ARGUMENT 
 
 // ---- connect/free cycles --------------------------------------------------------------------
 
-TEST_CASE("100 connect/free cycles on socket_path and 3 with a real service leave no fd, thread "
-          "or process behind",
-          "[faults][cycles]") {
+TEST_CASE("100 connect/free cycles on socket_path leave no fd, thread or process behind",
+          "[faults][cycles][no-podman]") {
     (void)test_env();
     Sandbox box;
     FakeLibpod fake(box);
@@ -875,8 +813,14 @@ TEST_CASE("100 connect/free cycles on socket_path and 3 with a real service leav
     CHECK(threads1 == threads0);
     CHECK(children1 == children0);
     fake.stop();
+    box.check_no_leftovers();
+}
 
-    // With a real service each time.
+TEST_CASE("3 connect/free cycles with a real service leave no fd, thread or process behind",
+          "[faults][cycles]") {
+    (void)test_env();
+    Sandbox box;
+    Client(connect_or_fail(box, box.options())).reset(); // warm-up: once-per-process state
     const std::size_t fds2 = open_fds(), threads2 = threads();
     for (int i = 0; i < 3; ++i) {
         Client client(connect_or_fail(box, box.options()));
@@ -1024,16 +968,15 @@ TEST_CASE("the registry SIGKILLed mid-pull: the pull fails with PULL, saying the
     Clock::time_point killed_at{};
     bool killed = false;
     PullRecorder rec;
-    rec.on_status_hook = [&](const std::string &line) {
-        if (!killed && contains(line, "Copying blob")) {
-            std::this_thread::sleep_for(500ms); // the 64 MB blob is in flight (16 MiB/s)
-            killed_at = Clock::now();
-            registry.kill_all();
-            killed = true;
-        }
-    };
     podpull_pull_options opts = insecure_pull_options();
     opts.stall_timeout_ms = 60000; // a hang shows as TIMEOUT, not as a stuck test
+    // While the 64 MB blob is in flight (16 MiB/s): at its first byte count, or 500 ms after
+    // "Copying blob" on a route without byte counts.
+    call_mid_blob(rec, expected_auto_route(registry.big_image(), &opts), 500ms, [&] {
+        killed_at = Clock::now();
+        registry.kill_all();
+        killed = true;
+    });
     PullOutcome out = pull(client.ptr, registry.big_image(), rec, &opts);
     const auto returned_at = Clock::now();
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
@@ -1089,8 +1032,9 @@ int established_to(int port) {
 
 // Where a stalled pull runs and when its relay is stopped.
 struct StallCase {
-    podpull_route route; // what the automatic choice must pick
-    bool tls_verify;     // on: DOCKER_COMPAT (the relay declared insecure); off: LIBPOD_TEXT
+    podpull_route requested; // a forced route, or AUTO
+    podpull_route route;     // what on_route must name
+    bool tls_verify;         // on for DOCKER_COMPAT (the relay declared insecure)
     std::uint32_t stall_timeout_ms;
 };
 
@@ -1100,18 +1044,30 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
           "silent for stall_timeout_ms, and the service still pulls afterwards",
           "[faults][stall]") {
     const TestEnv &env = test_env();
-    // podman 4.3.1 sends nothing at all while its registry is silent (seen with curl on both
-    // routes: no progress line repeats the same byte count), so podpull's silence timer is
-    // what ends such a pull. On DOCKER_COMPAT a healthy pull reports bytes once a second, so
-    // 2 s of silence means a stall. On LIBPOD_TEXT a healthy blob copy is silent too, from
-    // "Copying blob" to "Copying config" (4 s for this 64 MB blob at 16 MiB/s), so the
-    // timeout there has to exceed the longest blob copy: 8 s here.
+    // podman sends nothing at all while its registry is silent (seen with curl on 4.3.1, on
+    // both routes it has: no progress line repeats the same byte count; docs/podman.md), so
+    // podpull's silence timer is what ends such a pull. On a route with byte counts a healthy
+    // pull reports bytes about once a second, so 2 s of silence means a stall. On LIBPOD_TEXT
+    // a healthy blob copy is silent too, from "Copying blob" to "Copying config" (4 s for this
+    // 64 MB blob at 16 MiB/s), so the timeout there has to exceed the longest blob copy: 8 s.
     StallCase c{};
-    SECTION("Docker-compat route: the relay stopped at the first byte count") {
-        c = {PODPULL_ROUTE_DOCKER_COMPAT, true, 2000};
+    SECTION("Docker-compat route, forced: the relay stopped at the first byte count") {
+        c = {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_DOCKER_COMPAT, true, 2000};
     }
-    SECTION("libpod text route: the relay stopped 0.5 s after Copying blob") {
-        c = {PODPULL_ROUTE_LIBPOD_TEXT, false, 8000};
+    SECTION("libpod text route, forced: the relay stopped 0.5 s after Copying blob") {
+        c = {PODPULL_ROUTE_LIBPOD_TEXT, PODPULL_ROUTE_LIBPOD_TEXT, false, 8000};
+    }
+    SECTION("the automatic route with tls_verify on: the relay stopped at the first byte count") {
+        podpull_pull_options o;
+        podpull_pull_options_init(&o);
+        c = {PODPULL_ROUTE_AUTO, expected_auto_route(env.slow_big_image, &o), true, 2000};
+        REQUIRE(route_progress(c.route) != Progress::text_only);
+        if (c.route == PODPULL_ROUTE_DOCKER_COMPAT) {
+            std::printf("the automatic route is DOCKER_COMPAT on podman %s: the forced case above "
+                        "is that pull\n",
+                        env.podman_version.c_str());
+            return;
+        }
     }
     const std::chrono::milliseconds stall_timeout(c.stall_timeout_ms);
     Sandbox box;
@@ -1128,6 +1084,8 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     podpull_pull_options opts = insecure_pull_options();
     opts.tls_verify = c.tls_verify ? 1 : 0;
     opts.stall_timeout_ms = c.stall_timeout_ms;
+    opts.route = c.requested;
+    const bool text_only = route_progress(c.route) == Progress::text_only;
 
     const int relay_port = std::stoi(registry.relay_address().substr(10)); // "127.0.0.1:"
     int connections_at_stop = 0;
@@ -1145,7 +1103,7 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     // word came no later than the last callback's start.
     rec.on_status_hook = [&](const std::string &line) {
         last_callback_start = Clock::now();
-        if (!stopped && c.route == PODPULL_ROUTE_LIBPOD_TEXT && contains(line, "Copying blob")) {
+        if (!stopped && text_only && contains(line, "Copying blob")) {
             std::this_thread::sleep_for(500ms); // the blob is in flight, unseen on this route
             stop_relay();
         }
@@ -1180,8 +1138,8 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     const double silent = std::chrono::duration<double>(returned_at - last_callback_start).count();
     std::printf("relay stopped (%s, stall_timeout %u ms): podpull_pull returned %s %.3f s after "
                 "the stop, %.3f s after the last callback began: %s\n",
-                c.route == PODPULL_ROUTE_DOCKER_COMPAT ? "DOCKER_COMPAT" : "LIBPOD_TEXT",
-                c.stall_timeout_ms, out.code_str.c_str(), after_stop, silent, out.message.c_str());
+                route_name(c.route), c.stall_timeout_ms, out.code_str.c_str(), after_stop, silent,
+                out.message.c_str());
     CHECK(rec.snapshot().route == c.route); // the result, which holds the route, is NULL
     CHECK(out.code == PODPULL_ERR_TIMEOUT);
     CHECK(out.error_code == PODPULL_ERR_TIMEOUT);
@@ -1272,7 +1230,7 @@ void reset_peak_rss() {
 
 TEST_CASE("a chunked pull body cut mid-chunk, after a chunk that ends mid-line, or ending "
           "cleanly mid-line fails with IO",
-          "[faults][stream]") {
+          "[faults][stream][no-podman]") {
     (void)test_env();
     Sandbox box;
     struct Case {
@@ -1299,7 +1257,7 @@ TEST_CASE("a chunked pull body cut mid-chunk, after a chunk that ends mid-line, 
 }
 
 TEST_CASE("a garbage line and an invalid UTF-8 line in the pull body fail with PROTOCOL",
-          "[faults][stream]") {
+          "[faults][stream][no-podman]") {
     (void)test_env();
     Sandbox box;
     for (const char *body :
@@ -1324,7 +1282,7 @@ TEST_CASE("a garbage line and an invalid UTF-8 line in the pull body fail with P
 
 TEST_CASE("a 100 MB pull-body line without a newline fails with PROTOCOL once it passes the "
           "1 MiB line limit: podpull stops reading, memory stays bounded",
-          "[faults][stream]") {
+          "[faults][stream][no-podman]") {
     (void)test_env();
     Sandbox box;
     constexpr long line_bytes = 100L * 1000 * 1000;
@@ -1358,7 +1316,7 @@ TEST_CASE("a 100 MB pull-body line without a newline fails with PROTOCOL once it
 
 TEST_CASE("HTTP 400, 401, 404 and 500 answers with podman's JSON, an empty or an HTML body map "
           "to their code with a one-line message naming the status",
-          "[faults][http]") {
+          "[faults][http][no-podman]") {
     (void)test_env();
     Sandbox box;
     const std::string bodies = PODPULL_FAKE_BODIES;

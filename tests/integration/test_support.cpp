@@ -18,7 +18,9 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +29,38 @@ extern char **environ;
 namespace podpull_test {
 
 namespace {
+
+// Entries of /var/tmp that podman or containers/image make (big-blob copies, build
+// contexts): a podman that ran without the sandbox's image_copy_tmp_dir leaves them there.
+std::vector<std::string> podman_entries_of_var_tmp() {
+    std::vector<std::string> out;
+    for (const auto &name : dir_entries("/var/tmp")) {
+        for (const char *prefix : {"container_images", "podman", "buildah", "storage"}) {
+            if (name.rfind(prefix, 0) == 0) {
+                out.push_back(name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+// Mount points below `dir` in this process's mount namespace.
+std::vector<std::string> mounts_below(const fs::path &dir) {
+    std::vector<std::string> out;
+    std::istringstream in(read_file("/proc/self/mountinfo"));
+    std::string line;
+    const std::string prefix = dir.string() + "/";
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, devno, root, point;
+        fields >> id >> parent >> devno >> root >> point;
+        if (point.rfind(prefix, 0) == 0) {
+            out.push_back(point);
+        }
+    }
+    return out;
+}
 
 // Whether podman's system-wide runtime state existed before any test ran. If not, a test that
 // makes it appear has run a podman without the sandbox's containers.conf.
@@ -81,6 +115,16 @@ EnvFile read_env_file() {
     return out;
 }
 
+std::vector<std::string> words(const std::string &text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string word;
+    while (in >> word) {
+        out.push_back(word);
+    }
+    return out;
+}
+
 // Reads `key` from `kv`, or appends it to `missing`.
 std::string require_key(const std::map<std::string, std::string> &kv, const char *key,
                         std::string &missing) {
@@ -115,6 +159,10 @@ Loaded load_env() {
     e.slow_registry = get("PODPULL_TEST_SLOW_REGISTRY");
     e.slow_image = get("PODPULL_TEST_SLOW_IMAGE");
     e.slow_big_image = get("PODPULL_TEST_SLOW_BIG_IMAGE");
+    e.derived_image = get("PODPULL_TEST_DERIVED_IMAGE");
+    e.derived_image_id = get("PODPULL_TEST_DERIVED_IMAGE_ID");
+    e.distinct_images = words(get("PODPULL_TEST_DISTINCT_IMAGES"));
+    e.distinct_image_ids = words(get("PODPULL_TEST_DISTINCT_IMAGE_IDS"));
     e.python3 = get("PODPULL_TEST_PYTHON3");
     e.containers_conf = get("PODPULL_TEST_CONTAINERS_CONF");
     const char *release = std::getenv("PODPULL_TEST_RELEASE");
@@ -123,6 +171,8 @@ Loaded load_env() {
     std::replace(key.begin(), key.end(), '.', '_');
     e.podman = get(("PODPULL_TEST_PODMAN_" + key).c_str());
     e.podman_version = get(("PODPULL_TEST_PODMAN_VERSION_" + key).c_str());
+    e.podman_exe = get(("PODPULL_TEST_PODMAN_EXE_" + key).c_str());
+    e.podman_argv0 = get(("PODPULL_TEST_PODMAN_ARGV0_" + key).c_str());
     if (!missing.empty()) {
         out.error = std::string("the fixture's env file ") + path + " lacks:" + missing;
         return out;
@@ -132,13 +182,23 @@ Loaded load_env() {
         out.error = "podman " + e.release + " reports version '" + e.podman_version + "'";
         return out;
     }
-    for (const auto *id : {&e.image_id, &e.oci_archive_id, &e.big_image_id}) {
+    if (e.distinct_images.size() != 4 || e.distinct_image_ids.size() != 4) {
+        out.error = "the fixture's env file does not name four distinct images with their IDs";
+        return out;
+    }
+    std::vector<const std::string *> ids = {&e.image_id, &e.oci_archive_id, &e.big_image_id,
+                                            &e.derived_image_id};
+    for (const auto &id : e.distinct_image_ids) {
+        ids.push_back(&id);
+    }
+    for (const auto *id : ids) {
         if (!is_hex64(*id)) {
             out.error = "the fixture's env file holds an image ID that is not 64 hex: " + *id;
             return out;
         }
     }
-    for (const auto *file : {&e.oci_archive, &e.podman, &e.python3, &e.containers_conf}) {
+    for (const auto *file :
+         {&e.oci_archive, &e.podman, &e.podman_exe, &e.python3, &e.containers_conf}) {
         if (!fs::exists(*file)) {
             out.error = "the fixture's env file names a file that does not exist: " + *file;
             return out;
@@ -530,7 +590,7 @@ bool process_exists(int pid) {
 std::vector<std::string> ServiceDirs::podman_argv(const std::vector<std::string> &args) const {
     std::vector<std::string> argv = {
         test_env().podman, "--root",           root.string(), "--runroot",
-        runroot.string(),  "--storage-driver", "vfs"};
+        runroot.string(),  "--storage-driver", driver};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
 }
@@ -554,6 +614,7 @@ Sandbox::Sandbox() {
         std::ofstream list(fs::path(test_env().state_dir) / "sandboxes", std::ios::app);
         list << dir_.string() << "\n";
     }
+    var_tmp_before_ = podman_entries_of_var_tmp();
     runtime_ = dir_ / "runtime";
     fs::create_directory(runtime_);
     fs::permissions(runtime_, fs::perms::owner_all);
@@ -565,8 +626,9 @@ Sandbox::~Sandbox() {
     fs::remove_all(dir_, ec);
 }
 
-ServiceDirs Sandbox::make_service_dirs(const std::string &name) const {
+ServiceDirs Sandbox::make_service_dirs(const std::string &name, const std::string &driver) const {
     ServiceDirs d;
+    d.driver = driver;
     d.root = dir_ / (name + "-root");
     d.runroot = dir_ / (name + "-run");
     d.tmpdir = dir_ / (name + "-tmp");
@@ -628,7 +690,7 @@ podpull_connect_options Sandbox::options(const ServiceDirs &dirs,
     o.storage_root = keep(dirs.root.string());
     o.run_root = keep(dirs.runroot.string());
     o.podman_path = keep(test_env().podman);
-    o.storage_driver = "vfs";
+    o.storage_driver = keep(dirs.driver);
     o.runtime_dir = keep(runtime_.string());
     std::vector<std::string> env = dirs.podman_env();
     env.insert(env.end(), extra_env.begin(), extra_env.end());
@@ -674,6 +736,26 @@ void Sandbox::check_no_leftovers() const {
          "CONTAINERS_CONF");
     CHECK((g_run_libpod_existed || !fs::exists("/run/libpod")));
     CHECK((g_shm_lock_existed || !fs::exists("/dev/shm/libpod_lock")));
+    const auto mounts = mounts_below(dir_);
+    std::string mount_list;
+    for (const auto &m : mounts) {
+        mount_list += " " + m;
+    }
+    INFO("mounted below the sandbox:" << mount_list);
+    CHECK(mounts.empty());
+    std::vector<std::string> new_in_var_tmp;
+    for (const auto &name : podman_entries_of_var_tmp()) {
+        if (std::find(var_tmp_before_.begin(), var_tmp_before_.end(), name) ==
+            var_tmp_before_.end()) {
+            new_in_var_tmp.push_back(name);
+        }
+    }
+    std::string var_tmp_list;
+    for (const auto &name : new_in_var_tmp) {
+        var_tmp_list += " " + name;
+    }
+    INFO("new in /var/tmp:" << var_tmp_list);
+    CHECK(new_in_var_tmp.empty());
 
     // Reported above; now kill and reap them (they are ours) so later tests start clean.
     for (const auto &p : children) {
@@ -681,6 +763,141 @@ void Sandbox::check_no_leftovers() const {
         int status = 0;
         ::waitpid(p.pid, &status, 0);
     }
+}
+
+// ---- the podpull command as a host ----------------------------------------------------------
+
+std::vector<std::string> cli_pull_argv(const std::string &cli, const Sandbox &box,
+                                       const ServiceDirs &dirs, const std::string &image) {
+    return {cli,
+            "pull",
+            "--podman",
+            test_env().podman,
+            "--root",
+            dirs.root.string(),
+            "--runroot",
+            dirs.runroot.string(),
+            "--storage-driver",
+            dirs.driver,
+            "--runtime-dir",
+            box.runtime_dir().string(),
+            "--env",
+            "CONTAINERS_CONF=" + dirs.containers_conf.string(),
+            "--tls-verify=false",
+            "--json",
+            image};
+}
+
+bool cli_is_copying(const std::string &json_output) {
+    if (contains(json_output, "Copying blob")) {
+        return true;
+    }
+    const std::string key = R"({"event":"progress","bytes":)";
+    for (auto at = json_output.find(key); at != std::string::npos;
+         at = json_output.find(key, at + 1)) {
+        const char first =
+            at + key.size() < json_output.size() ? json_output[at + key.size()] : '0';
+        if (first >= '1' && first <= '9') {
+            return true;
+        }
+    }
+    return false;
+}
+
+// ---- a podman service of the test's own ------------------------------------------------------
+
+bool unix_socket_answers(const fs::path &path) {
+    const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        return false;
+    }
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    const bool ok = ::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0;
+    ::close(s);
+    return ok;
+}
+
+PodmanService::PodmanService(const Sandbox &box, const ServiceDirs &dirs,
+                             const std::vector<std::string> &extra_env) {
+    dir_ = box.dir() / ("own-service-" + std::to_string(counter_++));
+    fs::create_directories(dir_);
+    socket_ = dir_ / "podman.sock";
+    std::vector<std::string> argv =
+        dirs.podman_argv({"system", "service", "--time=0", "unix://" + socket_.string()});
+    argv.insert(argv.begin() + 1, "--log-level=debug");
+    std::vector<std::string> env = dirs.podman_env();
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    proc_ = spawn_process(argv, env, dir_ / "service.log");
+    const bool up = wait_for(
+        [&] {
+            int status = 0;
+            return unix_socket_answers(socket_) || ::waitpid(proc_.pid, &status, WNOHANG) != 0;
+        },
+        std::chrono::seconds(30));
+    INFO("own podman service log:\n" << log());
+    REQUIRE(up);
+    REQUIRE(running());
+}
+
+PodmanService::~PodmanService() {
+    stop();
+}
+
+bool PodmanService::running() {
+    if (proc_.pid <= 0) {
+        return false;
+    }
+    int status = 0;
+    if (::waitpid(proc_.pid, &status, WNOHANG) == proc_.pid) {
+        proc_.pid = -1;
+        return false;
+    }
+    return true;
+}
+
+void PodmanService::stop() {
+    if (proc_.pid > 0) {
+        stop_process(proc_);
+    }
+}
+
+std::string PodmanService::log() const {
+    return read_file(dir_ / "service.log");
+}
+
+std::vector<std::string> PodmanService::requests() const {
+    // @ - - [01/Dec/2026:21:51:28 +0000] "POST /v5.0.0/libpod/images/pull?... HTTP/1.1" 200 ...
+    std::vector<std::string> out;
+    std::istringstream in(log());
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto open = line.find("] \"");
+        const auto close = line.find(" HTTP/1.", open == std::string::npos ? 0 : open);
+        if (line.rfind("@ ", 0) != 0 || open == std::string::npos || close == std::string::npos) {
+            continue;
+        }
+        out.push_back(line.substr(open + 3, close - open - 3));
+    }
+    return out;
+}
+
+HttpAnswer curl_unix(const fs::path &socket, const std::string &method, const std::string &target,
+                     int timeout_ms) {
+    // The status goes last, on a line of its own, after the body.
+    RunResult r = run_process({"/usr/bin/curl", "-sS", "-N", "--unix-socket", socket.string(), "-X",
+                               method, "-w", "\n%{http_code}", "http://podman" + target},
+                              {}, timeout_ms);
+    HttpAnswer answer;
+    const auto nl = r.out.rfind('\n');
+    if (r.exit_code != 0 || nl == std::string::npos) {
+        answer.error = "curl exit " + std::to_string(r.exit_code) + ": " + r.err;
+        return answer;
+    }
+    answer.status = std::atoi(r.out.c_str() + nl + 1);
+    answer.body = r.out.substr(0, nl);
+    return answer;
 }
 
 // ---- one pull -------------------------------------------------------------------------------
@@ -852,6 +1069,15 @@ ConnectOutcome connect(const podpull_connect_options &opts) {
     }
     podpull_error_free(err);
     return o;
+}
+
+podpull_client *connect_or_fail(const Sandbox &box, const podpull_connect_options &opts) {
+    ConnectOutcome c = connect(opts);
+    INFO(c.describe() << "\n" << box.log_text());
+    REQUIRE(c.code == PODPULL_OK);
+    REQUIRE(c.client != nullptr);
+    REQUIRE_FALSE(c.have_error);
+    return c.client;
 }
 
 podpull_pull_options insecure_pull_options() {

@@ -31,16 +31,21 @@ using Clock = std::chrono::steady_clock;
 // PODPULL_TEST_ENV environment variable (set by ctest). Anything missing FAILs the test.
 struct TestEnv {
     std::string state_dir;
-    std::string registry;        // 127.0.0.1:PORT
-    std::string image;           // 127.0.0.1:PORT/podpull/test:v1
-    std::string image_id;        // 64 hex
-    std::string oci_archive;     // a path
-    std::string oci_archive_id;  // 64 hex
-    std::string big_image;       // 127.0.0.1:PORT/podpull/big:v1
-    std::string big_image_id;    // 64 hex
-    std::string slow_registry;   // the same registry behind a throttling proxy
-    std::string slow_image;      // the test image through it
-    std::string slow_big_image;  // the big image through it
+    std::string registry;       // 127.0.0.1:PORT
+    std::string image;          // 127.0.0.1:PORT/podpull/test:v1
+    std::string image_id;       // 64 hex
+    std::string oci_archive;    // a path
+    std::string oci_archive_id; // 64 hex
+    std::string big_image;      // 127.0.0.1:PORT/podpull/big:v1
+    std::string big_image_id;   // 64 hex
+    std::string slow_registry;  // the same registry behind a throttling proxy
+    std::string slow_image;     // the test image through it
+    std::string slow_big_image; // the big image through it
+    std::string derived_image;  // podpull/derived:v1: the test image's layers and one of 32 MB
+    std::string derived_image_id;
+    // Four images of two layers each, none shared ("podpull/distinct-N:v1", repository paths
+    // on `registry` and `slow_registry`), and their IDs.
+    std::vector<std::string> distinct_images, distinct_image_ids;
     std::string python3;         // absolute path of a python3 interpreter
     std::string containers_conf; // the fixture's containers.conf
 
@@ -51,6 +56,13 @@ struct TestEnv {
     std::string release;
     std::string podman;
     std::string podman_version; // "5.4.2"
+    // A running podman of this release as the kernel shows it: /proc/PID/exe (for a chroot
+    // release the binary inside its root file system) and argv[0] (the launcher execs
+    // /usr/bin/podman inside the chroot).
+    std::string podman_exe, podman_argv0;
+    // Whether `podman` is a launcher of scripts/podman-peers.sh (a /bin/sh script that execs
+    // podman in a chroot, in the same process) rather than the podman binary itself.
+    bool podman_is_launcher() const { return podman_argv0 != podman; }
     int podman_major = 0, podman_minor = 0;
     // Whether this release's podman is at least major.minor.
     bool podman_at_least(int major, int minor) const {
@@ -90,6 +102,18 @@ void write_file(const fs::path &path, const std::string &text, unsigned mode = 0
 std::vector<std::string> dir_entries(const fs::path &dir); // names, sorted
 double seconds_since(Clock::time_point start);
 
+// Waits until `pred` holds or `timeout` passes; returns whether it held.
+template <typename Pred> bool wait_for(Pred pred, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (!pred()) {
+        if (Clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
 // ---- processes ------------------------------------------------------------------------------
 
 struct RunResult {
@@ -128,7 +152,8 @@ bool process_exists(int pid);
 // and a containers.conf that keeps tmp_dir and locks inside the sandbox.
 struct ServiceDirs {
     fs::path root, runroot, tmpdir, containers_conf;
-    // "podman --root R --runroot RR --storage-driver vfs" with `args` after it.
+    std::string driver = "vfs"; // the storage driver
+    // "podman --root R --runroot RR --storage-driver DRIVER" with `args` after it.
     std::vector<std::string> podman_argv(const std::vector<std::string> &args) const;
     std::vector<std::string> podman_env() const; // CONTAINERS_CONF=..., TMPDIR=...
 };
@@ -143,7 +168,9 @@ class Sandbox {
     const fs::path &dir() const { return dir_; }
     const fs::path &runtime_dir() const { return runtime_; }
     const ServiceDirs &main() const { return main_; }
-    ServiceDirs make_service_dirs(const std::string &name) const;
+    // `driver` "vfs" for most tests (it mounts nothing); "overlay" where pulls of many layers
+    // must be quick (vfs copies the whole tree below each layer it applies).
+    ServiceDirs make_service_dirs(const std::string &name, const std::string &driver = "vfs") const;
 
     // Connect options for a service on `dirs` (vfs, runtime_dir in the sandbox, the sandbox's
     // containers.conf through `env`, logs into this sandbox's log). The strings live in this
@@ -160,8 +187,10 @@ class Sandbox {
     // Image IDs (64 hex) podman lists in that storage (`podman images --no-trunc`).
     std::vector<std::string> podman_image_ids(const ServiceDirs &dirs) const;
 
-    // Asserts (CHECK) that this process has no child left and runtime_dir is empty, and that
-    // podman left nothing in /run/libpod or /dev/shm. Every test ends with it.
+    // Asserts (CHECK) that this process has no child left and runtime_dir is empty, that
+    // nothing is mounted below the sandbox, and that podman left nothing in /run/libpod,
+    // /dev/shm or /var/tmp (which the chroot releases share with the host). Every test ends
+    // with it.
     void check_no_leftovers() const;
 
   private:
@@ -171,11 +200,63 @@ class Sandbox {
 
     fs::path dir_, runtime_;
     ServiceDirs main_;
+    std::vector<std::string> var_tmp_before_; // podman's kind of entries in /var/tmp
     std::vector<std::unique_ptr<std::string>> strings_;
     std::vector<std::unique_ptr<std::vector<const char *>>> arrays_;
     mutable std::mutex log_mutex_;
     std::vector<std::string> log_;
 };
+
+// ---- the podpull command as a host ----------------------------------------------------------
+
+// `podpull pull --json` of `image` into `dirs` with this release's podman, plain HTTP
+// (--tls-verify=false), its socket dir in the sandbox's runtime_dir: argv for spawn_process.
+std::vector<std::string> cli_pull_argv(const std::string &cli, const Sandbox &box,
+                                       const ServiceDirs &dirs, const std::string &image);
+// Whether the command's --json output so far shows a blob being copied: a progress event with
+// bytes, or a "Copying blob" status line (routes without byte counts).
+bool cli_is_copying(const std::string &json_output);
+
+// ---- a podman service of the test's own ------------------------------------------------------
+
+// Whether something accepts connections on the Unix socket at `path`.
+bool unix_socket_answers(const fs::path &path);
+
+// A `podman system service` the test starts itself, as a host that runs its own service
+// would (podpull attaches to it with socket_path): this release's podman on `dirs`, with
+// --log-level=debug so that its access log names every request it got. Started at
+// construction (REQUIREd to answer within 30 s), SIGTERMed and reaped at destruction.
+class PodmanService {
+  public:
+    PodmanService(const Sandbox &box, const ServiceDirs &dirs,
+                  const std::vector<std::string> &extra_env = {});
+    ~PodmanService();
+    PodmanService(const PodmanService &) = delete;
+    PodmanService &operator=(const PodmanService &) = delete;
+
+    const fs::path &socket() const { return socket_; }
+    int pid() const { return proc_.pid; }
+    bool running();
+    void stop();
+    std::string log() const;
+    // The requests the service answered, "POST /v5.0.0/libpod/images/pull?...", in order: the
+    // access log lines podman writes once each answer is complete.
+    std::vector<std::string> requests() const;
+
+  private:
+    static inline int counter_ = 0;
+    fs::path dir_, socket_;
+    Spawned proc_;
+};
+
+// An HTTP request to a service's Unix socket with curl, the body read as it comes (-N).
+struct HttpAnswer {
+    int status = 0; // 0: no answer (error says why)
+    std::string body;
+    std::string error;
+};
+HttpAnswer curl_unix(const fs::path &socket, const std::string &method, const std::string &target,
+                     int timeout_ms = 120000);
 
 // ---- one pull -------------------------------------------------------------------------------
 
@@ -259,6 +340,24 @@ struct ConnectOutcome {
     std::string describe() const;
 };
 ConnectOutcome connect(const podpull_connect_options &opts);
+
+// A connected client, podpull_free'd at scope end (also when a REQUIRE throws).
+struct Client {
+    podpull_client *ptr = nullptr;
+    Client() = default;
+    explicit Client(podpull_client *p) : ptr(p) {}
+    Client(Client &&other) noexcept : ptr(other.ptr) { other.ptr = nullptr; }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+    ~Client() { podpull_free(ptr); }
+    void reset() {
+        podpull_free(ptr);
+        ptr = nullptr;
+    }
+};
+
+// podpull_connect, REQUIREd to succeed (the library's log in the failure message).
+podpull_client *connect_or_fail(const Sandbox &box, const podpull_connect_options &opts);
 
 // Pull options for the test registry (plain HTTP): tls_verify = 0.
 podpull_pull_options insecure_pull_options();

@@ -66,7 +66,7 @@ remove_storage() {
         unmount_below "$outside_runroots"
         rm -rf -- "$outside_runroots"
     fi
-    rm -rf -- "$state/ctx-test" "$state/ctx-big"
+    rm -rf -- "$state/ctx-test" "$state/ctx-big" "$state/ctx-derived" "$state"/ctx-distinct-*
 }
 
 if [ "$storage_only" -eq 1 ]; then
