@@ -599,21 +599,27 @@ std::vector<std::string> ServiceDirs::podman_env() const {
     return {"CONTAINERS_CONF=" + containers_conf.string()};
 }
 
-Sandbox::Sandbox() {
-    const char *tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/podpull-it-XXXXXX";
+namespace {
+
+// A new directory from `pattern` (mkdtemp), registered with the fixture, whose cleanup removes
+// it should this process be killed before the sandbox's destructor runs (a ctest timeout).
+fs::path make_registered_dir(std::string pattern) {
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw std::runtime_error("mkdtemp " + pattern + " failed");
     }
-    dir_ = fs::path(pattern);
-    // Registered with the fixture, whose cleanup removes it should this process be killed
-    // before the destructor runs (a ctest timeout).
-    write_file(dir_ / ".podpull-sandbox", "");
-    {
-        std::ofstream list(fs::path(test_env().state_dir) / "sandboxes", std::ios::app);
-        list << dir_.string() << "\n";
-    }
+    const fs::path dir(pattern);
+    write_file(dir / ".podpull-sandbox", "");
+    std::ofstream list(fs::path(test_env().state_dir) / "sandboxes", std::ios::app);
+    list << dir.string() << "\n";
+    return dir;
+}
+
+} // namespace
+
+Sandbox::Sandbox() {
+    const char *tmp = std::getenv("TMPDIR");
+    dir_ = make_registered_dir(std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                               "/podpull-it-XXXXXX");
     var_tmp_before_ = podman_entries_of_var_tmp();
     runtime_ = dir_ / "runtime";
     fs::create_directory(runtime_);
@@ -624,6 +630,20 @@ Sandbox::Sandbox() {
 Sandbox::~Sandbox() {
     std::error_code ec;
     fs::remove_all(dir_, ec);
+    if (!memory_dir_.empty()) {
+        fs::remove_all(memory_dir_, ec);
+    }
+}
+
+ServiceDirs Sandbox::make_memory_service_dirs(const std::string &name, const std::string &driver) {
+    if (memory_dir_.empty()) {
+        memory_dir_ = make_registered_dir("/dev/shm/podpull-it-XXXXXX");
+    }
+    ServiceDirs d = make_service_dirs(name, driver);
+    fs::remove(d.root);
+    d.root = memory_dir_ / (name + "-root");
+    fs::create_directories(d.root);
+    return d;
 }
 
 ServiceDirs Sandbox::make_service_dirs(const std::string &name, const std::string &driver) const {
@@ -736,7 +756,11 @@ void Sandbox::check_no_leftovers() const {
          "CONTAINERS_CONF");
     CHECK((g_run_libpod_existed || !fs::exists("/run/libpod")));
     CHECK((g_shm_lock_existed || !fs::exists("/dev/shm/libpod_lock")));
-    const auto mounts = mounts_below(dir_);
+    auto mounts = mounts_below(dir_);
+    if (!memory_dir_.empty()) {
+        const auto in_memory = mounts_below(memory_dir_);
+        mounts.insert(mounts.end(), in_memory.begin(), in_memory.end());
+    }
     std::string mount_list;
     for (const auto &m : mounts) {
         mount_list += " " + m;
