@@ -1,5 +1,7 @@
-// podpull's LIBPOD_PROGRESS route end to end, through the real HTTP code, against a fake
-// podman 6.0 service that replays the recorded pullProgress bodies.
+// podpull against tests/fake/fake-libpod.py, through the real HTTP code (socket_path): only
+// for what a real podman cannot be made to do on cue (a stream that stalls, an error line in
+// the middle of a body) and for body shapes no release in the suite sends. What the releases
+// do send is tested against them (tests/integration, once per release).
 #include <podpull.h>
 
 #include <catch2/catch_test_macros.hpp>
@@ -166,8 +168,9 @@ podpull_client *connect_to(const FakeService &fake) {
 
 } // namespace
 
-TEST_CASE("podman 6.0: LIBPOD_PROGRESS reports per-blob bytes and whole-pull totals") {
-    FakeService fake("6.0.0", "pull-progress-6.0.ndjson");
+TEST_CASE("a pullProgress body with a blob of unknown size and a final count short of its "
+          "total, which no release in the suite sends: per-blob bytes and whole-pull totals") {
+    FakeService fake("6.1.1", "pull-progress-derived-unknown-size.ndjson");
     podpull_client *client = connect_to(fake);
     Recorder recorder;
     const auto callbacks = recorder.callbacks();
@@ -221,23 +224,26 @@ TEST_CASE("podman 6.0: LIBPOD_PROGRESS reports per-blob bytes and whole-pull tot
     podpull_free(client);
 }
 
-TEST_CASE("podman 6.0: a final error line ends the pull with its code and message") {
-    FakeService fake("6.0.0", "pull-progress-6.0-error.ndjson");
+TEST_CASE("an error line in the middle of the body (6.1.1's, its registry cut off) ends the "
+          "pull with its code and message") {
+    FakeService fake("6.1.1", "pull-progress-6.1.1-error.ndjson");
     podpull_client *client = connect_to(fake);
     podpull_result *result = nullptr;
     podpull_error *error = nullptr;
     const auto code =
         podpull_pull(client, "registry.example/podpull/test:v1", nullptr, nullptr, &result, &error);
-    CHECK(code == PODPULL_ERR_AUTH);
+    const std::string message = podpull_error_message(error);
+    INFO(message);
+    CHECK(code == PODPULL_ERR_PULL);
     CHECK(result == nullptr);
-    CHECK(std::string(podpull_error_message(error)).find("authentication required") !=
-          std::string::npos);
+    CHECK(message.find("unexpected EOF") != std::string::npos);
+    CHECK(message.find("the connection to the registry broke") != std::string::npos);
     podpull_error_free(error);
     podpull_free(client);
 }
 
 TEST_CASE("an HTTP error answer maps its status and podman's message") {
-    FakeService fake("6.0.0", "error-404.json", 404);
+    FakeService fake("6.1.1", "error-404-6.1.1.json", 404);
     podpull_client *client = connect_to(fake);
     podpull_error *error = nullptr;
     const auto code =
@@ -245,68 +251,14 @@ TEST_CASE("an HTTP error answer maps its status and podman's message") {
     CHECK(code == PODPULL_ERR_NOT_FOUND);
     const std::string message = podpull_error_message(error);
     CHECK(message.find("404") != std::string::npos);
-    CHECK(message.find("image not known") != std::string::npos);
+    CHECK(message.find("manifest unknown") != std::string::npos);
     podpull_error_free(error);
-    podpull_free(client);
-}
-
-TEST_CASE("a forced route this podman cannot serve is refused with a reason") {
-    FakeService fake("4.3.1", "pull-progress-6.0.ndjson");
-    podpull_client *client = connect_to(fake);
-    podpull_pull_options options;
-    podpull_pull_options_init(&options);
-    options.route = PODPULL_ROUTE_LIBPOD_PROGRESS;
-    podpull_error *error = nullptr;
-    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", &options, nullptr,
-                                   nullptr, &error);
-    CHECK(code == PODPULL_ERR_INVALID_ARGUMENT);
-    CHECK(std::string(podpull_error_message(error)).find("6.0") != std::string::npos);
-    CHECK(fake.requests().find("images/pull") == std::string::npos); // nothing was sent
-    podpull_error_free(error);
-    podpull_free(client);
-}
-
-TEST_CASE("podman 5.x: LIBPOD_COMPAT reports per-layer bytes and looks up the full image ID") {
-    FakeService fake("5.2.0", "compat-mode-5.2.ndjson", 200, config_id);
-    podpull_client *client = connect_to(fake);
-    Recorder recorder;
-    const auto callbacks = recorder.callbacks();
-    podpull_result *result = nullptr;
-    podpull_error *error = nullptr;
-    const auto code = podpull_pull(client, "registry.example/podpull/test:v1", nullptr, &callbacks,
-                                   &result, &error);
-    INFO(podpull_error_message(error));
-    REQUIRE(code == PODPULL_OK);
-    CHECK(recorder.route == PODPULL_ROUTE_LIBPOD_COMPAT);
-    CHECK(podpull_result_route(result) == PODPULL_ROUTE_LIBPOD_COMPAT);
-    CHECK(podpull_result_image_id(result) == config_id);
-    const auto requests = fake.requests();
-    CHECK(requests.find("compatMode=true") != std::string::npos);
-    CHECK(requests.find("pullProgress") == std::string::npos);
-    CHECK(requests.find("/libpod/images/registry.example%2Fpodpull%2Ftest%3Av1/json") !=
-          std::string::npos);
-
-    // The layer: STARTED, PULLING twice with rising bytes and its total, DONE at its total.
-    std::vector<podpull_blob_progress> layer_events;
-    for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
-        if (recorder.blob_ids[i] == "855e90a27705")
-            layer_events.push_back(recorder.blobs[i]);
-    CHECK(is_started_pulling_done(layer_events, -1, 73407797, {19003392, 52428800}));
-
-    bool skipped_seen = false;
-    for (std::size_t i = 0; i < recorder.blobs.size(); ++i)
-        if (recorder.blob_ids[i] == "3c2b7e6d9a0f")
-            skipped_seen = recorder.blobs[i].state == PODPULL_BLOB_SKIPPED;
-    CHECK(skipped_seen);
-    CHECK(recorder.blobs.back().blobs_done == recorder.blobs.back().blobs_seen);
-    CHECK(podpull_result_bytes(result) >= 73407797u);
-
-    podpull_result_free(result);
     podpull_free(client);
 }
 
 TEST_CASE("a stream that stops sending ends in TIMEOUT after stall_timeout_ms") {
-    FakeService fake("6.0.0", "pull-progress-6.0.ndjson", 200, "", 3);
+    // 6.1.1's body stops after its first four lines (three text lines and a blob's start).
+    FakeService fake("6.1.1", "pull-progress-6.1.1.ndjson", 200, "", 4);
     podpull_client *client = connect_to(fake);
     podpull_pull_options options;
     podpull_pull_options_init(&options);
@@ -320,7 +272,9 @@ TEST_CASE("a stream that stops sending ends in TIMEOUT after stall_timeout_ms") 
     const auto took = std::chrono::steady_clock::now() - started;
     CHECK(code == PODPULL_ERR_TIMEOUT);
     CHECK(std::string(podpull_error_message(error)).find("300 ms") != std::string::npos);
-    CHECK(recorder.blobs.size() == 2); // what came before the stall was delivered
+    // What came before the stall was delivered: the route, three status lines, one blob.
+    CHECK(recorder.events.size() == 5);
+    CHECK(recorder.blobs.size() == 1);
     // Bounded, not timed: without the stall timeout this pull would never return.
     CHECK(took < std::chrono::seconds(30));
     podpull_error_free(error);
@@ -329,8 +283,9 @@ TEST_CASE("a stream that stops sending ends in TIMEOUT after stall_timeout_ms") 
 
 TEST_CASE("podpull_cancel from another thread stops a pull stalled on the fake service",
           "[concurrency][cancel]") {
-    // The body stops after 3 lines and the connection stays open: only the cancel ends it.
-    FakeService fake("6.0.0", "pull-progress-6.0.ndjson", 200, "", 3);
+    // The body stops after 4 lines (the last a blob's start) and the connection stays open:
+    // only the cancel ends it.
+    FakeService fake("6.1.1", "pull-progress-6.1.1.ndjson", 200, "", 4);
     podpull_client *client = connect_to(fake);
     podpull_pull_options options;
     podpull_pull_options_init(&options);

@@ -1,4 +1,4 @@
-// Issue 7: reading never waits on the host. A host whose first on_blob call does not return
+// Reading never waits on the host. A host whose first on_blob call does not return
 // until the fake service has sent a whole 16 MiB pull body: bytes counted, not time. Were the
 // socket read on the host's thread, nobody would read while the callback waits, the fake's
 // send would block once the socket buffers (a few hundred KiB) were full, and the body could
@@ -50,13 +50,20 @@ class LongPullFake {
         sent_file_ = dir_ / "sent";
         const auto ready = dir_ / "ready";
         std::vector<std::string> args = {
-            "python3",      PODPULL_FAKE_LIBPOD,
-            "--socket",     socket_,
-            "--version",    "6.0.0",
-            "--body",       std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.0.ndjson",
-            "--long-pull",  std::to_string(body_bytes),
-            "--sent-file",  sent_file_,
-            "--ready-file", ready};
+            "python3",
+            PODPULL_FAKE_LIBPOD,
+            "--socket",
+            socket_,
+            "--version",
+            "6.1.1",
+            "--body",
+            std::string(PODPULL_FAKE_BODIES) + "/pull-progress-derived-unknown-size.ndjson",
+            "--long-pull",
+            std::to_string(body_bytes),
+            "--sent-file",
+            sent_file_,
+            "--ready-file",
+            ready};
         std::vector<char *> argv;
         for (auto &arg : args)
             argv.push_back(arg.data());

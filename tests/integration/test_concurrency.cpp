@@ -612,8 +612,8 @@ TEST_CASE("1000 connect/free cycles on socket_path: no growth in fds, threads, c
     const fs::path socket = fake_dir / "podman.sock";
     const fs::path ready = fake_dir / "ready";
     Spawned fake = spawn_process({test_env().python3, PODPULL_FAKE_LIBPOD, "--socket",
-                                  socket.string(), "--version", "6.0.0", "--body",
-                                  std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.0.ndjson",
+                                  socket.string(), "--version", "6.1.1", "--body",
+                                  std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.1.1.ndjson",
                                   "--ready-file", ready.string()},
                                  {}, fake_dir / "fake.log");
     REQUIRE(wait_for([&] { return fs::exists(ready); }, 20s));

@@ -39,8 +39,8 @@ std::size_t threads() {
     return thread_count();
 }
 
-// tests/fake/fake-libpod.py in the sandbox: podman 6.0's API on a Unix socket, recording each
-// request; stopped (and reaped) on destruction.
+// tests/fake/fake-libpod.py in the sandbox: podman 6.1.1's API on a Unix socket, replaying
+// its recorded pull body and recording each request; stopped (and reaped) on destruction.
 class FakeLibpod {
   public:
     explicit FakeLibpod(const Sandbox &box, const std::vector<std::string> &extra = {}) {
@@ -52,8 +52,8 @@ class FakeLibpod {
         std::vector<std::string> argv = {
             test_env().python3, PODPULL_FAKE_LIBPOD,
             "--socket",         socket_.string(),
-            "--version",        "6.0.0",
-            "--body",           std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.0.ndjson",
+            "--version",        "6.1.1",
+            "--body",           std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.1.1.ndjson",
             "--record",         record_.string(),
             "--ready-file",     ready.string()};
         argv.insert(argv.end(), extra.begin(), extra.end());
@@ -1240,7 +1240,7 @@ TEST_CASE("a chunked pull body cut mid-chunk, after a chunk that ends mid-line, 
     for (const Case &c : {Case{"mid-chunk", "lost the connection to podman"},
                           Case{"mid-line", "lost the connection to podman"},
                           Case{"end-mid-line", "ended in the middle of a line"}}) {
-        const FakePull p = pull_from_fake(box, {"--cut", c.cut, "--fault-after", "3"});
+        const FakePull p = pull_from_fake(box, {"--cut", c.cut, "--fault-after", "4"});
         INFO("--cut " << c.cut << ": " << p.out.describe());
         std::printf("cut %s: %s in %.3f s: %s\n", c.cut, p.out.code_str.c_str(), p.seconds,
                     p.out.message.c_str());
@@ -1249,8 +1249,10 @@ TEST_CASE("a chunked pull body cut mid-chunk, after a chunk that ends mid-line, 
         CHECK(contains(p.out.message, c.says));
         CHECK_FALSE(contains(p.out.message, "\n"));
         CHECK(p.seconds < 5.0);
-        // The three whole lines before the cut were reported: the stream was read as it came.
-        CHECK(p.seen.blob_calls >= 2);
+        // The four whole lines before the cut were reported (three status lines and a blob's
+        // start): the stream was read as it came.
+        CHECK(p.seen.status.size() == 3);
+        CHECK(p.seen.blob_calls == 1);
         CHECK(p.seen.after_return == 0);
     }
     box.check_no_leftovers();
@@ -1260,8 +1262,8 @@ TEST_CASE("a garbage line and an invalid UTF-8 line in the pull body fail with P
           "[faults][stream][no-podman]") {
     (void)test_env();
     Sandbox box;
-    for (const char *body :
-         {"pull-progress-6.0-garbage.ndjson", "pull-progress-6.0-invalid-utf8.ndjson"}) {
+    for (const char *body : {"pull-progress-6.1.1-derived-garbage.ndjson",
+                             "pull-progress-6.1.1-derived-invalid-utf8.ndjson"}) {
         const FakePull p =
             pull_from_fake(box, {"--body", std::string(PODPULL_FAKE_BODIES) + "/" + body});
         INFO(body << ": " << p.out.describe());
@@ -1275,7 +1277,9 @@ TEST_CASE("a garbage line and an invalid UTF-8 line in the pull body fail with P
         // podpull wrote itself, never the 0xff of the line.
         CHECK(p.out.message.find('\xff') == std::string::npos);
         CHECK(p.seconds < 5.0);
-        CHECK(p.seen.blob_calls >= 2); // the good lines before it were reported
+        // The good lines before it were reported: three status lines and a blob's start.
+        CHECK(p.seen.status.size() >= 3);
+        CHECK(p.seen.blob_calls >= 1);
     }
     box.check_no_leftovers();
 }
@@ -1332,8 +1336,13 @@ TEST_CASE("HTTP 400, 401, 404 and 500 answers with podman's JSON, an empty or an
     const std::vector<Case> cases = {
         {400, bodies + "/error-400-4.3.1.json", nullptr, PODPULL_ERR_INVALID_ARGUMENT,
          "only docker transport is supported"},
-        {401, bodies + "/error-401.json", nullptr, PODPULL_ERR_AUTH, "authentication required"},
-        {404, bodies + "/error-404.json", nullptr, PODPULL_ERR_NOT_FOUND, "image not known"},
+        {401, bodies + "/error-401-6.1.1.json", nullptr, PODPULL_ERR_AUTH,
+         "authentication required"},
+        {404, bodies + "/error-404-6.1.1.json", nullptr, PODPULL_ERR_NOT_FOUND, "manifest unknown"},
+        {401, bodies + "/error-401-compat-5.8.6.json", nullptr, PODPULL_ERR_AUTH,
+         "authentication required"},
+        {404, bodies + "/error-404-compat-5.8.6.json", nullptr, PODPULL_ERR_NOT_FOUND,
+         "manifest unknown"},
         {500, bodies + "/error-500-4.3.1.json", nullptr, PODPULL_ERR_PULL,
          "reference parameter cannot be empty"},
         {400, empty.string(), nullptr, PODPULL_ERR_INVALID_ARGUMENT, "no body"},
