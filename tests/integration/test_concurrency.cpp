@@ -10,10 +10,11 @@
 // fixture's test and big images they pull its four "distinct" images (two random layers each,
 // none shared), which the fixture builds once for every release.
 
-#include "process_watch.hpp"
-#include "routes.hpp"
+#include "podpull_test/fake_libpod.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -56,20 +57,9 @@ Image fixture_image(const std::string &path, const std::string &id) {
 // its own, so that pulls keep TLS verification on and still reach them on every route.
 podpull_connect_options insecure_registries_options(Sandbox &box, const ServiceDirs &dirs) {
     const TestEnv &env = test_env();
-    const fs::path conf = box.dir() / "registries.conf";
-    if (!fs::exists(conf)) {
-        write_file(conf, "[[registry]]\nlocation = \"" + env.registry +
-                             "\"\ninsecure = true\n\n[[registry]]\nlocation = \"" +
-                             env.slow_registry + "\"\ninsecure = true\n");
-    }
+    const fs::path conf = write_insecure_registries_conf(box.dir() / "registries.conf",
+                                                         {env.registry, env.slow_registry});
     return box.options(dirs, {"CONTAINERS_REGISTRIES_CONF=" + conf.string()});
-}
-
-// The options every pull here takes: TLS verification on, so the automatic route has bytes.
-podpull_pull_options verified_options() {
-    podpull_pull_options opts;
-    podpull_pull_options_init(&opts);
-    return opts;
 }
 
 // ---- many pulls at once ---------------------------------------------------------------------
@@ -101,7 +91,7 @@ struct Job {
 // Runs every job at once (released together by a latch) on `client`; each job's hooks are set
 // up before. Returns when all have returned.
 void run_jobs(podpull_client *client, std::vector<std::unique_ptr<Job>> &jobs) {
-    const podpull_pull_options opts = verified_options(); // bytes on the automatic route
+    const podpull_pull_options opts = verified_pull_options(); // bytes on the automatic route
     std::latch start(static_cast<std::ptrdiff_t>(jobs.size()));
     std::vector<std::thread> threads;
     for (auto &job : jobs) {
@@ -150,7 +140,7 @@ int max_streaming_at_once(const std::vector<std::unique_ptr<Job>> &jobs) {
 // DONE or SKIPPED, and byte totals that add up.
 void check_successful_pull(Job &job, const ServiceDirs &dirs) {
     const auto s = job.rec.snapshot();
-    const podpull_pull_options opts = verified_options();
+    const podpull_pull_options opts = verified_pull_options();
     const podpull_route route = expected_auto_route(job.reference, &opts);
     INFO(job.reference << ": " << job.out.describe() << "\n" << job.rec.summary());
     REQUIRE(job.out.code == PODPULL_OK);
@@ -244,8 +234,8 @@ struct HostRun {
 HostRun run_sigint_host(Sandbox &box, const std::string &mode) {
     const TestEnv &env = test_env();
     const ServiceDirs &dirs = box.main();
-    const fs::path conf = box.dir() / "registries.conf";
-    write_file(conf, "[[registry]]\nlocation = \"" + env.slow_registry + "\"\ninsecure = true\n");
+    const fs::path conf =
+        write_insecure_registries_conf(box.dir() / "registries.conf", {env.slow_registry});
     const fs::path log = box.dir() / ("host-" + mode + ".log");
     Spawned host =
         spawn_process({PODPULL_SIGINT_HOST, mode, env.podman, env.slow_big_image,
@@ -368,7 +358,7 @@ TEST_CASE("8 threads pulling at once on one client: each gets its image's ID, it
     // The 64 MB layer takes about 4 s through the relay: its bytes are counted, exactly its
     // size in the manifest; the config's too on LIBPOD_PROGRESS, which reports it with its
     // size (the compat routes name the config but send no byte count for a blob that small).
-    const podpull_pull_options opts = verified_options();
+    const podpull_pull_options opts = verified_pull_options();
     const bool config_counted =
         route_progress(expected_auto_route(set.big.slow_reference, &opts)) ==
         Progress::per_blob_bytes;
@@ -498,7 +488,7 @@ TEST_CASE("podpull_cancel with 8 pulls in flight cancels every one within 2 s, a
 
     // Pulls that start after the cancel are not affected.
     PullRecorder rec;
-    const podpull_pull_options opts = verified_options();
+    const podpull_pull_options opts = verified_pull_options();
     PullOutcome again = pull(client.ptr, set.test.reference, rec, &opts);
     INFO(again.describe() << "\n" << rec.summary() << box.log_text());
     CHECK(again.code == PODPULL_OK);
@@ -582,22 +572,17 @@ TEST_CASE("4 clients in parallel, each with its own podman service, connect and 
 
 // ---- SIGINT in a C host ---------------------------------------------------------------------
 
-TEST_CASE("podpull_cancel from a SIGINT handler on the pulling thread of a C host: CANCELLED, and "
-          "the host exits with its service gone",
+TEST_CASE("podpull_cancel from a SIGINT handler of a C host, on the pulling thread and on another "
+          "one: CANCELLED, and the host exits with its service gone",
           "[concurrency][signal]") {
     (void)test_env();
+    // "thread": the signal goes to the pulling thread; "process": to the process, where a
+    // thread of the host's own takes it.
+    const std::string mode = GENERATE("thread", "process");
+    INFO("mode " << mode);
     Sandbox box;
-    HostRun run = run_sigint_host(box, "thread");
-    check_sigint_host(box, run, true);
-}
-
-TEST_CASE("podpull_cancel from a SIGINT handler on another thread than the pulling one: "
-          "CANCELLED, and the host exits with its service gone",
-          "[concurrency][signal]") {
-    (void)test_env();
-    Sandbox box;
-    HostRun run = run_sigint_host(box, "process");
-    check_sigint_host(box, run, false);
+    HostRun run = run_sigint_host(box, mode);
+    check_sigint_host(box, run, mode == "thread");
 }
 
 // ---- endurance ------------------------------------------------------------------------------
@@ -607,20 +592,12 @@ TEST_CASE("1000 connect/free cycles on socket_path: no growth in fds, threads, c
           "[endurance][no-podman]") {
     (void)test_env();
     Sandbox box;
-    const fs::path fake_dir = box.dir() / "fake";
-    fs::create_directories(fake_dir);
-    const fs::path socket = fake_dir / "podman.sock";
-    const fs::path ready = fake_dir / "ready";
-    Spawned fake = spawn_process({test_env().python3, PODPULL_FAKE_LIBPOD, "--socket",
-                                  socket.string(), "--version", "6.1.1", "--body",
-                                  std::string(PODPULL_FAKE_BODIES) + "/pull-progress-6.1.1.ndjson",
-                                  "--ready-file", ready.string()},
-                                 {}, fake_dir / "fake.log");
-    REQUIRE(wait_for([&] { return fs::exists(ready); }, 20s));
+    FakeLibpod fake(box.dir());
 
+    // Without a log callback: the cycles should allocate nothing that stays.
     podpull_connect_options o;
     podpull_connect_options_init(&o);
-    const std::string socket_str = socket.string();
+    const std::string socket_str = fake.socket().string();
     o.socket_path = socket_str.c_str();
     int failures = 0;
     auto cycle = [&] {
@@ -657,7 +634,7 @@ TEST_CASE("1000 connect/free cycles on socket_path: no growth in fds, threads, c
     CHECK(threads1 == threads0);
     CHECK(children1 == children0);
     check_rss_growth(rss1 - rss0);
-    stop_process(fake, 5000);
+    fake.stop();
     box.check_no_leftovers();
 }
 

@@ -5,7 +5,9 @@
 // lines). A release without a parameter must answer it as if it were not there: podman
 // ignores query parameters it does not know, which is why podpull never sends them there.
 
-#include "routes.hpp"
+#include "podpull_test/fake_libpod.hpp"
+#include "podpull_test/routes.hpp"
+#include "podpull_test/sandbox.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -15,20 +17,6 @@ using namespace podpull_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string encode(const std::string &text) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += {'%', hex[c >> 4], hex[c & 15]};
-        }
-    }
-    return out;
-}
 
 // The shape of an NDJSON body in a file, as one line of JSON.
 std::string shape_of_file(const fs::path &file) {
@@ -42,7 +30,7 @@ std::string shape_of_file(const fs::path &file) {
 }
 
 std::string committed_shape(const std::string &name) {
-    return shape_of_file(fs::path(PODPULL_FAKE_BODIES) / name);
+    return shape_of_file(fake_body(name));
 }
 
 // A service of the test's own whose storage holds the test image, so that a pull of the
@@ -52,9 +40,10 @@ class BodyRecorder {
     BodyRecorder() : service_(box_, box_.main()) {
         const TestEnv &env = test_env();
         derived_ = env.slow_registry + "/" + repository_path(env.derived_image);
-        const HttpAnswer base = curl_unix(
-            service_.socket(), "POST",
-            "/v5.0.0/libpod/images/pull?reference=" + encode(env.image) + "&tlsVerify=false");
+        const HttpAnswer base =
+            curl_unix(service_.socket(), "POST",
+                      "/v5.0.0/libpod/images/pull?reference=" + percent_encode(env.image) +
+                          "&tlsVerify=false");
         INFO("pulling the test image: HTTP " << base.status << " " << base.error << "\n"
                                              << base.body);
         REQUIRE(base.status == 200);
@@ -68,7 +57,7 @@ class BodyRecorder {
         const TestEnv &env = test_env();
         const HttpAnswer answer =
             curl_unix(service_.socket(), "POST",
-                      "/v5.0.0/libpod/images/pull?reference=" + encode(derived_) +
+                      "/v5.0.0/libpod/images/pull?reference=" + percent_encode(derived_) +
                           "&tlsVerify=false" + (parameter.empty() ? "" : "&" + parameter));
         INFO("pulling " << derived_ << " with '" << parameter << "': HTTP " << answer.status << " "
                         << answer.error << "\n"
@@ -78,8 +67,8 @@ class BodyRecorder {
         const fs::path file =
             box_.dir() / ("recorded-" + std::to_string(count_++) + "-" + parameter + ".ndjson");
         write_file(file, answer.body);
-        const HttpAnswer removed =
-            curl_unix(service_.socket(), "DELETE", "/v5.0.0/libpod/images/" + encode(derived_));
+        const HttpAnswer removed = curl_unix(service_.socket(), "DELETE",
+                                             "/v5.0.0/libpod/images/" + percent_encode(derived_));
         INFO("removing it: HTTP " << removed.status << " " << removed.body);
         REQUIRE(removed.status == 200);
         return file;
@@ -88,10 +77,11 @@ class BodyRecorder {
     // The error body of a pull of a missing tag with `parameter`.
     fs::path record_not_found(const std::string &parameter) {
         const TestEnv &env = test_env();
-        const HttpAnswer answer = curl_unix(service_.socket(), "POST",
-                                            "/v5.0.0/libpod/images/pull?reference=" +
-                                                encode(env.registry + "/podpull/test:no-such") +
-                                                "&tlsVerify=false&" + parameter);
+        const HttpAnswer answer =
+            curl_unix(service_.socket(), "POST",
+                      "/v5.0.0/libpod/images/pull?reference=" +
+                          percent_encode(env.registry + "/podpull/test:no-such") +
+                          "&tlsVerify=false&" + parameter);
         INFO("a missing tag with '" << parameter << "': HTTP " << answer.status << "\n"
                                     << answer.body);
         CHECK(answer.status == 404);

@@ -15,7 +15,7 @@
 // and twice the time). It lives in memory (Sandbox::make_memory_service_dirs): removing it
 // from this machine's disk took longer than the pulls.
 
-#include "routes.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -26,14 +26,6 @@
 using namespace podpull_test;
 
 namespace {
-
-// A registries.conf that declares the fixture's relay insecure (plain HTTP).
-fs::path insecure_registry_conf(const Sandbox &box) {
-    const fs::path conf = box.dir() / "registries.conf";
-    write_file(conf,
-               "[[registry]]\nlocation = \"" + test_env().slow_registry + "\"\ninsecure = true\n");
-    return conf;
-}
 
 struct PodmanPull {
     RunResult run;
@@ -48,24 +40,15 @@ PodmanPull podman_pull(const ServiceDirs &dirs, const std::vector<std::string> &
     const auto start = Clock::now();
     p.run = run_process(dirs.podman_argv({"pull", image}), env, 600000);
     p.seconds = seconds_since(start);
-    std::istringstream out(p.run.out);
-    std::string line;
-    while (std::getline(out, line)) {
-        if (!line.empty()) {
-            p.id = line;
-        }
-    }
+    const auto lines = lines_of(p.run.out);
+    p.id = lines.empty() ? "" : lines.back();
     return p;
 }
 
 int count_lines_with(const std::string &text, const std::string &needle) {
-    std::istringstream in(text);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-        n += contains(line, needle) ? 1 : 0;
-    }
-    return n;
+    const auto lines = lines_of(text);
+    return static_cast<int>(std::count_if(
+        lines.begin(), lines.end(), [&](const std::string &l) { return contains(l, needle); }));
 }
 
 } // namespace
@@ -93,14 +76,18 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
     REQUIRE(shared.size() == sibling.layers.size() / 2); // every other layer
 
     Sandbox box;
-    const fs::path conf = insecure_registry_conf(box);
+    const fs::path conf =
+        write_insecure_registries_conf(box.dir() / "registries.conf", {env.slow_registry});
     const std::vector<std::string> extra = {"CONTAINERS_REGISTRIES_CONF=" + conf.string()};
     const ServiceDirs dirs = box.make_memory_service_dirs("podpull", "overlay");
     Client client(connect_or_fail(box, box.options(dirs, extra)));
-    podpull_pull_options opts;
-    podpull_pull_options_init(&opts); // TLS verification on: bytes on every release
+    const podpull_pull_options opts = verified_pull_options(); // bytes on every release
     const podpull_route route = expected_auto_route(os.slow_image, &opts);
     REQUIRE(route_progress(route) != Progress::text_only);
+
+    // Nothing of the pulls goes to the host's /var/tmp, which the chroot releases share: the
+    // sandbox's containers.conf puts podman's big-file copies in the sandbox.
+    OpenFileWatch var_tmp("/var/tmp/");
 
     // ---- the OS image, into an empty storage
     PullRecorder rec;
@@ -199,5 +186,9 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
                 count_lines_with(second.run.err, "skipped") +
                     count_lines_with(second.run.err, "already exists"),
                 out.seconds, out2.seconds);
+    var_tmp.stop();
+    INFO("files under /var/tmp podman held open:\n" << join(var_tmp.seen(), "\n"));
+    CHECK(var_tmp.scans() > 100); // it did watch, the whole time
+    CHECK(var_tmp.seen().empty());
     box.check_no_leftovers();
 }

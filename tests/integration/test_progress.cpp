@@ -6,7 +6,7 @@
 // refused, and the case says so. The big image comes through the fixture's throttling relay,
 // so its 64 MB layer takes about 4 s and several byte counts arrive.
 
-#include "routes.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -20,9 +20,8 @@ namespace {
 
 // A client whose service treats the slow registry as insecure (plain HTTP) on its own.
 podpull_client *connect_with_insecure_registry(Sandbox &box) {
-    const TestEnv &env = test_env();
-    const fs::path conf = box.dir() / "registries.conf";
-    write_file(conf, "[[registry]]\nlocation = \"" + env.slow_registry + "\"\ninsecure = true\n");
+    const fs::path conf =
+        write_insecure_registries_conf(box.dir() / "registries.conf", {test_env().slow_registry});
     return connect_or_fail(
         box, box.options(std::vector<std::string>{"CONTAINERS_REGISTRIES_CONF=" + conf.string()}));
 }
@@ -39,9 +38,7 @@ TEST_CASE("every route with byte progress reports climbing bytes for a 64 MB lay
     Client client(connect_with_insecure_registry(box));
 
     PullRecorder rec;
-    podpull_pull_options opts;
-    podpull_pull_options_init(&opts); // tls_verify stays 1
-    opts.route = route;
+    const podpull_pull_options opts = verified_pull_options(route);
     const std::string refusal = expected_refusal(route, env.slow_big_image, opts);
     PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
     auto s = rec.snapshot();
@@ -130,8 +127,7 @@ TEST_CASE("on_blob returning nonzero cancels the pull, and the client stays usab
         return 0;
     };
     // The automatic route with TLS verification on reports bytes on every release.
-    podpull_pull_options opts;
-    podpull_pull_options_init(&opts);
+    const podpull_pull_options opts = verified_pull_options();
     REQUIRE(route_progress(expected_auto_route(env.slow_big_image, &opts)) != Progress::text_only);
     PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
@@ -142,11 +138,7 @@ TEST_CASE("on_blob returning nonzero cancels the pull, and the client stays usab
     CHECK(calls_after_stop == 0); // no on_blob after the one that said stop
     CHECK(out.seconds < 3.5);     // it stopped well before the ~4 s layer was through
 
-    PullRecorder rec2;
-    PullOutcome again = pull(client.ptr, env.slow_image, rec2, &opts);
-    INFO(again.describe() << "\n" << rec2.summary());
-    CHECK(again.code == PODPULL_OK);
-    CHECK(again.image_id == env.image_id);
+    check_still_pulls(client.ptr, &opts, env.slow_image);
 
     client.reset();
     box.check_no_leftovers();

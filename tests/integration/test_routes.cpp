@@ -6,7 +6,8 @@
 // the test starts, podpull attaches with socket_path) or the argv `podman pull` got (a
 // recording podman_path) shows where they reached podman.
 
-#include "routes.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -45,7 +46,7 @@ bool takes_retries() {
 // test's own, with a recording podman_path for the subprocess route.
 struct RoutePull {
     Sandbox box;
-    fs::path report;
+    PodmanRecorder recorder;
     std::unique_ptr<PodmanService> service;
     Client client;
     podpull_pull_options opts{};
@@ -53,22 +54,18 @@ struct RoutePull {
     PullOutcome out;
 
     RoutePull(podpull_route route, const std::string &image) {
-        const TestEnv &env = test_env();
-        const fs::path conf = box.dir() / "registries.conf";
-        write_file(conf,
-                   "[[registry]]\nlocation = \"" + env.slow_registry + "\"\ninsecure = true\n");
+        const fs::path conf = write_insecure_registries_conf(box.dir() / "registries.conf",
+                                                             {test_env().slow_registry});
         const std::vector<std::string> extra = {"CONTAINERS_REGISTRIES_CONF=" + conf.string()};
         service = std::make_unique<PodmanService>(box, box.main(), extra);
-        const fs::path wrapper = write_recording_wrapper(box.dir());
-        report = box.dir() / "wrapper-report";
+        recorder = write_podman_recorder(box.dir());
         podpull_connect_options copts = box.options(extra);
         const std::string socket = service->socket().string();
         copts.socket_path = socket.c_str();
-        copts.podman_path = wrapper.c_str();
+        copts.podman_path = recorder.script.c_str();
         client.ptr = connect_or_fail(box, copts);
 
-        podpull_pull_options_init(&opts); // tls_verify on
-        opts.route = route;
+        opts = verified_pull_options(route);
         opts.os = "linux";
         static const std::string arch = host_arch();
         opts.arch = arch.c_str();
@@ -89,12 +86,9 @@ struct RoutePull {
     }
 
     // The `podman pull` calls the recording podman_path saw.
-    std::vector<WrapperRecord> podman_pulls() const {
-        std::vector<WrapperRecord> pulls;
-        if (!fs::exists(report)) {
-            return pulls;
-        }
-        for (const auto &r : read_wrapper_report(report)) {
+    std::vector<PodmanLaunch> podman_pulls() const {
+        std::vector<PodmanLaunch> pulls;
+        for (const auto &r : read_podman_launches(recorder.report)) {
             if (r.has_args({"pull"})) {
                 pulls.push_back(r);
             }

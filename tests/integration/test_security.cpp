@@ -5,7 +5,10 @@
 // removes it. That no credential reaches an argv, an environment, a log line or an error
 // message is checked by test_auth.cpp (`[auth]`), not repeated here.
 
-#include "process_watch.hpp"
+#include "podpull_test/cli.hpp"
+#include "podpull_test/client.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -52,81 +55,6 @@ const std::set<std::string> &environment_allowlist() {
 
 std::string key_of(const std::string &entry) {
     return entry.substr(0, entry.find('='));
-}
-
-std::string hex_decode(const std::string &hex) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
-
-// A podman_path stand-in that records how it was started (argv[0], argv, its parent's pid and
-// executable, and its whole environment as exec gave it: /proc/self/environ), then execs the
-// real podman in its place.
-struct LaunchRecord {
-    std::string argv0;
-    std::vector<std::string> args;
-    int ppid = -1;
-    std::string parent_exe;
-    std::vector<std::string> environ;
-};
-
-fs::path write_launch_recorder(const fs::path &dir, const fs::path &report) {
-    const fs::path script = dir / "podman-launch-recorder";
-    const TestEnv &env = test_env();
-    write_file(script,
-               "#!" + env.python3 + " -I\n" +
-                   "import os, sys\n"
-                   "h = lambda b: (b if isinstance(b, bytes) else os.fsencode(b)).hex()\n"
-                   "ppid = os.getppid()\n"
-                   "try:\n"
-                   "    parent = os.readlink('/proc/%d/exe' % ppid)\n"
-                   "except OSError:\n"
-                   "    parent = ''\n"
-                   "lines = ['BEGIN', 'ARGV0 ' + h(sys.argv[0]), 'PPID %d' % ppid,\n"
-                   "         'PARENT_EXE ' + h(parent)]\n"
-                   "lines += ['ARG ' + h(a) for a in sys.argv[1:]]\n"
-                   "with open('/proc/self/environ', 'rb') as f:\n"
-                   "    lines += ['ENV ' + h(e) for e in f.read().split(b'\\0') if e]\n"
-                   "lines.append('END')\n"
-                   "with open('" +
-                   report.string() +
-                   "', 'a') as f:\n"
-                   "    f.write('\\n'.join(lines) + '\\n')\n"
-                   "os.execv('" +
-                   env.podman + "', ['" + env.podman + "'] + sys.argv[1:])\n",
-               0755);
-    return script;
-}
-
-std::vector<LaunchRecord> read_launch_records(const fs::path &report) {
-    std::vector<LaunchRecord> out;
-    std::istringstream in(fs::exists(report) ? read_file(report) : std::string());
-    std::string line;
-    LaunchRecord cur;
-    while (std::getline(in, line)) {
-        const auto sp = line.find(' ');
-        const std::string tag = line.substr(0, sp);
-        const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-        if (tag == "BEGIN") {
-            cur = LaunchRecord{};
-        } else if (tag == "END") {
-            out.push_back(cur);
-        } else if (tag == "ARGV0") {
-            cur.argv0 = hex_decode(value);
-        } else if (tag == "PPID") {
-            cur.ppid = std::atoi(value.c_str());
-        } else if (tag == "PARENT_EXE") {
-            cur.parent_exe = hex_decode(value);
-        } else if (tag == "ARG") {
-            cur.args.push_back(hex_decode(value));
-        } else if (tag == "ENV") {
-            cur.environ.push_back(hex_decode(value));
-        }
-    }
-    return out;
 }
 
 // Sets a variable in this process for the scope of a test, then removes it. Only called while
@@ -265,10 +193,9 @@ TEST_CASE("no shell: the service and the podman pull subprocess are executed dir
     }
 
     SECTION("a recording podman_path, as the service and as `podman pull` for an oci-archive") {
-        const fs::path report = box.dir() / "launches";
-        const fs::path recorder = write_launch_recorder(box.dir(), report);
+        const PodmanRecorder recorder = write_podman_recorder(box.dir());
         podpull_connect_options opts = box.options();
-        opts.podman_path = recorder.c_str();
+        opts.podman_path = recorder.script.c_str();
         Client client(connect_or_fail(box, opts));
         const auto services = children_named(self, "podman");
         REQUIRE(services.size() == 1); // the recorder exec'd podman in its own process
@@ -281,20 +208,18 @@ TEST_CASE("no shell: the service and the podman pull subprocess are executed dir
         CHECK(out.route == PODPULL_ROUTE_SUBPROCESS);
         client.reset();
 
-        const auto launches = read_launch_records(report);
+        const auto launches = read_podman_launches(recorder.report);
         REQUIRE(launches.size() == 2);
         for (const auto &l : launches) {
             INFO("argv0 " << l.argv0 << ", parent " << l.ppid << " (" << l.parent_exe << ")");
-            CHECK(l.argv0 == recorder.string()); // exec'd by path, not through sh -c
+            CHECK(l.argv0 == recorder.script.string()); // exec'd by path, not through sh -c
             CHECK(l.ppid == self);
             CHECK(l.parent_exe == self_exe);
             CHECK(l.parent_exe != "/bin/sh");
             CHECK(l.parent_exe != "/usr/bin/dash");
         }
-        CHECK(std::find(launches[0].args.begin(), launches[0].args.end(), "service") !=
-              launches[0].args.end());
-        CHECK(std::find(launches[1].args.begin(), launches[1].args.end(), "pull") !=
-              launches[1].args.end());
+        CHECK(launches[0].has_args({"system", "service"}));
+        CHECK(launches[1].has_args({"pull"}));
     }
     box.check_no_leftovers();
 }
@@ -310,11 +235,10 @@ TEST_CASE("the service and the podman pull subprocess get only the allowlisted e
     // An allowlisted variable with a value of this test's own: passed through as it is.
     ScopedEnv lang("LC_ALL", "C.UTF-8");
 
-    const fs::path report = box.dir() / "launches";
-    const fs::path recorder = write_launch_recorder(box.dir(), report);
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
     const std::vector<std::string> extra = {"PODPULL_HOST_ENTRY=from-the-env-option"};
     podpull_connect_options opts = box.options(extra);
-    opts.podman_path = recorder.c_str();
+    opts.podman_path = recorder.script.c_str();
     std::vector<std::string> option_env;
     for (const char *const *e = opts.env; *e != nullptr; ++e) {
         option_env.emplace_back(*e);
@@ -343,7 +267,7 @@ TEST_CASE("the service and the podman pull subprocess get only the allowlisted e
     CHECK(out.code == PODPULL_OK);
     client.reset();
 
-    const auto launches = read_launch_records(report);
+    const auto launches = read_podman_launches(recorder.report);
     REQUIRE(launches.size() == 2);
     check_child_environment("the service as exec'd", launches[0].environ, option_env,
                             {"NOTIFY_SOCKET"}, canary);
@@ -363,12 +287,6 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
           "[security][recovery]") {
     const TestEnv &env = test_env();
     Sandbox box;
-    // The host is the podpull command, a child of this test; as a subreaper we get its podman
-    // when it is killed, and reap it.
-    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-    struct ResetSubreaper {
-        ~ResetSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
-    } reset_subreaper;
     const int self = static_cast<int>(::getpid());
 
     // A live client in the same runtime_dir, started first.
@@ -396,25 +314,12 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
     ::chmod(wide_open.c_str(), 0755);
     fs::create_directory_symlink(link_target, link);
 
-    // The host: pulling the slow big image, killed while its blob is copied.
-    const ServiceDirs &dirs = box.main();
-    const fs::path log = box.dir() / "host.log";
-    Spawned host =
-        spawn_process(cli_pull_argv(PODPULL_CLI, box, dirs, env.slow_big_image), {}, log);
-    int service = -1;
-    REQUIRE(wait_for(
-        [&] {
-            const auto p = children_named(host.pid, "podman");
-            service = p.empty() ? -1 : p.front();
-            return service > 0;
-        },
-        60s));
-    INFO(read_file(log));
-    REQUIRE(wait_for([&] { return cli_is_copying(read_file(log)); }, 60s));
-    ::kill(host.pid, SIGKILL);
+    // The host: pulling the slow big image, killed while its blob is copied; its service,
+    // reparented to this test, is reaped here.
+    CliHost host(PODPULL_CLI, box, box.main(), env.slow_big_image);
+    const int service = host.wait_until_copying();
+    host.kill();
     int status = 0;
-    REQUIRE(::waitpid(host.pid, &status, 0) == host.pid);
-    host.pid = -1;
     REQUIRE(wait_for([&] { return ::waitpid(service, &status, WNOHANG) == service; }, 5000ms));
 
     // What the host left: one directory that is neither the live client's nor a decoy.
@@ -453,12 +358,7 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
         CHECK(::flock(fd, LOCK_EX | LOCK_NB) != 0);
         ::close(fd);
     }
-    PullRecorder rec;
-    podpull_pull_options opts = insecure_pull_options();
-    PullOutcome out = pull(live.ptr, env.image, rec, &opts);
-    INFO(out.describe());
-    CHECK(out.code == PODPULL_OK);
-    CHECK(out.image_id == env.image_id);
+    check_still_pulls(live.ptr);
 
     // The decoys, every file in them, and the symlink's target are untouched.
     CHECK(fs::exists(unknown_content / "lock"));

@@ -1,7 +1,8 @@
 // The private service's lifecycle: starting it (and failing to), the fds it inherits, two
 // clients side by side, attaching to a host's own service, and cancelling a running pull.
 
-#include "routes.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -16,7 +17,6 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <mutex>
-#include <sstream>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -39,16 +39,6 @@ struct Fd {
         }
     }
 };
-
-std::vector<int> read_pids(const fs::path &file) {
-    std::vector<int> pids;
-    std::istringstream in(read_file(file));
-    int pid = 0;
-    while (in >> pid) {
-        pids.push_back(pid);
-    }
-    return pids;
-}
 
 // A process a test started through the library and that the library should have reaped:
 // if it is still there, report it and kill it so the machine is left clean.
@@ -100,11 +90,11 @@ TEST_CASE("a service that never gets ready fails with TIMEOUT after start_timeou
     CHECK(c.seconds < 2.0);
     podpull_free(c.client);
 
-    auto started = read_pids(pids);
+    const auto started = words(read_file(pids));
     REQUIRE_FALSE(started.empty()); // the fake ran
-    for (int pid : started) {
+    for (const auto &pid : started) {
         INFO("fake podman pid " << pid << " is still there after podpull_connect returned");
-        CHECK(gone_or_kill(pid));
+        CHECK(gone_or_kill(std::atoi(pid.c_str())));
     }
     box.check_no_leftovers();
 }
@@ -152,7 +142,7 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
         GENERATE(FdVariant::inheritable, FdVariant::cloexec, FdVariant::cloexec_already_at_3);
     INFO("variant: " << variant_name(variant));
     Sandbox box;
-    const fs::path wrapper = write_recording_wrapper(box.dir());
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
     const fs::path runroot = fs::canonical(box.main().runroot);
 
     // An fd the test process has open without O_CLOEXEC: the service must not inherit it.
@@ -186,7 +176,7 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
     podpull_connect_options opts = box.options();
     opts.run_root = nullptr;
     opts.run_root_fd = dir_fd;
-    opts.podman_path = wrapper.c_str();
+    opts.podman_path = recorder.script.c_str();
 
     ConnectOutcome c = connect(opts);
     PullOutcome out;
@@ -212,9 +202,9 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
     CHECK(fs::is_directory(box.main().root / "vfs-images" / out.image_id));
     CHECK_FALSE(dir_entries(runroot).empty());
 
-    const std::string report_text = read_file(box.dir() / "wrapper-report");
-    INFO("wrapper report:\n" << report_text);
-    auto records = read_wrapper_report(box.dir() / "wrapper-report");
+    const std::string report_text = read_file(recorder.report);
+    INFO("recorder's report:\n" << report_text);
+    auto records = read_podman_launches(recorder.report);
     REQUIRE_FALSE(records.empty());
     int services = 0;
     for (const auto &r : records) {
@@ -323,12 +313,7 @@ TEST_CASE("socket_path attaches to the host's own service, and podpull_free leav
     INFO("children:\n" << describe(kids));
     CHECK(kids.size() == 1);
 
-    PullRecorder rec;
-    podpull_pull_options popts = insecure_pull_options();
-    PullOutcome out = pull(client.ptr, env.image, rec, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    CHECK(out.code == PODPULL_OK);
-    CHECK(out.image_id == env.image_id);
+    check_still_pulls(client.ptr);
     client.reset();
 
     // The host's service is still running and still answers.
@@ -399,11 +384,7 @@ TEST_CASE("podpull_cancel from another thread stops a running pull within a seco
     CHECK(rec.snapshot().after_return == 0);
 
     // The same client pulls again.
-    PullRecorder rec2;
-    PullOutcome again = pull(client.ptr, env.image, rec2, &opts);
-    INFO(again.describe() << "\n" << rec2.summary());
-    CHECK(again.code == PODPULL_OK);
-    CHECK(again.image_id == env.image_id);
+    check_still_pulls(client.ptr, &opts);
 
     client.reset();
     box.check_no_leftovers();

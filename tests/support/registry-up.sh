@@ -233,8 +233,10 @@ start_registry() {
     exit 1
 }
 
-write_registry_config() { # PORT: the plain-HTTP registry, open to all
-    cat >"$state/registry-config.yml" <<EOF
+# registry_config NAME PORT: what both registries' STATE_DIR/NAME-config.yml start with: their
+# storage in STATE_DIR/NAME, on 127.0.0.1:PORT.
+registry_config() {
+    cat >"$state/$1-config.yml" <<EOF
 version: 0.1
 log:
   level: info
@@ -242,13 +244,17 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $state/registry
+    rootdirectory: $state/$1
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:$1
-  secret: podpull-test-$1-$RANDOM$RANDOM
+  addr: 127.0.0.1:$2
+  secret: podpull-test-$2-$RANDOM$RANDOM
 EOF
+}
+
+write_registry_config() { # PORT: the plain-HTTP registry, open to all
+    registry_config registry "$1"
 }
 
 probe_registry() { # PORT
@@ -305,12 +311,17 @@ COPY big.bin /data/big.bin
 EOF
 step "random data"
 
-pm storage build --pull=never --format oci -t "$image" -f "$state/ctx-test/Containerfile" \
-    "$state/ctx-test" >>"$state/build.log" 2>&1
-image_id=$(pm storage inspect --format '{{.Id}}' "$image")
-step "build test image"
-pm storage push --tls-verify=false "$image" >>"$state/push.log" 2>&1
-step "push test image"
+# build_and_push IMAGE CONTEXT_DIR: builds CONTEXT_DIR/Containerfile into the build storage
+# as IMAGE, pushes it to the registry and prints its ID.
+build_and_push() {
+    pm storage build --pull=never --format oci -t "$1" -f "$2/Containerfile" "$2" \
+        >>"$state/build.log" 2>&1
+    pm storage push --tls-verify=false "$1" >>"$state/push.log" 2>&1
+    pm storage inspect --format '{{.Id}}' "$1"
+}
+
+image_id=$(build_and_push "$image" "$state/ctx-test")
+step "build and push test image"
 pm storage save --format oci-archive -o "$state/test-oci.tar" "$image" >>"$state/save.log" 2>&1
 step "save oci-archive"
 
@@ -319,22 +330,15 @@ oci_id=$(pm storage-oci pull -q "oci-archive:$state/test-oci.tar" 2>>"$state/pul
 oci_id=${oci_id##*$'\n'}
 step "pull oci-archive"
 
-pm storage build --pull=never --format oci -t "$big_image" -f "$state/ctx-big/Containerfile" \
-    "$state/ctx-big" >>"$state/build.log" 2>&1
-big_id=$(pm storage inspect --format '{{.Id}}' "$big_image")
-step "build big image"
-pm storage push --tls-verify=false "$big_image" >>"$state/push.log" 2>&1
-step "push big image"
+big_id=$(build_and_push "$big_image" "$state/ctx-big")
+step "build and push big image"
 
 # The test image and one more layer: 32 MB take about 2 s through the relay, long enough for
 # a byte count on every route that reports them.
 derived_image="$registry/podpull/derived:v1"
 head -c 32M /dev/urandom >"$state/ctx-derived/extra.bin"
 printf 'FROM %s\nCOPY extra.bin /data/extra.bin\n' "$image" >"$state/ctx-derived/Containerfile"
-pm storage build --pull=never --format oci -t "$derived_image" \
-    -f "$state/ctx-derived/Containerfile" "$state/ctx-derived" >>"$state/build.log" 2>&1
-derived_id=$(pm storage inspect --format '{{.Id}}' "$derived_image")
-pm storage push --tls-verify=false "$derived_image" >>"$state/push.log" 2>&1
+derived_id=$(build_and_push "$derived_image" "$state/ctx-derived")
 step "build and push derived image"
 
 # Four images of two random layers each, none shared: several pulls at once, each with blobs of
@@ -349,11 +353,8 @@ for n in 0 1 2 3; do
     head -c 1M /dev/urandom >"$ctx/b.bin"
     printf 'FROM scratch\nCOPY a.bin /a.bin\nCOPY b.bin /b.bin\n' >"$ctx/Containerfile"
     path="podpull/distinct-$n:v1"
-    pm storage build --pull=never --format oci -t "$registry/$path" -f "$ctx/Containerfile" "$ctx" \
-        >>"$state/build.log" 2>&1
-    pm storage push --tls-verify=false "$registry/$path" >>"$state/push.log" 2>&1
     distinct_images+="${distinct_images:+ }$path"
-    distinct_ids+="${distinct_ids:+ }$(pm storage inspect --format '{{.Id}}' "$registry/$path")"
+    distinct_ids+="${distinct_ids:+ }$(build_and_push "$registry/$path" "$ctx")"
     rm -rf "$ctx"
 done
 step "build and push distinct images"
@@ -369,10 +370,7 @@ if [ "${PODPULL_FIXTURE_DEMO_IMAGE:-0}" = "1" ]; then
         head -c "${size}M" /dev/urandom >"$state/ctx-demo/layer-$size.bin"
         printf 'COPY layer-%s.bin /data/layer-%s.bin\n' "$size" "$size" >>"$state/ctx-demo/Containerfile"
     done
-    pm storage build --pull=never --format oci -t "$demo_image" -f "$state/ctx-demo/Containerfile" \
-        "$state/ctx-demo" >>"$state/build.log" 2>&1
-    demo_id=$(pm storage inspect --format '{{.Id}}' "$demo_image")
-    pm storage push --tls-verify=false "$demo_image" >>"$state/push.log" 2>&1
+    demo_id=$(build_and_push "$demo_image" "$state/ctx-demo")
     rm -rf "$state/ctx-demo"
     step "build and push demo image"
 fi
@@ -424,20 +422,8 @@ chmod 0600 "$tls/htpasswd"
 step "test CA, certificate, password"
 
 write_auth_registry_config() { # PORT: HTTPS only, htpasswd
-    cat >"$state/auth-registry-config.yml" <<EOF
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $state/auth-registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$1
-  secret: podpull-test-$1-$RANDOM$RANDOM
+    registry_config auth-registry "$1"
+    cat >>"$state/auth-registry-config.yml" <<EOF
   tls:
     certificate: $tls/server.crt
     key: $tls/server.key

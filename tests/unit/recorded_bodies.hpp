@@ -1,7 +1,7 @@
-// Bodies of podman's pull endpoints, copied verbatim from docs/podman-facts.md (the shared
-// project docs), so that the decoder and tracker are held to what podman really sends. Each
-// constant names the section it comes from. "…" (U+2026) is in the facts file itself, where a
-// long digest or message was shortened; it is kept, since it is valid JSON string content.
+// Bodies of podman's pull endpoints as docs/podman.md records them, so that the decoder and
+// tracker are held to what podman really sends. Each constant names the section it comes
+// from. "…" (U+2026) stands where a long digest or message was shortened there; it is kept,
+// since it is valid JSON string content.
 // Every body ends with "\n", as podman ends every NDJSON line.
 #pragma once
 

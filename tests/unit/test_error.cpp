@@ -1,7 +1,7 @@
 #include "core/error.hpp"
 #include "core/http_failure.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -14,7 +14,7 @@ using podpull::ErrorCode;
 using podpull::one_line;
 
 TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") {
-    // podman-facts.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
+    // docs/podman.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
     CHECK(classify_podman_failure(
               "initializing source docker://localhost:5000/nope/none:v1: reading manifest v1 in "
               "localhost:5000/nope/none: manifest unknown: manifest unknown") ==
@@ -111,7 +111,8 @@ TEST_CASE("Error carries its code and message", "[error]") {
     const podpull::Error error(ErrorCode::auth, "no credentials");
     CHECK(error.code() == ErrorCode::auth);
     CHECK(std::string(error.what()) == "no credentials");
-    const auto caught = test::error_from([] { throw podpull::Error(ErrorCode::timeout, "late"); });
+    const auto caught =
+        podpull_test::error_from([] { throw podpull::Error(ErrorCode::timeout, "late"); });
     REQUIRE(caught);
     CHECK(caught->code() == ErrorCode::timeout);
 }

@@ -1,6 +1,6 @@
 #include "core/podman_command.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -23,7 +23,7 @@ using Argv = std::vector<std::string>;
 namespace {
 
 PodmanVersion version(const char *text) {
-    return podpull::parse_podman_version(text).value();
+    return podpull_test::podman_version(text);
 }
 
 } // namespace
@@ -53,21 +53,21 @@ TEST_CASE("global_flags: contradictions and empty values are refused", "[podman_
     StorageFlags both;
     both.run_root = "/run/rr";
     both.run_root_at_fd3 = true;
-    auto error = test::error_from([&] { podpull::global_flags(both); });
+    auto error = podpull_test::error_from([&] { podpull::global_flags(both); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("run_root_fd"));
 
     StorageFlags empty_root;
     empty_root.root = "";
-    error = test::error_from([&] { podpull::global_flags(empty_root); });
+    error = podpull_test::error_from([&] { podpull::global_flags(empty_root); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("--root"));
 }
 
 TEST_CASE("service_argv: bootc's command line", "[podman_command]") {
-    // podman-facts.md: podman --root /run/bootc/storage --runroot /proc/self/fd/3 system
+    // docs/podman.md: podman --root /run/bootc/storage --runroot /proc/self/fd/3 system
     // service --time=0 unix:///run/bootc/podman-api.sock
     StorageFlags storage;
     storage.root = "/run/bootc/storage";
@@ -108,7 +108,7 @@ TEST_CASE("pull_argv", "[podman_command]") {
                Equals(Argv{"podman", "pull", "--arch", "amd64", "--", "quay.io/x:1"}));
 
     const auto error =
-        test::error_from([&] { podpull::pull_argv("podman", {}, ref, {}, std::string()); });
+        podpull_test::error_from([&] { podpull::pull_argv("podman", {}, ref, {}, std::string()); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
 }
@@ -202,13 +202,13 @@ TEST_CASE("libpod_pull_target: only for libpod routes and registry references",
           "[podman_command]") {
     const Route route = GENERATE(Route::automatic, Route::docker_compat, Route::subprocess);
     CAPTURE(route);
-    auto error = test::error_from([&] {
+    auto error = podpull_test::error_from([&] {
         podpull::libpod_pull_target(parse_reference("quay.io/x"), {}, route, version("6.0.0"));
     });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 
-    error = test::error_from([&] {
+    error = podpull_test::error_from([&] {
         podpull::libpod_pull_target(parse_reference("oci:/x"), {}, Route::libpod_text,
                                     version("6.0.0"));
     });
@@ -217,7 +217,7 @@ TEST_CASE("libpod_pull_target: only for libpod routes and registry references",
 }
 
 TEST_CASE("docker_create_target: name and tag, as seen on 4.3.1", "[podman_command]") {
-    // podman-facts.md: POST /v1.41/images/create?fromImage=localhost:5001/test/big&tag=v1
+    // docs/podman.md: POST /v1.41/images/create?fromImage=localhost:5001/test/big&tag=v1
     CHECK(podpull::docker_create_target(parse_reference("localhost:5001/test/big:v1"), {},
                                         version("4.3.1")) ==
           "/v1.41/images/create?fromImage=localhost%3A5001%2Ftest%2Fbig&tag=v1");
@@ -268,7 +268,7 @@ TEST_CASE("docker_create_target: platform", "[podman_command]") {
     CHECK(target({}, {}, "v7") == base + "&platform=%2F%2Fv7");
     CHECK(target("", "arm", "v7") == base + "&platform=%2Farm%2Fv7");
 
-    const auto error = test::error_from([&] { target("linux", "arm/v7", {}); });
+    const auto error = podpull_test::error_from([&] { target("linux", "arm/v7", {}); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("arch \"arm/v7\" holds a '/'"));
@@ -296,11 +296,11 @@ TEST_CASE("docker_create_target: retries from 5.0, spelled retryDelay", "[podman
 }
 
 TEST_CASE("docker_create_target: only registry references", "[podman_command]") {
-    auto error = test::error_from(
+    auto error = podpull_test::error_from(
         [&] { podpull::docker_create_target(parse_reference("oci:/x"), {}, version("4.3.1")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
-    error = test::error_from([&] {
+    error = podpull_test::error_from([&] {
         podpull::docker_create_target(parse_reference("quay.io/x:"), {}, version("4.3.1"));
     });
     REQUIRE(error);
@@ -314,8 +314,8 @@ TEST_CASE("image_inspect_target", "[podman_command]") {
           "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3Aab12/json");
     CHECK(podpull::image_inspect_target(parse_reference("alpine")) ==
           "/v5.0.0/libpod/images/alpine/json");
-    const auto error =
-        test::error_from([&] { podpull::image_inspect_target(parse_reference("dir:/tmp/x")); });
+    const auto error = podpull_test::error_from(
+        [&] { podpull::image_inspect_target(parse_reference("dir:/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

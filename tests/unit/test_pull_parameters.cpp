@@ -1,7 +1,7 @@
 #include "core/pull_parameters.hpp"
 #include "core/route.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -15,7 +15,8 @@ TEST_CASE("policy_name spells podman's policies", "[pull_parameters]") {
 }
 
 TEST_CASE("policy_name refuses a value outside the enum", "[pull_parameters]") {
-    const auto error = test::error_from([] { podpull::policy_name(static_cast<PullPolicy>(7)); });
+    const auto error =
+        podpull_test::error_from([] { podpull::policy_name(static_cast<PullPolicy>(7)); });
     REQUIRE(error);
     CHECK(error->code() == podpull::ErrorCode::invalid_argument);
 }

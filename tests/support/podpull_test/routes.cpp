@@ -1,4 +1,6 @@
-#include "routes.hpp"
+#include "podpull_test/routes.hpp"
+
+#include "podpull_test/process.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -34,21 +36,11 @@ bool fully_qualified(const std::string &image) {
 } // namespace
 
 const char *route_name(podpull_route route) {
-    switch (route) {
-    case PODPULL_ROUTE_AUTO:
-        return "AUTO";
-    case PODPULL_ROUTE_LIBPOD_PROGRESS:
-        return "LIBPOD_PROGRESS";
-    case PODPULL_ROUTE_LIBPOD_COMPAT:
-        return "LIBPOD_COMPAT";
-    case PODPULL_ROUTE_DOCKER_COMPAT:
-        return "DOCKER_COMPAT";
-    case PODPULL_ROUTE_LIBPOD_TEXT:
-        return "LIBPOD_TEXT";
-    case PODPULL_ROUTE_SUBPROCESS:
-        return "SUBPROCESS";
-    }
-    return "UNKNOWN";
+    // podpull.h numbers the routes from 0 (AUTO) to 5 (SUBPROCESS).
+    static constexpr std::array<const char *, 6> names = {
+        "AUTO", "LIBPOD_PROGRESS", "LIBPOD_COMPAT", "DOCKER_COMPAT", "LIBPOD_TEXT", "SUBPROCESS"};
+    const auto i = static_cast<std::size_t>(route);
+    return i < names.size() ? names[i] : "UNKNOWN";
 }
 
 const std::vector<podpull_route> &forced_routes() {
@@ -137,15 +129,9 @@ Progress route_progress(podpull_route route) {
 }
 
 const char *progress_name(Progress progress) {
-    switch (progress) {
-    case Progress::per_blob_bytes:
-        return "per-blob bytes with sizes";
-    case Progress::per_layer_bytes:
-        return "per-layer bytes";
-    case Progress::text_only:
-        return "status text only";
-    }
-    return "?";
+    static constexpr std::array<const char *, 3> names = {"per-blob bytes with sizes",
+                                                          "per-layer bytes", "status text only"};
+    return names.at(static_cast<std::size_t>(progress));
 }
 
 std::string expected_blob_id(podpull_route route, const std::string &hex) {
@@ -363,6 +349,18 @@ void check_route_progress(const std::string &what, podpull_route route, const Im
             CHECK(out.bytes == image.bytes());
         }
     }
+}
+
+void check_still_pulls(podpull_client *client, const podpull_pull_options *opts,
+                       const std::string &image) {
+    const TestEnv &env = test_env();
+    const podpull_pull_options insecure = insecure_pull_options();
+    PullRecorder rec;
+    const PullOutcome out =
+        pull(client, image.empty() ? env.image : image, rec, opts != nullptr ? opts : &insecure);
+    INFO("the next pull: " << out.describe() << "\n" << rec.summary());
+    CHECK(out.code == PODPULL_OK);
+    CHECK(out.image_id == env.image_id);
 }
 
 void call_mid_blob(PullRecorder &rec, podpull_route route, std::chrono::milliseconds text_delay,

@@ -4,7 +4,9 @@
 // one release's behaviour down; docs/podman.md has what each release sends.
 #pragma once
 
-#include "test_support.hpp"
+#include "podpull_test/client.hpp"
+#include "podpull_test/fixture.hpp"
+#include "podpull_test/recorder.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -43,7 +45,8 @@ std::string expected_refusal(podpull_route route, const std::string &image,
 
 // The kind of progress a route reports.
 enum class Progress {
-    per_blob_bytes,  // LIBPOD_PROGRESS: every blob, config included, with its size from the start
+    per_blob_bytes =
+        0,           // LIBPOD_PROGRESS: every blob, config included, with its size from the start
     per_layer_bytes, // LIBPOD_COMPAT, DOCKER_COMPAT: 12-hex ids; a size only with a byte count
     text_only        // LIBPOD_TEXT, SUBPROCESS: status lines, no blob events
 };
@@ -100,6 +103,11 @@ BlobTally tally_blobs(podpull_route route, const ImageBlobs &image,
 // when `fresh` is false. Prints what it saw, one line, prefixed with `what`.
 void check_route_progress(const std::string &what, podpull_route route, const ImageBlobs &image,
                           const PullRecorder::Snapshot &seen, const PullOutcome &out, bool fresh);
+
+// CHECKs that `client` pulls `image` (the fixture's test image when empty) with `opts` (NULL:
+// tls_verify off) to the test image's ID: what a client must still do after a failed pull.
+void check_still_pulls(podpull_client *client, const podpull_pull_options *opts = nullptr,
+                       const std::string &image = "");
 
 // Arms `rec` to call `action` once, on the pulling thread, when a blob is surely being
 // copied: at the first blob event with bytes on a route that reports bytes, and `text_delay`
