@@ -4,8 +4,8 @@
  * Connect-to-ready of one `podman system service`, three ways, side by side:
  *   podpull  podpull_connect() through the public ABI (it waits for podman's READY=1, then
  *            asks the service its version);
- *   poll     the same command line started and watched the seed's way (bootc's
- *            podman_client.rs): after spawning, check whether podman exited, then whether the
+ *   poll     the same command line started and watched the way bootc's podman_client.rs
+ *            does: after spawning, check whether podman exited, then whether the
  *            socket file exists, then sleep 100 ms, and again; ready = the file exists;
  *   notify   the same command line with NOTIFY_SOCKET set: ready = podman's own READY=1
  *            datagram, timed from spawn.
@@ -40,7 +40,7 @@ extern char **environ;
 enum { way_podpull, way_poll, way_notify, way_count };
 static const char *const way_names[way_count] = {"podpull", "poll", "notify"};
 
-/* The seed's budget: 900 polls of 100 ms, 90 s. */
+/* bootc's budget: 900 polls of 100 ms, 90 s. */
 enum { poll_interval_ms = 100, poll_attempts = 900, notify_timeout_ms = 90000 };
 
 struct run_dirs {

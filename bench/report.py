@@ -71,7 +71,7 @@ def main():
     row("1. connect-to-ready: `podpull_connect`", ms(pp), spread("connect", "podpull", ms),
         f"podman's READY=1: {ms(ready)} ({spread('connect', 'notify', ms)})",
         f"{pp / ready:.2f}×", "≤ 1.10× READY", pp / ready <= 1.10)
-    row("1. connect-to-ready: the seed's 100 ms poll", ms(poll), spread("connect", "poll", ms),
+    row("1. connect-to-ready: a 100 ms poll (bootc's)", ms(poll), spread("connect", "poll", ms),
         f"`podpull_connect`: {ms(pp)}", f"{poll / pp:.2f}× slower", "podpull ≥ 2× faster",
         poll / pp >= 2.0)
 

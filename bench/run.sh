@@ -3,7 +3,7 @@
 #
 # Every figure of docs/performance.md, measured side by side in one run on this machine, and
 # printed as one table of medians with their ratios and goals:
-#   1. connect-to-ready: podpull_connect vs the seed's 100 ms socket poll vs podman's READY=1;
+#   1. connect-to-ready: podpull_connect vs a 100 ms socket poll (bootc's) vs podman's READY=1;
 #   2. a ~300 MB image (three random layers) from a local registry: podpull vs curl on the
 #      same API request to the same service vs `podman pull`;
 #   3. the same pull with callbacks that sleep 100 ms each vs without callbacks;

@@ -20,26 +20,9 @@ static void on_sigint(int sig) {
         podpull_cancel(g_client); /* async-signal-safe */
 }
 
-static const char *route_name(podpull_route route) {
-    switch (route) {
-    case PODPULL_ROUTE_LIBPOD_PROGRESS:
-        return "LIBPOD_PROGRESS";
-    case PODPULL_ROUTE_LIBPOD_COMPAT:
-        return "LIBPOD_COMPAT";
-    case PODPULL_ROUTE_DOCKER_COMPAT:
-        return "DOCKER_COMPAT";
-    case PODPULL_ROUTE_LIBPOD_TEXT:
-        return "LIBPOD_TEXT";
-    case PODPULL_ROUTE_SUBPROCESS:
-        return "SUBPROCESS";
-    default:
-        return "AUTO";
-    }
-}
-
 static void on_route(void *user_data, podpull_route route, const char *reason) {
     (void)user_data;
-    printf("route  %s: %s\n", route_name(route), reason);
+    printf("route  %s: %s\n", podpull_route_str(route), reason);
     fflush(stdout);
 }
 
@@ -125,7 +108,7 @@ int main(int argc, char **argv) {
     g_client = NULL;
     if (code == PODPULL_OK) {
         printf("pulled %s (route %s, %llu bytes)\n", podpull_result_image_id(result),
-               route_name(podpull_result_route(result)),
+               podpull_route_str(podpull_result_route(result)),
                (unsigned long long)podpull_result_bytes(result));
     } else {
         fprintf(stderr, "pull failed: %s: %s\n", podpull_code_str(code),

@@ -39,6 +39,8 @@ extern "C" {
 typedef struct podpull_client podpull_client; /* opaque: one podman service and its pulls */
 typedef struct podpull_error podpull_error;   /* opaque: a code and a message */
 typedef struct podpull_result podpull_result; /* opaque: what a successful pull produced */
+/* opaque: a host's handle that ends the calls it is handed to (1.2; podpull_canceller_new) */
+typedef struct podpull_canceller podpull_canceller;
 
 /** What went wrong. Every function that can fail returns one of these. */
 typedef enum podpull_code {
@@ -105,6 +107,9 @@ typedef struct podpull_connect_options {
     uint32_t start_timeout_ms;  /* default 90000 */
     podpull_log_fn log;         /* diagnostics; NULL: none. Never gets credentials. */
     void *log_user_data;
+    /* 1.2: when it fires, podpull_connect stops whatever it started and returns
+       PODPULL_ERR_CANCELLED; NULL: none. Used only while podpull_connect runs. */
+    podpull_canceller *canceller;
 } podpull_connect_options;
 
 /** How to pull one image. Fill with podpull_pull_options_init() first. */
@@ -121,6 +126,9 @@ typedef struct podpull_pull_options {
      * about once a second. A slow host callback does not count as silence. */
     uint32_t stall_timeout_ms;
     podpull_route route; /* default AUTO; anything else forces that route or fails */
+    /* 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:
+       none. Used only while podpull_pull runs. */
+    podpull_canceller *canceller;
 } podpull_pull_options;
 
 typedef enum podpull_blob_state {
@@ -154,12 +162,50 @@ typedef struct podpull_callbacks {
     int (*on_blob)(void *user_data, const podpull_blob_progress *progress);
 } podpull_callbacks;
 
-/** Fill `opts` with defaults and set its struct_size. NULL: no-op. */
+/** Fill `opts` with defaults and set its struct_size. NULL: no-op. The header routes calls to
+ * podpull_connect_options_init_sized (see below); this symbol serves hosts built against 1.0
+ * and 1.1 headers, and fills only the fields those knew. */
 PODPULL_API void podpull_connect_options_init(podpull_connect_options *opts);
-/** Fill `opts` with defaults and set its struct_size. NULL: no-op. */
+/** Fill `opts` with defaults and set its struct_size. NULL: no-op. As above, the header routes
+ * calls to podpull_pull_options_init_sized. */
 PODPULL_API void podpull_pull_options_init(podpull_pull_options *opts);
 /** Set every callback to NULL and set struct_size. NULL: no-op. */
 PODPULL_API void podpull_callbacks_init(podpull_callbacks *cb);
+
+/**
+ * Fill the first `size` bytes of `opts` (`sizeof *opts` as the host was compiled) with
+ * defaults and set struct_size to `size` (1.2). A struct larger than this library's gets its
+ * unknown tail zeroed. NULL, or a size below 4 or above 4096: no-op. Hosts call these through
+ * the macros below; a dlopen host calls them through podpull_api with sizeof.
+ */
+PODPULL_API void podpull_connect_options_init_sized(podpull_connect_options *opts, size_t size);
+PODPULL_API void podpull_pull_options_init_sized(podpull_pull_options *opts, size_t size);
+#define podpull_connect_options_init(opts)                                                         \
+    podpull_connect_options_init_sized((opts), sizeof *(opts))
+#define podpull_pull_options_init(opts) podpull_pull_options_init_sized((opts), sizeof *(opts))
+
+/**
+ * Make a canceller (1.2): a handle a host hands to podpull_connect and to any number of
+ * podpull_pull calls (the `canceller` option of each), and fires with podpull_canceller_cancel
+ * to end just those calls. Several threads may use one canceller at once. Release it with
+ * podpull_canceller_free once no call holds it.
+ *
+ * Errors: INVALID_ARGUMENT (out is NULL), INTERNAL (no file descriptor or memory left).
+ */
+PODPULL_API podpull_code podpull_canceller_new(podpull_canceller **out, podpull_error **err);
+/**
+ * Fire the canceller: every podpull_connect and podpull_pull that holds it returns
+ * PODPULL_ERR_CANCELLED within 100 ms, whatever podman is doing (starting, silent, waiting on
+ * a stalled registry), having stopped and reaped whatever it started; calls that do not hold
+ * it go on. A fired canceller stays fired: a call handed one returns PODPULL_ERR_CANCELLED at
+ * once, before it starts anything. Callable from any thread and from a signal handler
+ * (async-signal-safe); calling it again does nothing. NULL: no-op.
+ */
+PODPULL_API void podpull_canceller_cancel(podpull_canceller *canceller);
+/** 1 once podpull_canceller_cancel was called, else 0 (also for NULL). */
+PODPULL_API int podpull_canceller_is_cancelled(const podpull_canceller *canceller);
+/** Release a canceller that no call holds any more. NULL: no-op. */
+PODPULL_API void podpull_canceller_free(podpull_canceller *canceller);
 
 /**
  * Start a private `podman system service` (or attach to opts->socket_path) and return once
@@ -172,7 +218,8 @@ PODPULL_API void podpull_callbacks_init(podpull_callbacks *cb);
  * (release it with podpull_error_free()).
  *
  * Errors: INVALID_ARGUMENT, PODMAN_NOT_FOUND, SERVICE (with the service's stderr),
- * TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer), INTERNAL.
+ * TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer), CANCELLED (the
+ * options' canceller fired), INTERNAL.
  */
 PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
                                          podpull_error **err);
@@ -184,6 +231,8 @@ PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, po
  *
  * On success *result (if result is not NULL) holds the image ID; release it with
  * podpull_result_free(). On failure *result is NULL and *err (if err is not NULL) says why.
+ * It ends with PODPULL_ERR_CANCELLED after podpull_cancel, when on_blob returns nonzero, and
+ * when the options' canceller fires.
  */
 PODPULL_API podpull_code podpull_pull(podpull_client *client, const char *image,
                                       const podpull_pull_options *opts, const podpull_callbacks *cb,
@@ -227,6 +276,10 @@ PODPULL_API const char *podpull_code_str(podpull_code code);
 PODPULL_API const char *podpull_version(void);
 /** The ABI major, PODPULL_ABI_MAJOR of the header the library was built with. */
 PODPULL_API uint32_t podpull_abi_version(void);
+/** The route's name, "PODPULL_ROUTE_LIBPOD_PROGRESS" and so on; "PODPULL_ROUTE_UNKNOWN" for
+ * others. Never NULL. Added in 1.1: a dlopen host finds it in podpull_api when the table's
+ * struct_size covers `route_str`. */
+PODPULL_API const char *podpull_route_str(podpull_route route);
 
 /** Every function above, for hosts that load the library with dlopen(). */
 typedef struct podpull_api {
@@ -250,6 +303,13 @@ typedef struct podpull_api {
     const char *(*code_str)(podpull_code);
     const char *(*version)(void);
     uint32_t (*abi_version)(void);
+    const char *(*route_str)(podpull_route);                               /* 1.1 */
+    void (*connect_options_init_sized)(podpull_connect_options *, size_t); /* 1.2 */
+    void (*pull_options_init_sized)(podpull_pull_options *, size_t);       /* 1.2 */
+    podpull_code (*canceller_new)(podpull_canceller **, podpull_error **); /* 1.2 */
+    void (*canceller_cancel)(podpull_canceller *);                         /* 1.2 */
+    int (*canceller_is_cancelled)(const podpull_canceller *);              /* 1.2 */
+    void (*canceller_free)(podpull_canceller *);                           /* 1.2 */
     /* later functions are appended here */
 } podpull_api;
 

@@ -8,7 +8,12 @@
 # Ctrl-C.
 #
 #   scripts/demo.sh                 # pull the generated image
+#   PODPULL_PODMAN=6.1 scripts/demo.sh       # the same through podman 6.1 (LIBPOD_PROGRESS)
 #   PODPULL_DEMO_IMAGE=REF scripts/demo.sh   # pull REF instead (any reference podpull takes)
+# PODPULL_PODMAN names the podman release: 4.3 (the host's, the default), 5.4, 5.8 or 6.1,
+# each made once on this machine by scripts/podman-peers.sh (a Debian chroot; a few minutes
+# the first time). Each takes its own route: DOCKER_COMPAT on 4.3, LIBPOD_COMPAT on 5.x,
+# LIBPOD_PROGRESS (per-blob bytes, what bootc shows) on 6.1.
 # Environment: PODPULL_SKIP_DEPS=1 skips installing packages; PODPULL_BUILD_DIR=DIR builds
 # in DIR instead of build/.
 set -euo pipefail
@@ -27,6 +32,9 @@ else
 fi
 cmake --build "$build" -j2 --target podpull-cli
 
+release=${PODPULL_PODMAN:-4.3}
+podman=$(bash scripts/podman-peers.sh --path "$release")
+
 work=$(mktemp -d /tmp/podpull-demo.XXXXXX)
 cleanup() {
     if [ -f "$work/registry/env" ] || [ -d "$work/registry" ]; then
@@ -37,12 +45,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-podpull_args=(--root "$work/storage" --runroot "$work/run" --storage-driver vfs)
+podpull_args=(--podman "$podman" --root "$work/storage" --runroot "$work/run" --storage-driver vfs)
 if [ -n "${PODPULL_DEMO_IMAGE:-}" ]; then
     image=$PODPULL_DEMO_IMAGE
 else
     echo "== starting a local registry with generated images"
-    PODPULL_FIXTURE_DEMO_IMAGE=1 bash tests/support/registry-up.sh "$work/registry" \
+    PODPULL_FIXTURE_DEMO_IMAGE=1 PODPULL_FIXTURE_OS_IMAGE=0 PODPULL_FIXTURE_RELEASES=$release \
+        bash tests/support/registry-up.sh "$work/registry" \
         >"$work/registry-up.log" 2>&1 || {
         cat "$work/registry-up.log" >&2
         exit 1
@@ -51,13 +60,13 @@ else
     source "$work/registry/env"
     image=$PODPULL_TEST_DEMO_IMAGE
     # The relay speaks plain HTTP. Declaring it insecure in a registries.conf the service
-    # reads (instead of --tls-verify=false) keeps podman 4.3.1 on the route with byte
-    # progress; the fixture's containers.conf keeps podman's runtime state in $work.
+    # reads (instead of --tls-verify=false) keeps podman 4.3.1 on a route with byte progress
+    # (DOCKER_COMPAT); the fixture's containers.conf keeps podman's runtime state in $work.
     printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$PODPULL_TEST_SLOW_REGISTRY" \
         >"$work/registries.conf"
     podpull_args+=(--env "CONTAINERS_CONF=$PODPULL_TEST_CONTAINERS_CONF"
         --env "CONTAINERS_REGISTRIES_CONF=$work/registries.conf")
 fi
 
-echo "== pulling $image with podpull pull"
+echo "== pulling $image with podpull pull through podman $("$podman" --version | cut -d' ' -f3)"
 "$build/tools/podpull/podpull" pull "${podpull_args[@]}" "$image"

@@ -34,6 +34,9 @@ set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
+# Every part of the tree is built, and a missing dependency fails the configure step rather
+# than leaving a part out (CMakeLists.txt: PODPULL_BUILD_TESTS, _CLI and _BENCH default to AUTO).
+every_part="-DPODPULL_BUILD_TESTS=ON -DPODPULL_BUILD_CLI=ON -DPODPULL_BUILD_BENCH=ON"
 build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
 asan_build="$repo/build-asan"
@@ -104,7 +107,8 @@ configure() {
         echo "build/ was configured with another generator; starting it afresh"
         rm -rf "$build"
     fi
-    cmake -S . -B "$build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake -S . -B "$build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        $every_part
 }
 built=0
 if run_step "configure" configure; then
@@ -145,7 +149,7 @@ asan_configure() {
         rm -rf "$asan_build"
     fi
     cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=address,undefined -DPODPULL_TEST_RELEASES=4.3 \
+        -DPODPULL_SANITIZE=address,undefined $every_part -DPODPULL_TEST_RELEASES=4.3 \
         -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
 asan_ctest() {
@@ -180,7 +184,8 @@ tsan_configure() {
         rm -rf "$tsan_build"
     fi
     cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DPODPULL_SANITIZE=thread "-DPODPULL_TEST_RELEASES=4.3;6.1" -DPODPULL_FIXTURE_OS_IMAGE=OFF
+        -DPODPULL_SANITIZE=thread $every_part "-DPODPULL_TEST_RELEASES=4.3;6.1" \
+        -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
 tsan_build_targets() {
     # Everything: the entries registered under TSan (tests/CMakeLists.txt) need the unit,

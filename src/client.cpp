@@ -1,12 +1,14 @@
 #include "client.hpp"
 
 #include "core/error.hpp"
+#include "core/image_id.hpp"
 #include "core/image_inspect.hpp"
-#include "core/reference.hpp"
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
 #include "io/cancel_hub.hpp"
+#include "io/canceller.hpp"
 #include "io/child_process.hpp"
+#include "io/host_probe.hpp"
 #include "io/podman_service.hpp"
 #include "io/private_directory.hpp"
 #include "io/secret_file.hpp"
@@ -15,95 +17,86 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cstdlib>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <optional>
 
 namespace podpull {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool is_writable_dir(const char *path) {
-    struct stat st {};
-    return path != nullptr && *path != '\0' && ::stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-           ::access(path, W_OK | X_OK) == 0;
-}
-
-// $XDG_RUNTIME_DIR, else /run, else /tmp: where a private socket directory may go.
-std::string default_runtime_dir() {
-    if (const char *xdg = std::getenv("XDG_RUNTIME_DIR"); is_writable_dir(xdg))
-        return xdg;
-    if (is_writable_dir("/run"))
-        return "/run";
-    return "/tmp";
-}
-
-std::string host_path() {
-    const char *path = std::getenv("PATH");
-    return path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+std::chrono::milliseconds since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
 } // namespace
 
-Client::Client(ConnectConfig config) : config_(std::move(config)) {
+namespace {
+
+// A canceller that fired before the call began ends it before anything starts.
+void throw_if_cancelled(const io::Canceller *canceller, const char *what) {
+    if (canceller != nullptr && canceller->cancelled())
+        throw Error(ErrorCode::cancelled, fmt::format("{} was cancelled before it began", what));
+}
+
+} // namespace
+
+Client::Client(ConnectOptions options, const io::Canceller *canceller)
+    : plan_(plan_connection(std::move(options), io::probe_host())) {
+    throw_if_cancelled(canceller, "podpull_connect");
     try {
-        connect();
+        connect(canceller);
     } catch (...) {
         shutdown();
         throw;
     }
 }
 
-void Client::connect() {
+void Client::connect(const io::Canceller *canceller) {
     const auto started = Clock::now();
-    if (config_.auth_file || config_.auth_fd >= 0)
-        auth_ = parse_registry_auth(
-            io::read_secret(config_.auth_file.value_or(""), config_.auth_fd, max_auth_file_bytes));
-    env_ = io::child_environment(config_.env);
+    if (plan_.reads_credentials())
+        auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
+                                                    max_auth_file_bytes, plan_.start_timeout,
+                                                    canceller));
+    env_ = io::child_environment(plan_.env);
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
+    // Without a service of our own, the subprocess route looks podman up when it runs.
+    podman_ = plan_.podman;
+    if (!plan_.socket_path)
+        start_service(canceller);
 
-    if (!config_.socket_path) {
-        podman_ = io::resolve_executable(config_.podman_path, host_path());
-        io::ServiceConfig service;
-        service.podman = podman_;
-        service.storage = config_.storage;
-        service.run_root_fd = config_.run_root_fd;
-        service.env = env_;
-        service.runtime_dir = config_.runtime_dir.value_or(default_runtime_dir());
-        service.start_timeout = config_.start_timeout;
-        // A host killed outright (SIGKILL) leaves its socket directory behind; the next
-        // client in the same runtime_dir removes it.
-        for (const auto &stale : io::sweep_stale_private_directories(service.runtime_dir))
-            log(LogLevel::info,
-                fmt::format("removed {}, left by a podpull client that is gone", stale));
-        log(LogLevel::debug,
-            fmt::format("starting {}", fmt::join(service_argv(podman_, config_.storage,
-                                                              "<private dir>/podman.sock"),
-                                                 " ")));
-        service_ = std::make_unique<io::PodmanService>(*loop_, service);
-        log(LogLevel::debug,
-            fmt::format(
-                "podman service ready at {} after {} ms", service_->socket_path(),
-                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
-                    .count()));
-    } else {
-        // The subprocess route still needs a podman binary; look it up when it is used.
-        podman_ = config_.podman_path;
-    }
-
-    const auto spent =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-    const auto left = std::max(config_.start_timeout - spent, std::chrono::milliseconds(1));
-    const auto reported = io::fetch_libpod_version(socket_path(), left);
-    const auto version = parse_podman_version(reported);
-    if (!version)
-        throw Error(ErrorCode::protocol,
-                    fmt::format("podman reported an unreadable version '{}'", reported));
-    version_ = *version;
+    // The version check shares the start timeout with the service's start.
+    const auto left = std::max(plan_.start_timeout - since(started), std::chrono::milliseconds(1));
+    version_ = version_from_ping(io::fetch_libpod_version(socket_path(), left, canceller));
     log(LogLevel::info,
         fmt::format("connected to podman {} at {}", version_.to_string(), socket_path()));
+}
+
+void Client::start_service(const io::Canceller *canceller) {
+    const auto started = Clock::now();
+    podman_ = io::resolve_executable(plan_.podman, io::host_search_path());
+    io::ServiceConfig service;
+    service.podman = podman_;
+    service.storage = plan_.storage;
+    service.run_root_fd = plan_.run_root_fd;
+    service.env = env_;
+    service.runtime_dir = plan_.runtime_dir;
+    service.start_timeout = plan_.start_timeout;
+    service.canceller = canceller;
+    // A host killed outright (SIGKILL) leaves its socket directory behind; the next client in
+    // the same runtime_dir removes it.
+    for (const auto &stale : io::sweep_stale_private_directories(service.runtime_dir))
+        log(LogLevel::info,
+            fmt::format("removed {}, left by a podpull client that is gone", stale));
+    log(LogLevel::debug,
+        fmt::format(
+            "starting {}",
+            fmt::join(service_argv(podman_, plan_.storage, "<private dir>/podman.sock"), " ")));
+    service_ = std::make_unique<io::PodmanService>(*loop_, service);
+    log(LogLevel::debug, fmt::format("podman service ready at {} after {} ms",
+                                     service_->socket_path(), since(started).count()));
 }
 
 Client::~Client() {
@@ -121,7 +114,7 @@ void Client::shutdown() noexcept {
 }
 
 std::string Client::socket_path() const {
-    return service_ ? service_->socket_path() : *config_.socket_path;
+    return service_ ? service_->socket_path() : *plan_.socket_path;
 }
 
 void Client::cancel() noexcept {
@@ -129,83 +122,68 @@ void Client::cancel() noexcept {
 }
 
 void Client::log(LogLevel level, std::string_view message) const {
-    if (config_.log)
-        config_.log(level, message);
+    if (plan_.log)
+        plan_.log(level, message);
 }
 
 PullResult Client::pull(std::string_view image, const PullParameters &params,
-                        PullObserver &observer) {
-    const auto reference = parse_reference(image);
-    const auto decision = choose_route(reference, version_, params);
-    log(LogLevel::debug, fmt::format("route {}: {}", route_name(decision.route), decision.reason));
-    observer.route_chosen(decision);
+                        PullObserver &observer, const io::Canceller *canceller) {
+    throw_if_cancelled(canceller, "the pull");
+    const PullPlan plan = plan_pull(image, params, version_, auth_, plan_);
+    log(LogLevel::debug,
+        fmt::format("route {}: {}", route_name(plan.decision.route), plan.decision.reason));
+    observer.route_chosen(plan.decision);
+    for (const auto &note : plan.notes)
+        log(LogLevel::debug, note);
 
-    if (params.retries > 0 && version_ < PodmanVersion{5, 0, 0})
-        log(LogLevel::debug, fmt::format("podman {} takes no retry count (5.0 added it); "
-                                         "its own default applies",
-                                         version_.to_string()));
+    if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
+        return {run_subprocess_pull(plan, *subprocess, observer, canceller), plan.decision.route,
+                0};
+    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), observer, canceller);
+}
 
-    PullResult result;
-    result.route = decision.route;
-    if (decision.route == Route::subprocess) {
-        result.image_id = run_subprocess(reference, params, observer);
-        return result;
-    }
-
+PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
+                                PullObserver &observer, const io::Canceller *canceller) {
     io::ApiPullRequest request;
     request.socket_path = socket_path();
-    request.target = decision.route == Route::docker_compat
-                         ? docker_create_target(reference, params, version_)
-                         : libpod_pull_target(reference, params, decision.route, version_);
-    request.route = decision.route;
-    request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
-    if (const auto credentials = select_credentials(auth_, reference)) {
-        request.headers.emplace_back("X-Registry-Auth", registry_auth_header(*credentials));
-        log(LogLevel::debug,
-            fmt::format("sending the credentials stored under '{}'", credentials->key));
-    }
+    request.target = api.target;
+    request.headers = api_request_headers(plan);
+    request.route = plan.decision.route;
+    request.stall_timeout = plan.stall_timeout;
+    request.canceller = canceller;
     log(LogLevel::debug, fmt::format("POST {}", request.target));
-    auto outcome = io::run_api_pull(request, observer, *cancel_hub_);
-    result.bytes = outcome.bytes;
-    // The Docker-format routes end with a 12-hex prefix of the ID; ask podman for the rest.
-    result.image_id = outcome.image_id.empty()
-                          ? image_id_after_compat_pull(reference, outcome.image_id_prefix)
-                          : std::move(outcome.image_id);
-    if (result.image_id.size() != 64 ||
-        result.image_id.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw Error(ErrorCode::protocol,
-                    fmt::format("podman reported '{}' where a full image ID belongs",
-                                result.image_id.substr(0, 80)));
+    const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
+
+    PullResult result{{}, plan.decision.route, outcome.bytes};
+    if (api.inspect_target) {
+        constexpr std::size_t inspect_limit = 4 * 1024 * 1024; // an answer is a few KiB
+        constexpr std::chrono::seconds inspect_timeout{30};
+        const auto body =
+            io::fetch_body(socket_path(), *api.inspect_target, inspect_timeout, inspect_limit);
+        result.image_id = image_id_from_inspect(body, outcome.image_id_prefix);
+    } else {
+        result.image_id = expect_image_id(outcome.image_id);
+    }
     return result;
 }
 
-std::string Client::image_id_after_compat_pull(const ImageReference &reference,
-                                               const std::string &prefix) const {
-    constexpr std::size_t inspect_limit = 4 * 1024 * 1024; // an inspect answer is a few KiB
-    constexpr std::chrono::seconds inspect_timeout{30};
-    const auto body = io::fetch_body(socket_path(), image_inspect_target(reference),
-                                     inspect_timeout, inspect_limit);
-    return image_id_from_inspect(body, prefix);
-}
-
-std::string Client::run_subprocess(const ImageReference &reference, const PullParameters &params,
-                                   PullObserver &observer) {
+std::string Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
+                                        PullObserver &observer, const io::Canceller *canceller) {
     io::SubprocessPullRequest request;
-    // Credentials reach `podman pull` as a sealed memory file at fd 4: never on argv, never
-    // in a file on disk.
-    std::optional<io::SecretMemfd> auth_memfd;
-    std::optional<std::string> authfile;
-    if (const auto credentials = select_credentials(auth_, reference)) {
-        auth_memfd.emplace(minimal_auth_file(*credentials));
-        request.child.inherited.push_back({auth_memfd->fd(), 4});
-        authfile = "/proc/self/fd/4";
-    }
-    request.child.argv = pull_argv(io::resolve_executable(podman_, host_path()), config_.storage,
-                                   reference, params, authfile);
+    request.child.argv = subprocess.argv;
+    request.child.argv.front() = io::resolve_executable(podman_, io::host_search_path());
     request.child.env = env_;
-    if (config_.run_root_fd >= 0)
-        request.child.inherited.push_back({config_.run_root_fd, 3});
-    request.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+    if (plan_.run_root_fd >= 0)
+        request.child.inherited.push_back({plan_.run_root_fd, run_root_child_fd});
+    // Credentials reach `podman pull` as a sealed memory file: never on argv, never in a file
+    // on disk.
+    std::optional<io::SecretMemfd> auth_memfd;
+    if (const auto auth_file = subprocess_auth_file(plan)) {
+        auth_memfd.emplace(*auth_file);
+        request.child.inherited.push_back({auth_memfd->fd(), auth_file_child_fd});
+    }
+    request.stall_timeout = plan.stall_timeout;
+    request.canceller = canceller;
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
     return io::run_subprocess_pull(request, observer, *cancel_hub_);
 }

@@ -1,20 +1,18 @@
 // A podpull client: one podman service (private or attached) and the pulls made through it.
-// It wires the core's decisions to the I/O shell; the ABI shim sits on top.
+// It carries out the core's plans (core/connect_plan, core/pull_plan) with the I/O shell and
+// decides nothing itself; the ABI shim sits on top.
 #pragma once
 
-#include "core/log.hpp"
-#include "core/podman_command.hpp"
+#include "core/connect_plan.hpp"
 #include "core/podman_version.hpp"
 #include "core/pull_observer.hpp"
 #include "core/pull_parameters.hpp"
-#include "core/reference.hpp"
+#include "core/pull_plan.hpp"
 #include "core/registry_auth.hpp"
 #include "core/route.hpp"
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,21 +22,9 @@ namespace podpull {
 namespace io {
 class BackgroundLoop;
 class CancelHub;
+class Canceller;
 class PodmanService;
 } // namespace io
-
-struct ConnectConfig {
-    std::string podman_path = "podman";
-    StorageFlags storage;
-    int run_root_fd = -1;
-    std::optional<std::string> socket_path; // attach instead of starting a service
-    std::optional<std::string> runtime_dir;
-    std::vector<std::string> env;         // extra "KEY=VALUE" for podman processes
-    std::optional<std::string> auth_file; // containers-auth.json(5), read at connect
-    int auth_fd = -1;                     // the same, as an open fd
-    std::chrono::milliseconds start_timeout{90000};
-    LogSink log;
-};
 
 struct PullResult {
     std::string image_id;
@@ -48,32 +34,35 @@ struct PullResult {
 
 class Client {
   public:
-    // Starts or attaches to the service and learns its version. Throws Error.
-    explicit Client(ConnectConfig config);
+    // Plans the connection, starts or attaches to the service and learns its version.
+    // `canceller` (may be null) ends the connect with CANCELLED when it fires; it is used only
+    // while the constructor runs. Throws Error.
+    explicit Client(ConnectOptions options, const io::Canceller *canceller = nullptr);
     ~Client();
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
 
-    // Blocks; every observer call happens on the calling thread. Throws Error.
-    PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer);
+    // Blocks; every observer call happens on the calling thread. `canceller` (may be null)
+    // ends this pull, and only it, with CANCELLED when it fires. Throws Error.
+    PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer,
+                    const io::Canceller *canceller = nullptr);
 
-    // Async-signal-safe.
+    // Cancels every pull in flight. Async-signal-safe.
     void cancel() noexcept;
 
-    const PodmanVersion &podman_version() const noexcept { return version_; }
-
   private:
-    void connect();
+    void connect(const io::Canceller *canceller);
+    void start_service(const io::Canceller *canceller);
     void shutdown() noexcept;
     void log(LogLevel level, std::string_view message) const;
     std::string socket_path() const;
-    std::string image_id_after_compat_pull(const ImageReference &reference,
-                                           const std::string &prefix) const;
-    std::string run_subprocess(const ImageReference &reference, const PullParameters &params,
-                               PullObserver &observer);
+    PullResult run_api_pull(const PullPlan &plan, const ApiPullPlan &api, PullObserver &observer,
+                            const io::Canceller *canceller);
+    std::string run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
+                                    PullObserver &observer, const io::Canceller *canceller);
 
-    ConnectConfig config_;
-    std::string podman_;           // resolved executable, for the subprocess route
+    ConnectPlan plan_;
+    std::string podman_;           // resolved executable once a service started from it
     std::vector<std::string> env_; // the environment of every podman child
     PodmanVersion version_;
     RegistryAuth auth_; // every credential the host handed over; sent only where it belongs

@@ -1,12 +1,13 @@
-// The C ABI shim: reads the host's structs (only the fields their struct_size covers), checks
-// arguments, calls the Client, and turns every exception into a podpull_code. No logic of
-// podpull's own lives here.
+// The C ABI shim: reads the host's structs (only the fields their struct_size covers),
+// converts them to the core's types, calls the Client, and turns every exception into a
+// podpull_code. It decides nothing: option checks and defaults are the core's plan
+// (core/connect_plan, core/pull_plan), the ABI's rules are docs/abi.md.
 #include "podpull.h"
 
+#include "c_enums.hpp"
 #include "client.hpp"
 #include "core/error.hpp"
-
-#include <fcntl.h>
+#include "io/canceller.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -23,6 +24,10 @@ struct podpull_error {
     std::string message;
 };
 
+struct podpull_canceller {
+    podpull::io::Canceller canceller;
+};
+
 struct podpull_result {
     std::string image_id;
     podpull_route route;
@@ -32,14 +37,7 @@ struct podpull_result {
 namespace {
 using podpull::Error;
 using podpull::ErrorCode;
-
-static_assert(static_cast<int>(ErrorCode::internal) == PODPULL_ERR_INTERNAL);
-static_assert(static_cast<int>(ErrorCode::auth) == PODPULL_ERR_AUTH);
-static_assert(static_cast<int>(podpull::Route::subprocess) == PODPULL_ROUTE_SUBPROCESS);
-static_assert(static_cast<int>(podpull::Route::docker_compat) == PODPULL_ROUTE_DOCKER_COMPAT);
-static_assert(static_cast<int>(podpull::BlobState::skipped) == PODPULL_BLOB_SKIPPED);
-static_assert(static_cast<int>(podpull::PullPolicy::never) == PODPULL_POLICY_NEVER);
-static_assert(static_cast<int>(podpull::LogLevel::error) == PODPULL_LOG_ERROR);
+using podpull::abi::to_c;
 
 // A struct larger than any version of it will ever be is a bug in the host, not a newer header.
 constexpr std::uint32_t max_struct_size = 4096;
@@ -48,10 +46,8 @@ constexpr std::uint32_t max_struct_size = 4096;
 // against an older header passes fewer fields, which keep their defaults; one built against a
 // newer header may pass more, accepted only if those bytes are zero (the rule openat2(2) and
 // clone3(2) use), so a setting this library does not know is never silently dropped.
-template <typename T, typename Init>
-T read_host_struct(const T *host, Init init, const char *what) {
-    T copy;
-    init(&copy);
+template <typename T> T read_host_struct(const T *host, const T &defaults, const char *what) {
+    T copy = defaults;
     if (host == nullptr)
         return copy;
     const std::uint32_t size = host->struct_size;
@@ -69,57 +65,36 @@ T read_host_struct(const T *host, Init init, const char *what) {
     return copy;
 }
 
+template <typename Options> const podpull::io::Canceller *canceller_of(const Options &options) {
+    return options.canceller != nullptr ? &options.canceller->canceller : nullptr;
+}
+
 std::optional<std::string> optional_string(const char *text) {
     return text != nullptr ? std::optional<std::string>(text) : std::nullopt;
 }
 
-void check_fd(int fd, const char *what) {
-    if (fd == -1)
-        return;
-    if (fd < 3 || ::fcntl(fd, F_GETFD) < 0)
-        throw Error(ErrorCode::invalid_argument,
-                    std::string(what) + " is " + std::to_string(fd) +
-                        ", which is not an open file descriptor above 2");
-}
-
-podpull::ConnectConfig to_config(const podpull_connect_options &o) {
-    podpull::ConnectConfig config;
-    if (o.podman_path != nullptr) {
-        if (*o.podman_path == '\0')
-            throw Error(ErrorCode::invalid_argument, "podman_path is empty");
-        config.podman_path = o.podman_path;
-    }
-    config.storage.root = optional_string(o.storage_root);
-    config.storage.storage_driver = optional_string(o.storage_driver);
-    check_fd(o.run_root_fd, "run_root_fd");
-    check_fd(o.auth_fd, "auth_fd");
-    if (o.run_root_fd >= 0 && o.run_root != nullptr)
-        throw Error(ErrorCode::invalid_argument, "run_root and run_root_fd are both set");
-    config.storage.run_root = optional_string(o.run_root);
-    config.storage.run_root_at_fd3 = o.run_root_fd >= 0;
-    config.run_root_fd = o.run_root_fd;
-    if (o.auth_file != nullptr && o.auth_fd >= 0)
-        throw Error(ErrorCode::invalid_argument, "auth_file and auth_fd are both set");
-    config.auth_file = optional_string(o.auth_file);
-    config.auth_fd = o.auth_fd;
-    config.socket_path = optional_string(o.socket_path);
-    config.runtime_dir = optional_string(o.runtime_dir);
-    for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry) {
-        const std::string text = *entry;
-        if (text.find('=') == std::string::npos || text.front() == '=')
-            throw Error(ErrorCode::invalid_argument,
-                        "env entries must be KEY=VALUE; one has no key or no '='");
-        config.env.push_back(text);
-    }
-    config.start_timeout = std::chrono::milliseconds(o.start_timeout_ms);
+podpull::ConnectOptions to_options(const podpull_connect_options &o) {
+    podpull::ConnectOptions options;
+    options.podman_path = optional_string(o.podman_path);
+    options.storage_root = optional_string(o.storage_root);
+    options.run_root = optional_string(o.run_root);
+    options.run_root_fd = o.run_root_fd;
+    options.storage_driver = optional_string(o.storage_driver);
+    options.auth_file = optional_string(o.auth_file);
+    options.auth_fd = o.auth_fd;
+    options.socket_path = optional_string(o.socket_path);
+    options.runtime_dir = optional_string(o.runtime_dir);
+    for (auto entry = o.env; entry != nullptr && *entry != nullptr; ++entry)
+        options.env.emplace_back(*entry);
+    options.start_timeout = std::chrono::milliseconds(o.start_timeout_ms);
     if (o.log != nullptr) {
-        config.log = [log = o.log, user = o.log_user_data](podpull::LogLevel level,
-                                                           std::string_view message) {
+        options.log = [log = o.log, user = o.log_user_data](podpull::LogLevel level,
+                                                            std::string_view message) {
             const std::string text(message);
-            log(user, static_cast<podpull_log_level>(level), text.c_str());
+            log(user, to_c(level), text.c_str());
         };
     }
-    return config;
+    return options;
 }
 
 // The int a C host stored in an enum field. Loading a value outside the enumerators through
@@ -133,14 +108,8 @@ template <typename E> int enum_value(const E &field) {
 }
 
 podpull::PullParameters to_parameters(const podpull_pull_options &o) {
-    const int policy = enum_value(o.policy);
-    if (policy < PODPULL_POLICY_ALWAYS || policy > PODPULL_POLICY_NEVER)
-        throw Error(ErrorCode::invalid_argument, "policy is not a podpull_policy value");
-    const int route = enum_value(o.route);
-    if (route < PODPULL_ROUTE_AUTO || route > PODPULL_ROUTE_SUBPROCESS)
-        throw Error(ErrorCode::invalid_argument, "route is not a podpull_route value");
     podpull::PullParameters params;
-    params.policy = static_cast<podpull::PullPolicy>(o.policy);
+    params.policy = podpull::policy_from_value(enum_value(o.policy));
     params.tls_verify = o.tls_verify != 0;
     params.os = optional_string(o.os);
     params.arch = optional_string(o.arch);
@@ -148,7 +117,7 @@ podpull::PullParameters to_parameters(const podpull_pull_options &o) {
     params.retries = o.retries;
     params.retry_delay_ms = o.retry_delay_ms;
     params.stall_timeout_ms = o.stall_timeout_ms;
-    params.route = static_cast<podpull::Route>(o.route);
+    params.route = podpull::route_from_value(enum_value(o.route));
     return params;
 }
 
@@ -158,8 +127,7 @@ class CallbackObserver final : public podpull::PullObserver {
 
     void route_chosen(const podpull::RouteDecision &decision) override {
         if (cb_.on_route != nullptr)
-            cb_.on_route(cb_.user_data, static_cast<podpull_route>(decision.route),
-                         decision.reason.c_str());
+            cb_.on_route(cb_.user_data, to_c(decision.route), decision.reason.c_str());
     }
     void status(std::string_view line) override {
         if (cb_.on_status == nullptr)
@@ -173,7 +141,7 @@ class CallbackObserver final : public podpull::PullObserver {
         podpull_blob_progress progress{};
         progress.struct_size = sizeof(progress);
         progress.id = p.id.c_str();
-        progress.state = static_cast<podpull_blob_state>(p.state);
+        progress.state = to_c(p.state);
         progress.current = p.current;
         progress.total = p.total;
         progress.pull_current = p.pull_current;
@@ -198,7 +166,7 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
         body();
         return PODPULL_OK;
     } catch (const Error &e) {
-        code = static_cast<podpull_code>(e.code());
+        code = to_c(e.code());
         message = e.what();
     } catch (const std::bad_alloc &) {
         code = PODPULL_ERR_INTERNAL;
@@ -215,18 +183,41 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
     return code;
 }
 
-// podpull_*_init cannot know which header its host was built with, so it must never write
-// more than the smallest struct any ABI 1 host can have: the ABI 1.0 layout. These sizes are
-// frozen. When a field is appended, the static_assert below fails on purpose: the init
-// functions keep writing the 1.0 bytes (a host built against 1.0 has no room for more), and
-// a new, sized init function, which the newer header routes its hosts to, defaults the rest.
+// Every field's default, the appended ones included.
+podpull_connect_options connect_options_defaults() {
+    podpull_connect_options defaults{};
+    defaults.struct_size = sizeof defaults;
+    defaults.run_root_fd = -1;
+    defaults.auth_fd = -1;
+    defaults.start_timeout_ms = 90000;
+    return defaults;
+}
+
+podpull_pull_options pull_options_defaults() {
+    podpull_pull_options defaults{};
+    defaults.struct_size = sizeof defaults;
+    defaults.policy = PODPULL_POLICY_ALWAYS;
+    defaults.tls_verify = 1;
+    defaults.route = PODPULL_ROUTE_AUTO;
+    return defaults;
+}
+
+podpull_callbacks callbacks_defaults() {
+    podpull_callbacks defaults{};
+    defaults.struct_size = sizeof defaults;
+    return defaults;
+}
+
+// The unsized podpull_*_init cannot know which header its host was built with, so it never
+// writes more than the smallest struct any ABI 1 host can have: the ABI 1.0 layout. These
+// sizes are frozen. Hosts built against 1.2 or later headers reach the sized init functions
+// instead (the header's macros), which write exactly the host's struct.
 constexpr std::uint32_t connect_options_1_0_size = 112;
 constexpr std::uint32_t pull_options_1_0_size = 56;
 constexpr std::uint32_t callbacks_1_0_size = 40;
-static_assert(sizeof(podpull_connect_options) == connect_options_1_0_size &&
-                  sizeof(podpull_pull_options) == pull_options_1_0_size &&
-                  sizeof(podpull_callbacks) == callbacks_1_0_size,
-              "a struct grew: keep podpull_*_init writing the 1.0 layout and add a sized init");
+static_assert(
+    sizeof(podpull_callbacks) == callbacks_1_0_size,
+    "podpull_callbacks grew: add podpull_callbacks_init_sized and route the header to it");
 
 // Writes `defaults` over the first `size` bytes of the host's struct and sets struct_size.
 template <typename T> void init_layout(T *host, const T &defaults, std::uint32_t size) {
@@ -234,34 +225,69 @@ template <typename T> void init_layout(T *host, const T &defaults, std::uint32_t
     host->struct_size = size;
 }
 
+// The sized init: the host's struct is `size` bytes. Past this library's struct the bytes are
+// zeroed, so the zero-tail rule of read_host_struct holds until the host sets a field this
+// library does not know (which is then refused, not dropped).
+template <typename T> void init_sized(T *host, const T &defaults, std::size_t size) {
+    if (host == nullptr || size < sizeof(std::uint32_t) || size > max_struct_size)
+        return;
+    const std::size_t known = std::min(size, sizeof(T));
+    std::memcpy(host, &defaults, known);
+    if (size > known)
+        std::memset(reinterpret_cast<unsigned char *>(host) + known, 0, size - known);
+    host->struct_size = static_cast<std::uint32_t>(size);
+}
+
 } // namespace
 
 extern "C" {
 
-void podpull_connect_options_init(podpull_connect_options *opts) {
-    if (opts == nullptr)
-        return;
-    podpull_connect_options defaults{};
-    defaults.run_root_fd = -1;
-    defaults.auth_fd = -1;
-    defaults.start_timeout_ms = 90000;
-    init_layout(opts, defaults, connect_options_1_0_size);
+// The names are in parentheses because podpull.h routes calls to the sized functions through
+// macros of the same names; these are the 1.0 symbols for hosts built against older headers.
+void(podpull_connect_options_init)(podpull_connect_options *opts) {
+    if (opts != nullptr)
+        init_layout(opts, connect_options_defaults(), connect_options_1_0_size);
 }
 
-void podpull_pull_options_init(podpull_pull_options *opts) {
-    if (opts == nullptr)
-        return;
-    podpull_pull_options defaults{};
-    defaults.policy = PODPULL_POLICY_ALWAYS;
-    defaults.tls_verify = 1;
-    defaults.route = PODPULL_ROUTE_AUTO;
-    init_layout(opts, defaults, pull_options_1_0_size);
+void(podpull_pull_options_init)(podpull_pull_options *opts) {
+    if (opts != nullptr)
+        init_layout(opts, pull_options_defaults(), pull_options_1_0_size);
 }
 
 void podpull_callbacks_init(podpull_callbacks *cb) {
-    if (cb == nullptr)
-        return;
-    init_layout(cb, podpull_callbacks{}, callbacks_1_0_size);
+    if (cb != nullptr)
+        init_layout(cb, callbacks_defaults(), callbacks_1_0_size);
+}
+
+void podpull_connect_options_init_sized(podpull_connect_options *opts, size_t size) {
+    init_sized(opts, connect_options_defaults(), size);
+}
+
+void podpull_pull_options_init_sized(podpull_pull_options *opts, size_t size) {
+    init_sized(opts, pull_options_defaults(), size);
+}
+
+podpull_code podpull_canceller_new(podpull_canceller **out, podpull_error **err) {
+    if (out != nullptr)
+        *out = nullptr;
+    return guarded(err, [&] {
+        if (out == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_canceller_new: out is NULL");
+        *out = new podpull_canceller;
+    });
+}
+
+void podpull_canceller_cancel(podpull_canceller *canceller) {
+    if (canceller != nullptr)
+        canceller->canceller.cancel();
+}
+
+int podpull_canceller_is_cancelled(const podpull_canceller *canceller) {
+    return canceller != nullptr && canceller->canceller.cancelled() ? 1 : 0;
+}
+
+void podpull_canceller_free(podpull_canceller *canceller) {
+    delete canceller;
 }
 
 podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
@@ -272,8 +298,8 @@ podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client
         if (out == nullptr)
             throw Error(ErrorCode::invalid_argument, "podpull_connect: out is NULL");
         const auto options =
-            read_host_struct(opts, podpull_connect_options_init, "podpull_connect_options");
-        *out = new podpull_client{podpull::Client(to_config(options))};
+            read_host_struct(opts, connect_options_defaults(), "podpull_connect_options");
+        *out = new podpull_client{podpull::Client(to_options(options), canceller_of(options))};
     });
 }
 
@@ -288,13 +314,14 @@ podpull_code podpull_pull(podpull_client *client, const char *image,
         if (image == nullptr)
             throw Error(ErrorCode::invalid_argument, "podpull_pull: image is NULL");
         const auto options =
-            read_host_struct(opts, podpull_pull_options_init, "podpull_pull_options");
-        const auto callbacks = read_host_struct(cb, podpull_callbacks_init, "podpull_callbacks");
+            read_host_struct(opts, pull_options_defaults(), "podpull_pull_options");
+        const auto callbacks = read_host_struct(cb, callbacks_defaults(), "podpull_callbacks");
         CallbackObserver observer(callbacks);
-        auto pulled = client->client.pull(image, to_parameters(options), observer);
+        auto pulled =
+            client->client.pull(image, to_parameters(options), observer, canceller_of(options));
         if (result != nullptr)
-            *result = new podpull_result{std::move(pulled.image_id),
-                                         static_cast<podpull_route>(pulled.route), pulled.bytes};
+            *result =
+                new podpull_result{std::move(pulled.image_id), to_c(pulled.route), pulled.bytes};
     });
 }
 
@@ -373,6 +400,10 @@ uint32_t podpull_abi_version(void) {
     return PODPULL_ABI_MAJOR;
 }
 
+const char *podpull_route_str(podpull_route route) {
+    return podpull::route_c_name(static_cast<podpull::Route>(enum_value(route)));
+}
+
 const podpull_api *podpull_get_api(uint32_t abi_major) {
     static const podpull_api api = {
         sizeof(podpull_api),
@@ -394,6 +425,13 @@ const podpull_api *podpull_get_api(uint32_t abi_major) {
         podpull_code_str,
         podpull_version,
         podpull_abi_version,
+        podpull_route_str,
+        podpull_connect_options_init_sized,
+        podpull_pull_options_init_sized,
+        podpull_canceller_new,
+        podpull_canceller_cancel,
+        podpull_canceller_is_cancelled,
+        podpull_canceller_free,
     };
     return abi_major == PODPULL_ABI_MAJOR ? &api : nullptr;
 }

@@ -1,14 +1,14 @@
 #include "image_inspect.hpp"
 
 #include "error.hpp"
+#include "image_id.hpp"
+#include "json_view.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 namespace podpull {
 namespace {
-
-constexpr std::size_t image_id_length = 64;
 
 [[noreturn]] void unreadable(std::string_view problem) {
     throw Error(ErrorCode::protocol, fmt::format("podman's image inspect answer {}", problem));
@@ -28,11 +28,11 @@ std::string image_id_from_inspect(std::string_view body, std::string_view expect
     const boost::json::value *id_value = parsed.get_object().if_contains("Id");
     if (id_value == nullptr || !id_value->is_string())
         unreadable("has no \"Id\" string");
-    std::string_view id(id_value->get_string().data(), id_value->get_string().size());
-    if (id.starts_with("sha256:"))
-        id.remove_prefix(7);
-    if (id.size() != image_id_length ||
-        id.find_first_not_of("0123456789abcdef") != std::string_view::npos)
+    std::string_view id = view(id_value->get_string());
+    constexpr std::string_view digest_prefix = "sha256:";
+    if (id.starts_with(digest_prefix))
+        id.remove_prefix(digest_prefix.size());
+    if (!is_image_id(id))
         unreadable(
             fmt::format("has an \"Id\" that is not 64 hex digits: {}", quote_for_message(id, 80)));
     if (!id.starts_with(expected_prefix))

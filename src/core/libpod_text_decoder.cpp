@@ -1,4 +1,4 @@
-// The libpod pull body, with and without pullProgress (podman-facts.md records both). One
+// The libpod pull body, with and without pullProgress (docs/podman.md describes both). One
 // line is one JSON object; every field is optional (podman omits empty ones), so each line is
 // read for what it carries:
 //   stream         text for a person; split into lines. Ignored when pullProgress is there:

@@ -3,6 +3,7 @@
 // pointer or slice); a field of the wrong type makes the whole line malformed.
 #pragma once
 
+#include "json_view.hpp"
 #include "pull_events.hpp"
 
 #include <boost/json.hpp>
@@ -43,9 +44,7 @@ std::optional<std::uint64_t> byte_count_field(std::string_view line, const json:
 std::optional<std::int64_t> size_field(std::string_view line, const json::object &object,
                                        std::string_view key);
 
-inline std::string_view view(const json::string &text) {
-    return {text.data(), text.size()};
-}
+using podpull::view;
 
 // One StatusEvent per line of `text`, without "\n" or "\r\n"; empty lines are dropped.
 void add_text_lines(std::string_view text, std::vector<PullEvent> &out);

@@ -4,6 +4,7 @@
 
 #include "error.hpp"
 #include "percent_encoding.hpp"
+#include "podman_features.hpp"
 
 #include <fmt/format.h>
 
@@ -11,10 +12,6 @@ namespace podpull {
 namespace {
 
 constexpr std::string_view run_root_at_fd3 = "/proc/self/fd/3";
-
-// retry and retrydelay came in podman 5.0.0 (podman-facts.md), on /images/create as retry and
-// retryDelay (upstream source: pkg/api/handlers/compat/images.go at v5.0.0).
-constexpr PodmanVersion retry_since{5, 0, 0};
 
 // The Docker API version podman 4.x reports (Api-Version: 1.41, seen on 4.3.1); later podman
 // serves it too, with the deprecated "error" field still in the body (it is left out from
@@ -25,15 +22,6 @@ void refuse_non_registry(std::string_view function, const ImageReference &ref) {
     if (needs_subprocess(ref.transport))
         throw Error(ErrorCode::internal, fmt::format("{}: {}: references are not served by the API",
                                                      function, transport_name(ref.transport)));
-}
-
-// The reference without "docker://", which the Docker-compatible endpoint and image lookups
-// do not understand.
-std::string_view without_transport(const ImageReference &ref) {
-    std::string_view text = ref.text;
-    if (text.starts_with("docker://"))
-        text.remove_prefix(9);
-    return text;
 }
 
 // "os/arch/variant" for /images/create's platform parameter, which podman splits at '/'
@@ -74,6 +62,38 @@ void add_flag(std::vector<std::string> &argv, std::string_view flag,
 // empty string is sent as nothing at all.
 bool has_value(const std::optional<std::string> &value) {
     return value && !value->empty();
+}
+
+// "&retry=N[&<delay_name>=<ms>ms]" for a podman that takes retries (5.0+; an older service
+// would ignore them silently), else nothing. The delay is a Go duration; 0 means podman's
+// default and is left out. libpod spells it retrydelay, /images/create retryDelay.
+std::string retry_parameters(const PullParameters &params, const PodmanVersion &podman,
+                             std::string_view delay_name) {
+    if (podman < retry_since || params.retries == 0)
+        return {};
+    std::string query = fmt::format("&retry={}", params.retries);
+    if (params.retry_delay_ms > 0)
+        query += fmt::format("&{}={}ms", delay_name, params.retry_delay_ms);
+    return query;
+}
+
+// The parameter that makes a libpod pull report bytes on `route`.
+std::string_view progress_parameter(Route route) {
+    switch (route) {
+    case Route::libpod_progress:
+        return "&pullProgress=true";
+    case Route::libpod_compat:
+        return "&compatMode=true";
+    case Route::libpod_text:
+        return "";
+    case Route::automatic:
+    case Route::docker_compat:
+    case Route::subprocess:
+    default:
+        throw Error(
+            ErrorCode::internal,
+            fmt::format("libpod_pull_target: route {} is not a libpod pull", route_name(route)));
+    }
 }
 
 } // namespace
@@ -145,31 +165,8 @@ std::string libpod_pull_target(const ImageReference &ref, const PullParameters &
         target += "&Arch=" + percent_encode(*params.arch);
     if (has_value(params.variant))
         target += "&Variant=" + percent_encode(*params.variant);
-    switch (route) {
-    case Route::libpod_progress:
-        target += "&pullProgress=true";
-        break;
-    case Route::libpod_compat:
-        target += "&compatMode=true";
-        break;
-    case Route::libpod_text:
-        break;
-    case Route::automatic:
-    case Route::docker_compat:
-    case Route::subprocess:
-    default:
-        throw Error(
-            ErrorCode::internal,
-            fmt::format("libpod_pull_target: route {} is not a libpod pull", route_name(route)));
-    }
-    // An older service ignores retry parameters silently, so they are sent only where they
-    // mean something. retrydelay is a Go duration; 0 means podman's default and is left out.
-    if (podman >= retry_since && params.retries > 0) {
-        target += fmt::format("&retry={}", params.retries);
-        if (params.retry_delay_ms > 0)
-            target += fmt::format("&retrydelay={}ms", params.retry_delay_ms);
-    }
-    return target;
+    target += progress_parameter(route);
+    return target + retry_parameters(params, podman, "retrydelay");
 }
 
 std::string docker_create_target(const ImageReference &ref, const PullParameters &params,
@@ -190,19 +187,16 @@ std::string docker_create_target(const ImageReference &ref, const PullParameters
                                      percent_encode(from_image), percent_encode(tag));
     if (const std::string platform = platform_value(params); !platform.empty())
         target += "&platform=" + percent_encode(platform);
-    if (podman >= retry_since && params.retries > 0) {
-        target += fmt::format("&retry={}", params.retries);
-        if (params.retry_delay_ms > 0)
-            target += fmt::format("&retryDelay={}ms", params.retry_delay_ms);
-    }
-    return target;
+    // retry and retryDelay came to /images/create with 5.0 too (upstream source:
+    // pkg/api/handlers/compat/images.go at v5.0.0).
+    return target + retry_parameters(params, podman, "retryDelay");
 }
 
 std::string image_inspect_target(const ImageReference &ref) {
     refuse_non_registry("image_inspect_target", ref);
     // podman's router matches encoded paths and unescapes the name ({name:.*}, UseEncodedPath
     // and utils.GetName), so '/' and ':' travel percent-encoded.
-    return fmt::format("/v5.0.0/libpod/images/{}/json", percent_encode(without_transport(ref)));
+    return fmt::format("/v5.0.0/libpod/images/{}/json", percent_encode(without_docker_prefix(ref)));
 }
 
 } // namespace podpull

@@ -13,6 +13,12 @@
 
 namespace podpull {
 
+// Where a podman child finds what the host hands it: the runroot directory (bootc's layout:
+// --runroot /proc/self/fd/3) and, for `podman pull`, the credentials (--authfile
+// /proc/self/fd/4).
+inline constexpr int run_root_child_fd = 3;
+inline constexpr int auth_file_child_fd = 4;
+
 // podman's global flags for the host's storage; shared by the service and `podman pull`.
 struct StorageFlags {
     std::optional<std::string> root;           // --root

@@ -1,5 +1,7 @@
 #include "podman_version.hpp"
 
+#include "error.hpp"
+
 #include <charconv>
 #include <fmt/format.h>
 
@@ -49,6 +51,14 @@ std::optional<PodmanVersion> parse_podman_version(std::string_view text) {
         text.front() != ' ')
         return std::nullopt;
     return version;
+}
+
+PodmanVersion version_from_ping(std::string_view reported) {
+    const auto version = parse_podman_version(reported);
+    if (!version)
+        throw Error(ErrorCode::protocol,
+                    fmt::format("podman reported an unreadable version '{}'", reported));
+    return *version;
 }
 
 } // namespace podpull

@@ -22,4 +22,8 @@ struct PodmanVersion {
 // with MAJOR.MINOR.
 std::optional<PodmanVersion> parse_podman_version(std::string_view text);
 
+// The version in the service's Libpod-Api-Version header. Throws Error(protocol) when it is
+// not one (parse_podman_version): features could not be told apart.
+PodmanVersion version_from_ping(std::string_view reported);
+
 } // namespace podpull

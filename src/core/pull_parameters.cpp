@@ -22,4 +22,10 @@ std::string_view policy_name(PullPolicy policy) {
                 fmt::format("unknown pull policy {}", static_cast<int>(policy)));
 }
 
+PullPolicy policy_from_value(int value) {
+    if (value < static_cast<int>(PullPolicy::always) || value > static_cast<int>(PullPolicy::never))
+        throw Error(ErrorCode::invalid_argument, "policy is not a podpull_policy value");
+    return static_cast<PullPolicy>(value);
+}
+
 } // namespace podpull

@@ -10,9 +10,13 @@ namespace podpull {
 
 enum class Route : int;
 
+// Same numbers as podpull_policy in podpull.h (abi/c_enums.hpp checks each).
 enum class PullPolicy { always = 0, missing = 1, newer = 2, never = 3 };
 
 std::string_view policy_name(PullPolicy policy); // "always", "missing", "newer", "never"
+
+// The policy a host asked for. Throws Error(invalid_argument) for a value outside the enum.
+PullPolicy policy_from_value(int value);
 
 struct PullParameters {
     PullPolicy policy = PullPolicy::always;

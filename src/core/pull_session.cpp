@@ -1,5 +1,6 @@
 #include "pull_session.hpp"
 
+#include "image_id.hpp"
 #include "jsonmessage_decoder.hpp"
 #include "libpod_text_decoder.hpp"
 
@@ -9,13 +10,6 @@
 
 namespace podpull {
 namespace {
-
-constexpr std::size_t short_id_length = 12;
-
-bool is_short_image_id(std::string_view id) {
-    return id.size() == short_id_length &&
-           id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
 
 const BlobEvent *finished_blob(const PullEvent &event) {
     const auto *blob = std::get_if<BlobEvent>(&event);

@@ -35,9 +35,18 @@ std::string_view transport_name(Transport transport);
 // Whether this transport needs a `podman pull` subprocess (the API pulls only registries).
 bool needs_subprocess(Transport transport);
 
+// A registry reference as the Docker-compatible endpoint, image lookups and auth keys read it:
+// without "docker://". Throws Error(internal) for a reference of another transport.
+std::string_view without_docker_prefix(const ImageReference &ref);
+
+// Docker Hub's names (docker.io, index.docker.io, registry-1.docker.io) as one: "docker.io",
+// as containers/image's normalizeRegistry and distribution/reference treat them. Any other
+// host is returned as it is.
+std::string_view canonical_registry_host(std::string_view host);
+
 // The registry part of a registry reference: "localhost:5000" for "localhost:5000/a/b:v1",
-// "docker.io" for "alpine" (podman's short-name default for the key, not for resolution).
-// Empty for other transports.
+// "docker.io" for "alpine" (podman's short-name default for the key, not for resolution) and
+// for every Docker Hub name (canonical_registry_host). Empty for other transports.
 std::string registry_host(const ImageReference &ref);
 
 // A registry reference taken apart as distribution/reference does it.

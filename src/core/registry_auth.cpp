@@ -20,6 +20,7 @@
 
 #include "base64.hpp"
 #include "error.hpp"
+#include "json_view.hpp"
 #include "utf8.hpp"
 
 #include <boost/json.hpp>
@@ -42,22 +43,6 @@ constexpr std::size_t quoted_key_bytes = 80;
     refuse(fmt::format("the entry {} {}", quote_for_message(key, quoted_key_bytes), problem));
 }
 
-std::string_view view(const json::string &text) {
-    return {text.data(), text.size()};
-}
-
-// Docker Hub's names, as containers/image's normalizeRegistry and distribution/reference
-// treat them.
-std::string_view canonical_host(std::string_view host) {
-    constexpr std::array<std::string_view, 3> docker_hub{"docker.io", "index.docker.io",
-                                                         "registry-1.docker.io"};
-    for (const std::string_view name : docker_hub) {
-        if (host == name)
-            return "docker.io";
-    }
-    return host;
-}
-
 // "https://index.docker.io/v1/" -> "docker.io"; "index.docker.io/team" -> "docker.io/team";
 // "quay.io/team" stays. A URL means a whole registry, so its path ("/v1/", "/v2/") goes.
 std::string normalize_key(std::string_view key) {
@@ -71,7 +56,7 @@ std::string normalize_key(std::string_view key) {
     }
     const std::size_t slash = stripped.find('/');
     const std::string_view host = stripped.substr(0, slash);
-    std::string normalized(canonical_host(host));
+    std::string normalized(canonical_registry_host(host));
     if (slash != std::string_view::npos)
         normalized.append(stripped.substr(slash));
     return normalized;
@@ -130,7 +115,7 @@ std::optional<std::string> lookup_key(const ImageReference &ref) {
         return std::nullopt;
     const std::string name = split_repository(ref).name;
     const std::size_t slash = name.find('/'); // a qualified name has one after its registry
-    const std::string_view host = canonical_host(std::string_view(name).substr(0, slash));
+    const std::string_view host = canonical_registry_host(std::string_view(name).substr(0, slash));
     std::string_view path = std::string_view(name).substr(slash + 1);
     // Docker Hub's official images live under "library/", as distribution/reference says.
     const bool official = host == "docker.io" && path.find('/') == std::string_view::npos;

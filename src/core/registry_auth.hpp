@@ -1,8 +1,8 @@
 // Registry credentials: a containers-auth.json(5) file in, the X-Registry-Auth header for one
 // image's registry out (and, for `podman pull`, an auth file holding only that registry).
-// podman ignores REGISTRY_AUTH_FILE for API pulls (podman-facts.md), so podpull reads the file
-// itself and sends the one entry the image needs. Nothing here ever puts a secret in an error
-// message, not even a piece of one.
+// podman ignores REGISTRY_AUTH_FILE for API pulls (docs/podman.md, "Credentials"), so podpull reads
+// the file itself and sends the one entry the image needs. Nothing here ever puts a secret in an
+// error message, not even a piece of one.
 #pragma once
 
 #include "reference.hpp"

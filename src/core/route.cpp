@@ -5,6 +5,7 @@
 #include "route.hpp"
 
 #include "error.hpp"
+#include "podman_features.hpp"
 
 #include <array>
 #include <fmt/format.h>
@@ -13,11 +14,6 @@
 namespace podpull {
 namespace {
 
-// First podman versions with a feature (podman-facts.md, "Query parameters by podman
-// version"). Detected from the service's Libpod-Api-Version, never from errors.
-constexpr PodmanVersion compat_mode_since{4, 8, 0};
-constexpr PodmanVersion pull_progress_since{6, 0, 0};
-
 // The routes an automatic choice tries for a registry reference, best first: per-blob
 // bytes, per-layer bytes from the libpod endpoint (which takes every option), per-layer bytes
 // from the Docker-compatible one (which does not), then text. LIBPOD_TEXT takes every
@@ -25,11 +21,7 @@ constexpr PodmanVersion pull_progress_since{6, 0, 0};
 constexpr std::array automatic_order{Route::libpod_progress, Route::libpod_compat,
                                      Route::docker_compat, Route::libpod_text};
 
-bool is_known(Route route) {
-    const int value = static_cast<int>(route);
-    return value >= static_cast<int>(Route::libpod_progress) &&
-           value <= static_cast<int>(Route::subprocess);
-}
+constexpr std::string_view c_name_prefix = "PODPULL_ROUTE_";
 
 std::string api_refusal(const ImageReference &ref) {
     return fmt::format("{}: references are not served by podman's API",
@@ -157,22 +149,37 @@ std::string automatic_reason(Route route, const ImageReference &ref, const Podma
 
 } // namespace
 
-std::string_view route_name(Route route) {
+const char *route_c_name(Route route) {
     switch (route) {
     case Route::automatic:
-        return "AUTO";
+        return "PODPULL_ROUTE_AUTO";
     case Route::libpod_progress:
-        return "LIBPOD_PROGRESS";
+        return "PODPULL_ROUTE_LIBPOD_PROGRESS";
     case Route::libpod_compat:
-        return "LIBPOD_COMPAT";
+        return "PODPULL_ROUTE_LIBPOD_COMPAT";
     case Route::docker_compat:
-        return "DOCKER_COMPAT";
+        return "PODPULL_ROUTE_DOCKER_COMPAT";
     case Route::libpod_text:
-        return "LIBPOD_TEXT";
+        return "PODPULL_ROUTE_LIBPOD_TEXT";
     case Route::subprocess:
-        return "SUBPROCESS";
+        return "PODPULL_ROUTE_SUBPROCESS";
     }
-    return "UNKNOWN";
+    return "PODPULL_ROUTE_UNKNOWN";
+}
+
+std::string_view route_name(Route route) {
+    return std::string_view(route_c_name(route)).substr(c_name_prefix.size());
+}
+
+bool is_route_value(int value) {
+    return value >= static_cast<int>(Route::automatic) &&
+           value <= static_cast<int>(Route::subprocess);
+}
+
+Route route_from_value(int value) {
+    if (!is_route_value(value))
+        throw Error(ErrorCode::invalid_argument, "route is not a podpull_route value");
+    return static_cast<Route>(value);
 }
 
 RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podman,
@@ -187,7 +194,7 @@ RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podma
         // Unreachable while LIBPOD_TEXT, which every registry reference can take, is listed.
         throw Error(ErrorCode::internal, "no route can pull this reference");
     }
-    if (!is_known(params.route))
+    if (!is_route_value(static_cast<int>(params.route)))
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("unknown route {}", static_cast<int>(params.route)));
     if (const auto unmet = unmet_requirement(params.route, ref, podman, params))

@@ -11,7 +11,7 @@
 
 namespace podpull {
 
-// Same numbers as podpull_route in podpull.h.
+// Same numbers as podpull_route in podpull.h (abi/c_enums.hpp checks each).
 enum class Route : int {
     automatic = 0,
     libpod_progress = 1,
@@ -21,7 +21,16 @@ enum class Route : int {
     subprocess = 5,
 };
 
-std::string_view route_name(Route route); // "LIBPOD_PROGRESS", ...
+// The one spelling of every route: "PODPULL_ROUTE_LIBPOD_PROGRESS" and so on, as
+// podpull_route_str() returns it; "PODPULL_ROUTE_UNKNOWN" for a value outside the enum.
+const char *route_c_name(Route route);
+// The same without the "PODPULL_ROUTE_" prefix, for messages: "LIBPOD_PROGRESS", ...
+std::string_view route_name(Route route);
+
+// Whether `value` is a podpull_route value (AUTO included).
+bool is_route_value(int value);
+// The route a host asked for. Throws Error(invalid_argument) for a value outside the enum.
+Route route_from_value(int value);
 
 struct RouteDecision {
     Route route = Route::automatic;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cancel_hub.hpp"
+#include "canceller.hpp"
 #include "core/pull_session.hpp"
 #include "http_connection.hpp"
 
@@ -18,6 +19,7 @@ struct ApiPullRequest {
     HttpHeaders headers;
     Route route = Route::libpod_text;
     std::chrono::milliseconds stall_timeout{0}; // 0: none
+    const Canceller *canceller = nullptr;       // the host's handle for this pull, or null
 };
 
 // Blocks the calling thread, which runs every observer call, while a reader thread of the
@@ -25,8 +27,10 @@ struct ApiPullRequest {
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub);
 
 // GET /_ping and the Libpod-Api-Version it answers with. Throws Error: IO when nothing
-// answers, TIMEOUT after `timeout`, PROTOCOL when the answer is not from podman.
-std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout);
+// answers, TIMEOUT after `timeout`, PROTOCOL when the answer is not from podman, CANCELLED
+// when `canceller` (may be null) fires.
+std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout,
+                                 const Canceller *canceller);
 
 // GET `target` and its body (up to `limit` bytes). Throws Error: the mapped failure for a
 // non-2xx answer, IO, TIMEOUT after `timeout`.

@@ -40,7 +40,6 @@ class HttpConnection {
 
     // Aborts whatever is in flight. Safe to call more than once.
     void close() noexcept;
-    bool is_open() const noexcept { return socket_.is_open(); }
 
   private:
     boost::asio::local::stream_protocol::socket socket_;

@@ -79,8 +79,9 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     ::close(log_fd);
 
     asio::steady_timer deadline(executor, config.start_timeout);
+    CancelWatch cancel_watch(executor, config.canceller);
     auto first = co_await (notify.wait_ready() || process_->async_wait(asio::use_awaitable) ||
-                           deadline.async_wait(asio::use_awaitable));
+                           deadline.async_wait(asio::use_awaitable) || cancel_watch.wait());
     switch (first.index()) {
     case 0:
         co_return;
@@ -89,6 +90,9 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
                     fmt::format("podman system service exited with status {} before it was "
                                 "ready: {}",
                                 std::get<1>(first), stderr_tail()));
+    case 3:
+        throw Error(ErrorCode::cancelled,
+                    "podpull_connect was cancelled while podman system service was starting");
     default:
         throw Error(ErrorCode::timeout,
                     fmt::format("podman system service was not ready after {} ms{}{}",

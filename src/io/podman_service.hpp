@@ -3,6 +3,7 @@
 #pragma once
 
 #include "background_loop.hpp"
+#include "canceller.hpp"
 #include "child_process.hpp"
 #include "core/podman_command.hpp"
 #include "private_directory.hpp"
@@ -23,6 +24,7 @@ struct ServiceConfig {
     std::vector<std::string> env; // the service's environment, without NOTIFY_SOCKET
     std::string runtime_dir;      // where the private directory is made
     std::chrono::milliseconds start_timeout{90000};
+    const Canceller *canceller = nullptr; // ends the wait for READY=1 when it fires
 };
 
 class PodmanService {
@@ -32,15 +34,15 @@ class PodmanService {
     static constexpr std::chrono::milliseconds stop_grace{3000};
 
     // Starts the service from `loop`'s thread and blocks until READY=1. Throws Error:
-    // SERVICE (exited early; the message has its stderr), TIMEOUT, PODMAN_NOT_FOUND,
-    // INVALID_ARGUMENT (runtime_dir unusable), INTERNAL.
+    // SERVICE (exited early; the message has its stderr), TIMEOUT, CANCELLED (the canceller
+    // fired; the service is stopped and reaped first), PODMAN_NOT_FOUND, INVALID_ARGUMENT
+    // (runtime_dir unusable), INTERNAL.
     PodmanService(BackgroundLoop &loop, const ServiceConfig &config);
     ~PodmanService();
     PodmanService(const PodmanService &) = delete;
     PodmanService &operator=(const PodmanService &) = delete;
 
     const std::string &socket_path() const noexcept { return socket_path_; }
-    const std::string &directory() const noexcept { return directory_.path(); }
     // The last few KiB the service wrote to stderr, for error messages.
     std::string stderr_tail() const;
 

@@ -42,21 +42,6 @@ bool is_known_name(std::string_view name) {
                        [&](const char *known) { return name == known; });
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
 // Whether the directory open at `dir_fd` holds only names a client puts there.
 bool holds_only_known_names(int dir_fd) {
     const int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
@@ -81,14 +66,14 @@ bool holds_only_known_names(int dir_fd) {
 // file descriptors opened without following symlinks, so a name swapped for a link between
 // the checks cannot redirect a removal.
 bool remove_if_stale(int runtime_fd, const char *name) {
-    const Fd dir(::openat(runtime_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const UniqueFd dir(::openat(runtime_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (dir.get() < 0)
         return false;
     struct stat st {};
     if (::fstat(dir.get(), &st) != 0 || st.st_uid != ::geteuid() || (st.st_mode & 07777) != 0700)
         return false;
     // No lock file: a directory being set up right now, or not ours to judge.
-    const Fd lock(::openat(dir.get(), lock_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    const UniqueFd lock(::openat(dir.get(), lock_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (lock.get() < 0 || ::fstat(lock.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return false;
     // Held: its client is alive. Taken: its owner is dead, and we now hold the lock, so no
@@ -121,8 +106,9 @@ PrivateDirectory::PrivateDirectory(const std::string &runtime_dir) {
     path_ = std::move(pattern);
 
     const std::string new_lock = path_ + "/" + new_lock_name;
-    lock_fd_ = ::open(new_lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0 ||
+    lock_fd_.reset(
+        ::open(new_lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lock_fd_ || ::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0 ||
         ::rename(new_lock.c_str(), (path_ + "/" + lock_name).c_str()) != 0) {
         const int error = errno;
         remove();
@@ -139,15 +125,13 @@ void PrivateDirectory::remove() noexcept {
     // While the lock is still held: no sweeper works on the directory meanwhile.
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
-    if (lock_fd_ >= 0)
-        ::close(lock_fd_);
-    lock_fd_ = -1;
+    lock_fd_.reset();
 }
 
 std::vector<std::string> sweep_stale_private_directories(const std::string &runtime_dir) noexcept {
     std::vector<std::string> removed;
     try {
-        const Fd runtime(::open(runtime_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        const UniqueFd runtime(::open(runtime_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (runtime.get() < 0)
             return removed;
         std::vector<std::string> candidates;

@@ -6,6 +6,8 @@
 // to remove the directory. sweep_stale_private_directories() removes such directories.
 #pragma once
 
+#include "unique_fd.hpp"
+
 #include <string>
 #include <vector>
 
@@ -27,7 +29,7 @@ class PrivateDirectory {
     void remove() noexcept;
 
     std::string path_;
-    int lock_fd_ = -1;
+    UniqueFd lock_fd_;
 };
 
 // Removes every <runtime_dir>/podpull-XXXXXX directory whose owner is gone: a directory of

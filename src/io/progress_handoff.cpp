@@ -1,7 +1,7 @@
 #include "progress_handoff.hpp"
 
-#include <csignal>
-#include <pthread.h>
+#include "signal_blocked_thread.hpp"
+
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -105,16 +105,7 @@ ReaderThread::ReaderThread(ProgressHandoff &handoff, std::function<void()> run)
         handoff.finish(std::make_exception_ptr(
             Error(ErrorCode::internal, "the pull's reader ended without an outcome")));
     };
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
-    try {
-        thread_ = std::thread(std::move(body));
-    } catch (...) {
-        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-        throw;
-    }
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    thread_ = start_thread_with_signals_blocked(std::move(body));
 }
 
 ReaderThread::~ReaderThread() {

@@ -1,5 +1,5 @@
 // The hand-off between a pull's reader thread and the host's thread (the one inside
-// podpull_pull, where abi.md keeps every callback). The reader publishes what the pull
+// podpull_pull, where docs/abi.md keeps every callback). The reader publishes what the pull
 // reports into a ProgressQueue (merging a slow host's PULLING reports) and, at its end,
 // its outcome; the host's thread delivers them in order, then returns or throws that outcome.
 // Either side may stop the other: a host that cancels (podpull_cancel, on_blob returning

@@ -1,9 +1,8 @@
-// The stall timeout: a watch on podman's silence. It fires once `limit` has passed since the
-// last heard(). The reader calls heard() whenever podman says something and whenever it gets
-// back to reading after waiting for the host, so time spent waiting for a slow host is never
-// taken for silence from podman. It re-checks the clock when its wait ends instead of being
-// re-armed on every read, so a busy stream costs one timer wait per `limit`.
+// The timer behind a StallWatch (core/stall_watch.hpp), which decides when podman's silence is
+// a stall: this only waits until the time the watch names and asks it again.
 #pragma once
+
+#include "core/stall_watch.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -25,15 +24,11 @@ class StallTimer {
     void cancel();
 
   private:
-    using Clock = std::chrono::steady_clock;
-    void wait_until(Clock::time_point when);
+    void wait_until(StallWatch::Clock::time_point when);
 
     boost::asio::steady_timer timer_;
-    std::chrono::milliseconds limit_;
+    StallWatch watch_;
     std::function<void()> on_stall_;
-    Clock::time_point last_heard_{};
-    bool waiting_ = false;
-    bool cancelled_ = false;
 };
 
 } // namespace podpull::io

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cancel_hub.hpp"
+#include "canceller.hpp"
 #include "child_process.hpp"
 #include "core/pull_observer.hpp"
 
@@ -15,6 +16,7 @@ namespace podpull::io {
 struct SubprocessPullRequest {
     ChildSpec child; // argv from pull_argv(), environment, runroot fd
     std::chrono::milliseconds stall_timeout{0};
+    const Canceller *canceller = nullptr; // the host's handle for this pull, or null
 };
 
 // Blocks the calling thread, which runs every observer call; the child is started and its

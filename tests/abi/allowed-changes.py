@@ -27,7 +27,8 @@ while i < len(lines):
             problems.append(line)
         continue
     if re.match(r"\d+ Added (function|variable)s?:$", text):
-        while i < len(lines) and lines[i].strip().startswith("[A] "):
+        # abidiff puts a blank line before the list.
+        while i < len(lines) and (not lines[i].strip() or lines[i].strip().startswith("[A] ")):
             i += 1
         continue
     m = re.match(r"'struct (\w+)' changed:$", text)
@@ -52,7 +53,8 @@ while i < len(lines):
                     problems.append(lines[i] + "   <- not at the old end of struct " + m.group(1))
                 i += 1
             continue
-        if re.match(r"\d+ impacted interfaces?:$", inner):
+        # libabigail spells a count of 1 as "one".
+        if re.match(r"(\d+|one) impacted interfaces?:$", inner):
             while i < len(lines) and lines[i].strip().startswith(("function ", "variable ")):
                 i += 1
             continue

@@ -337,6 +337,13 @@ int main(int argc, char **argv) {
     CHECK(strcmp(api->code_str(PODPULL_OK), "PODPULL_OK") == 0);
     CHECK(strcmp(api->code_str(PODPULL_ERR_NOT_FOUND), "PODPULL_ERR_NOT_FOUND") == 0);
     CHECK(strcmp(api->code_str((podpull_code)999), "PODPULL_ERR_UNKNOWN") == 0);
+    /* route_str came in 1.1: a host checks that the table covers it before use. */
+    REQUIRE(api->struct_size >= offsetof(podpull_api, route_str) + sizeof api->route_str);
+    REQUIRE(api->route_str != NULL);
+    CHECK(strcmp(api->route_str(PODPULL_ROUTE_LIBPOD_PROGRESS), "PODPULL_ROUTE_LIBPOD_PROGRESS") ==
+          0);
+    CHECK(strcmp(api->route_str(PODPULL_ROUTE_AUTO), "PODPULL_ROUTE_AUTO") == 0);
+    CHECK(strcmp(api->route_str((podpull_route)999), "PODPULL_ROUTE_UNKNOWN") == 0);
     /* NULL is a no-op or a neutral answer everywhere. */
     api->free(NULL);
     api->error_free(NULL);
@@ -367,8 +374,17 @@ int main(int argc, char **argv) {
     service_env[0] = env_conf;
     service_env[1] = NULL;
 
+    /* The unsized init serves hosts built against 1.0 and 1.1 headers: it writes the 1.0
+     * layout only. A host built against this header calls the sized one (1.2), which the
+     * table covers. */
     api->connect_options_init(&copts);
+    CHECK(copts.struct_size ==
+          offsetof(podpull_connect_options, log_user_data) + sizeof copts.log_user_data);
+    REQUIRE(api->struct_size >= offsetof(podpull_api, canceller_free) + sizeof api->canceller_free);
+    memset(&copts, 0xa5, sizeof copts);
+    api->connect_options_init_sized(&copts, sizeof copts);
     CHECK(copts.struct_size == sizeof copts);
+    CHECK(copts.canceller == NULL);
     CHECK(copts.run_root_fd == -1);
     CHECK(copts.auth_fd == -1);
     copts.storage_root = root;
@@ -401,8 +417,10 @@ int main(int argc, char **argv) {
     CHECK(err == NULL);
 
     /* -- a pull ----------------------------------------------------------------------------- */
-    api->pull_options_init(&popts);
+    memset(&popts, 0xa5, sizeof popts);
+    api->pull_options_init_sized(&popts, sizeof popts);
     CHECK(popts.struct_size == sizeof popts);
+    CHECK(popts.canceller == NULL);
     CHECK(popts.tls_verify == 1);
     popts.tls_verify = 0; /* the fixture's registry speaks plain HTTP */
     api->callbacks_init(&cb);

@@ -40,7 +40,7 @@ sandbox_processes() {
     local p cmd
     for p in /proc/[0-9]*; do
         [ "${p#/proc/}" = "$$" ] && continue
-        cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+        cmd=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
         if [[ "$cmd" == *"$sandbox/"* ]]; then
             echo "${p#/proc/}: $cmd"
         fi

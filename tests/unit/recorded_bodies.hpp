@@ -1,7 +1,7 @@
-// Bodies of podman's pull endpoints as docs/podman.md records them, so that the decoder and
-// tracker are held to what podman really sends. Each constant names the section it comes
-// from. "…" (U+2026) stands where a long digest or message was shortened there; it is kept,
-// since it is valid JSON string content.
+// Bodies of podman's pull endpoints, as recorded from podman (docs/podman.md, "Bodies"), so
+// that the decoder and tracker are held to what podman really sends. Each constant names the
+// observation it comes from. "…" (U+2026) stands where the record shortened a long digest or
+// message; it is kept, since it is valid JSON string content.
 // Every body ends with "\n", as podman ends every NDJSON line.
 #pragma once
 

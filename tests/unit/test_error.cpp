@@ -14,7 +14,8 @@ using podpull::ErrorCode;
 using podpull::one_line;
 
 TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") {
-    // docs/podman.md, "Body on 4.3.1": a missing image, missing credentials, a bad name.
+    // docs/podman.md, "Bodies" (libpod, text only): a missing image, missing credentials, a bad
+    // name.
     CHECK(classify_podman_failure(
               "initializing source docker://localhost:5000/nope/none:v1: reading manifest v1 in "
               "localhost:5000/nope/none: manifest unknown: manifest unknown") ==

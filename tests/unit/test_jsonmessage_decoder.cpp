@@ -56,7 +56,8 @@ std::vector<std::string> status_texts(const std::vector<PullEvent> &events) {
 
 } // namespace
 
-TEST_CASE("jsonmessage: the lines podman sends, as docs/podman.md records them", "[jsonmessage]") {
+TEST_CASE("jsonmessage: the lines podman sends, as docs/podman.md describes them",
+          "[jsonmessage]") {
     SECTION("Pulling fs layer: started, nothing known yet") {
         const auto blob =
             only_blob(R"({"status":"Pulling fs layer","progressDetail":{},"id":"855e90a27705"})");
@@ -181,7 +182,7 @@ TEST_CASE("jsonmessage: lines for a person", "[jsonmessage]") {
 }
 
 TEST_CASE("jsonmessage: failures", "[jsonmessage]") {
-    SECTION("as docs/podman.md records them") {
+    SECTION("as docs/podman.md describes them") {
         const auto failed =
             only_failure(R"({"progressDetail":{},"errorDetail":{"message":"…"},"error":"…"})");
         CHECK(failed.code == ErrorCode::pull);

@@ -67,8 +67,8 @@ TEST_CASE("global_flags: contradictions and empty values are refused", "[podman_
 }
 
 TEST_CASE("service_argv: bootc's command line", "[podman_command]") {
-    // docs/podman.md: podman --root /run/bootc/storage --runroot /proc/self/fd/3 system
-    // service --time=0 unix:///run/bootc/podman-api.sock
+    // docs/podman.md, "The service": podman --root /run/bootc/storage --runroot /proc/self/fd/3
+    // system service --time=0 unix:///run/bootc/podman-api.sock
     StorageFlags storage;
     storage.root = "/run/bootc/storage";
     storage.run_root_at_fd3 = true;
@@ -217,7 +217,8 @@ TEST_CASE("libpod_pull_target: only for libpod routes and registry references",
 }
 
 TEST_CASE("docker_create_target: name and tag, as seen on 4.3.1", "[podman_command]") {
-    // docs/podman.md: POST /v1.41/images/create?fromImage=localhost:5001/test/big&tag=v1
+    // seen on 4.3.1 (docs/podman.md, "Bodies"): POST
+    // /v1.41/images/create?fromImage=localhost:5001/test/big&tag=v1
     CHECK(podpull::docker_create_target(parse_reference("localhost:5001/test/big:v1"), {},
                                         version("4.3.1")) ==
           "/v1.41/images/create?fromImage=localhost%3A5001%2Ftest%2Fbig&tag=v1");
@@ -310,8 +311,9 @@ TEST_CASE("docker_create_target: only registry references", "[podman_command]") 
 TEST_CASE("image_inspect_target", "[podman_command]") {
     CHECK(podpull::image_inspect_target(parse_reference("localhost:5000/test/big:v1")) ==
           "/v5.0.0/libpod/images/localhost%3A5000%2Ftest%2Fbig%3Av1/json");
-    CHECK(podpull::image_inspect_target(parse_reference("docker://quay.io/x@sha256:ab12")) ==
-          "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3Aab12/json");
+    const std::string hex(64, 'a');
+    CHECK(podpull::image_inspect_target(parse_reference("docker://quay.io/x@sha256:" + hex)) ==
+          "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3A" + hex + "/json");
     CHECK(podpull::image_inspect_target(parse_reference("alpine")) ==
           "/v5.0.0/libpod/images/alpine/json");
     const auto error = podpull_test::error_from(

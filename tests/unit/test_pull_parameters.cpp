@@ -5,6 +5,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <string>
+
 using podpull::PullPolicy;
 
 TEST_CASE("policy_name spells podman's policies", "[pull_parameters]") {
@@ -32,4 +34,15 @@ TEST_CASE("PullParameters defaults match podpull_pull_options_init", "[pull_para
     CHECK(params.retry_delay_ms == 0);
     CHECK(params.stall_timeout_ms == 0);
     CHECK(params.route == podpull::Route::automatic);
+}
+
+TEST_CASE("policy_from_value takes the enum's values and refuses others", "[pull_parameters]") {
+    CHECK(podpull::policy_from_value(0) == PullPolicy::always);
+    CHECK(podpull::policy_from_value(3) == PullPolicy::never);
+    for (const int outside : {-1, 4, 99}) {
+        const auto error = podpull_test::error_from([&] { podpull::policy_from_value(outside); });
+        REQUIRE(error);
+        CHECK(error->code() == podpull::ErrorCode::invalid_argument);
+        CHECK(std::string(error->what()) == "policy is not a podpull_policy value");
+    }
 }

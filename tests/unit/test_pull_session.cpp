@@ -116,7 +116,7 @@ TEST_CASE("session: only API routes have a wire format", "[session]") {
     CHECK(error->code() == ErrorCode::internal);
 }
 
-TEST_CASE("session: DOCKER_COMPAT on the body docs/podman.md records", "[session]") {
+TEST_CASE("session: DOCKER_COMPAT on the body docs/podman.md describes", "[session]") {
     // The recorded body ends with the config blob's "Download complete", whose id is the
     // image ID's first 12 hex digits: as a body it is complete.
     const std::size_t chunk = GENERATE(1, 3, 64, whole);
@@ -292,7 +292,7 @@ TEST_CASE("session: failures on the jsonmessage routes", "[session]") {
     const Route route = GENERATE(Route::docker_compat, Route::libpod_compat);
     const std::size_t chunk = GENERATE(1, whole);
     CAPTURE(route, chunk);
-    SECTION("as docs/podman.md records it") {
+    SECTION("as docs/podman.md describes it") {
         const auto [error, trace] = failure(route, recorded::docker_compat_error, chunk);
         CHECK(error.code() == ErrorCode::pull);
         CHECK(std::string(error.what()) == "…");

@@ -321,3 +321,29 @@ TEST_CASE("a route value outside the enum is refused", "[route]") {
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("unknown route " + std::to_string(value)));
 }
+
+TEST_CASE("route_c_name: the names podpull_route_str returns", "[route]") {
+    CHECK(std::string(podpull::route_c_name(Route::automatic)) == "PODPULL_ROUTE_AUTO");
+    CHECK(std::string(podpull::route_c_name(Route::libpod_progress)) ==
+          "PODPULL_ROUTE_LIBPOD_PROGRESS");
+    CHECK(std::string(podpull::route_c_name(Route::libpod_compat)) ==
+          "PODPULL_ROUTE_LIBPOD_COMPAT");
+    CHECK(std::string(podpull::route_c_name(Route::docker_compat)) ==
+          "PODPULL_ROUTE_DOCKER_COMPAT");
+    CHECK(std::string(podpull::route_c_name(Route::libpod_text)) == "PODPULL_ROUTE_LIBPOD_TEXT");
+    CHECK(std::string(podpull::route_c_name(Route::subprocess)) == "PODPULL_ROUTE_SUBPROCESS");
+    CHECK(std::string(podpull::route_c_name(static_cast<Route>(-1))) == "PODPULL_ROUTE_UNKNOWN");
+}
+
+TEST_CASE("route_from_value takes the enum's values and refuses others", "[route]") {
+    for (int value = 0; value <= 5; ++value) {
+        CHECK(podpull::is_route_value(value));
+        CHECK(static_cast<int>(podpull::route_from_value(value)) == value);
+    }
+    const int outside = GENERATE(-1, 6, 1000);
+    CHECK_FALSE(podpull::is_route_value(outside));
+    const auto error = podpull_test::error_from([&] { podpull::route_from_value(outside); });
+    REQUIRE(error);
+    CHECK(error->code() == ErrorCode::invalid_argument);
+    CHECK(std::string(error->what()) == "route is not a podpull_route value");
+}

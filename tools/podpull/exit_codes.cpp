@@ -28,7 +28,8 @@ const char *exit_status_help() {
            "  19   PODPULL_ERR_CANCELLED         cancelled (other than by a signal)\n"
            "  20   PODPULL_ERR_TIMEOUT           start or stall timeout\n"
            "  21   PODPULL_ERR_INTERNAL          out of memory or a bug\n"
-           "  130  interrupted by Ctrl-C (SIGINT); 143 by SIGTERM\n";
+           "  129  interrupted by SIGHUP; 130 by Ctrl-C (SIGINT); 143 by SIGTERM\n"
+           "  141  stdout's reader went away (as with SIGPIPE)\n";
 }
 
 } // namespace podpull_cli

@@ -8,9 +8,11 @@ namespace podpull_cli {
 constexpr int exit_ok = 0;
 constexpr int exit_failure = 1; // unexpected (an exception in the tool itself)
 constexpr int exit_usage = 2;
-constexpr int exit_code_base = 10; // 10 + podpull_code: 11 INVALID_ARGUMENT ... 21 INTERNAL
+constexpr int exit_code_base = 10;         // 10 + podpull_code: 11 INVALID_ARGUMENT ... 21 INTERNAL
+constexpr int exit_broken_pipe = 128 + 13; // stdout's reader went away, as SIGPIPE would end us
 
-// 0 for PODPULL_OK, 128 + signal when the pull was cancelled by SIGINT/SIGTERM, else 10+code.
+// 0 for PODPULL_OK, 128 + signal when the pull was cancelled by SIGINT, SIGTERM or SIGHUP,
+// else 10+code.
 int exit_status(podpull_code code, int signal_received);
 // The table printed at the end of --help.
 const char *exit_status_help();

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 namespace podpull_cli {
 
@@ -53,21 +54,10 @@ std::string short_id(const char *id) {
 }
 
 const char *route_name(podpull_route route) {
-    switch (route) {
-    case PODPULL_ROUTE_AUTO:
-        return "AUTO";
-    case PODPULL_ROUTE_LIBPOD_PROGRESS:
-        return "LIBPOD_PROGRESS";
-    case PODPULL_ROUTE_LIBPOD_COMPAT:
-        return "LIBPOD_COMPAT";
-    case PODPULL_ROUTE_DOCKER_COMPAT:
-        return "DOCKER_COMPAT";
-    case PODPULL_ROUTE_LIBPOD_TEXT:
-        return "LIBPOD_TEXT";
-    case PODPULL_ROUTE_SUBPROCESS:
-        return "SUBPROCESS";
-    }
-    return "UNKNOWN";
+    // The library spells every route; the tool shows the name without its C prefix.
+    constexpr std::string_view prefix = "PODPULL_ROUTE_";
+    const char *name = podpull_route_str(route);
+    return std::string_view(name).starts_with(prefix) ? name + prefix.size() : name;
 }
 
 std::string percent(uint64_t current, uint64_t total) {

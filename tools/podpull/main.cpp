@@ -2,6 +2,7 @@
 #include "cli.hpp"
 #include "exit_codes.hpp"
 #include "json_renderer.hpp"
+#include "output.hpp"
 #include "plain_renderer.hpp"
 #include "quiet_renderer.hpp"
 #include "signals.hpp"
@@ -14,26 +15,30 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <stdexcept>
 #include <unistd.h>
 
 using namespace podpull_cli;
 
 namespace {
 
-std::unique_ptr<Renderer> make_renderer(const Options &o) {
+std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
     if (o.json) {
-        return std::make_unique<JsonRenderer>(stdout, stderr, o.quiet);
+        return std::make_unique<JsonRenderer>(out, stderr, o.quiet);
     }
     if (o.quiet) {
-        return std::make_unique<QuietRenderer>(stdout, stderr);
+        return std::make_unique<QuietRenderer>(out, stderr);
     }
     const char *term = std::getenv("TERM");
     const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
     if (::isatty(STDOUT_FILENO) == 1 && !dumb) {
-        return std::make_unique<TtyRenderer>(stdout, stderr);
+        return std::make_unique<TtyRenderer>(out, stderr);
     }
-    return std::make_unique<PlainRenderer>(stdout, stderr);
+    return std::make_unique<PlainRenderer>(out, stderr);
 }
+
+// Everything the command prints on stdout goes through this stream (output.hpp).
+std::FILE *const g_out = open_checked_stdout();
 
 extern "C" void log_to_stderr(void *, podpull_log_level level, const char *message) {
     static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -42,17 +47,66 @@ extern "C" void log_to_stderr(void *, podpull_log_level level, const char *messa
                  message != nullptr ? message : "");
 }
 
+// What the callbacks need: where to draw, and what ends the pull when nobody reads any more.
+struct Host {
+    Renderer *renderer;
+    podpull_canceller *canceller;
+
+    void check_output() const {
+        if (output_state(g_out) != OutputState::ok) {
+            podpull_canceller_cancel(canceller);
+        }
+    }
+};
+
 extern "C" void cb_route(void *ud, podpull_route route, const char *reason) {
-    static_cast<Renderer *>(ud)->route(route, reason, Clock::now());
+    const auto *host = static_cast<Host *>(ud);
+    host->renderer->route(route, reason, Clock::now());
+    host->check_output();
 }
 extern "C" void cb_status(void *ud, const char *line) {
-    static_cast<Renderer *>(ud)->status(line, Clock::now());
+    const auto *host = static_cast<Host *>(ud);
+    host->renderer->status(line, Clock::now());
+    host->check_output();
 }
 extern "C" int cb_blob(void *ud, const podpull_blob_progress *p) {
+    const auto *host = static_cast<Host *>(ud);
     if (p != nullptr) {
-        static_cast<Renderer *>(ud)->blob(*p, Clock::now());
+        host->renderer->blob(*p, Clock::now());
     }
+    host->check_output();
     return 0;
+}
+
+// A canceller that lives as long as the command: the signal handlers fire it.
+struct CancellerOwner {
+    podpull_canceller *ptr = nullptr;
+    CancellerOwner() {
+        if (podpull_canceller_new(&ptr, nullptr) != PODPULL_OK) {
+            throw std::runtime_error("cannot make a canceller (out of file descriptors?)");
+        }
+    }
+    CancellerOwner(const CancellerOwner &) = delete;
+    CancellerOwner &operator=(const CancellerOwner &) = delete;
+    ~CancellerOwner() { podpull_canceller_free(ptr); }
+};
+
+// The exit status, once everything is torn down: a signal first, then lost output, then the
+// pull's own outcome.
+int final_status(podpull_code code) {
+    if (received_signal() != 0) {
+        return exit_status(code, received_signal());
+    }
+    switch (output_state(g_out)) {
+    case OutputState::ok:
+        return exit_status(code, 0);
+    case OutputState::broken_pipe:
+        return exit_broken_pipe; // as a writer killed by SIGPIPE would, and as quietly
+    case OutputState::failed:
+        break;
+    }
+    std::fprintf(stderr, "podpull: cannot write to stdout: %s\n", output_error());
+    return exit_failure;
 }
 
 const char *or_null(const std::string &s) {
@@ -60,9 +114,11 @@ const char *or_null(const std::string &s) {
 }
 
 int run(const Options &o) {
-    std::unique_ptr<Renderer> renderer = make_renderer(o);
+    std::unique_ptr<Renderer> renderer = make_renderer(o, g_out);
     const Clock::time_point started = Clock::now();
-    install_cancel_handlers();
+    // From here on a signal ends whatever runs, the service's start included.
+    CancellerOwner canceller;
+    install_cancel_handlers(canceller.ptr);
     renderer->start(o.image, started);
 
     std::vector<const char *> env;
@@ -87,14 +143,17 @@ int run(const Options &o) {
     if (o.verbose) {
         copts.log = log_to_stderr;
     }
+    copts.canceller = canceller.ptr;
 
     podpull_client *client = nullptr;
     podpull_error *err = nullptr;
     podpull_code code = podpull_connect(&copts, &client, &err);
     if (code != PODPULL_OK) {
-        renderer->error(code, podpull_error_message(err), false, Clock::now());
+        renderer->error(code, podpull_error_message(err),
+                        code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
         podpull_error_free(err);
-        return exit_status(code, 0);
+        renderer.reset();
+        return final_status(code);
     }
 
     podpull_pull_options popts;
@@ -108,40 +167,35 @@ int run(const Options &o) {
     popts.retry_delay_ms = o.retry_delay_ms;
     popts.stall_timeout_ms = o.stall_timeout_ms;
     popts.route = o.route;
+    // A signal that came after the connect finished cancels the pull before it begins.
+    popts.canceller = canceller.ptr;
 
+    Host host{renderer.get(), canceller.ptr};
     podpull_callbacks cb;
     podpull_callbacks_init(&cb);
-    cb.user_data = renderer.get();
+    cb.user_data = &host;
     cb.on_route = cb_route;
     cb.on_status = cb_status;
     cb.on_blob = cb_blob;
 
     podpull_result *res = nullptr;
-    set_cancel_target(client);
-    if (received_signal() != 0) {
-        // Ctrl-C while the service was starting: do not begin the pull.
-        code = PODPULL_ERR_CANCELLED;
-        renderer->error(code, "interrupted before the pull started", true, Clock::now());
-    } else {
-        code = podpull_pull(client, o.image.c_str(), &popts, &cb, &res, &err);
-        if (code == PODPULL_OK) {
-            PullSummary s;
-            s.image_id = podpull_result_image_id(res);
-            s.route = podpull_result_route(res);
-            s.bytes = podpull_result_bytes(res);
-            s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-            renderer->result(s, Clock::now());
-        } else {
-            renderer->error(code, podpull_error_message(err),
-                            code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
-        }
+    code = podpull_pull(client, o.image.c_str(), &popts, &cb, &res, &err);
+    if (code == PODPULL_OK) {
+        PullSummary s;
+        s.image_id = podpull_result_image_id(res);
+        s.route = podpull_result_route(res);
+        s.bytes = podpull_result_bytes(res);
+        s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        renderer->result(s, Clock::now());
+    } else if (output_state(g_out) == OutputState::ok || received_signal() != 0) {
+        renderer->error(code, podpull_error_message(err),
+                        code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
     }
-    set_cancel_target(nullptr);
     podpull_result_free(res);
     podpull_error_free(err);
     renderer.reset(); // the terminal is restored before the service is stopped
     podpull_free(client);
-    return exit_status(code, received_signal());
+    return final_status(code);
 }
 
 } // namespace

@@ -1,15 +1,17 @@
-// Ctrl-C and SIGTERM: the handler calls podpull_cancel (async-signal-safe) on the client of
-// the pull in flight and remembers the signal; a second one ends the process the default way.
+// Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP fire the command's canceller at any moment,
+// while the service starts as well as while the pull runs (podpull_canceller_cancel is
+// async-signal-safe). A repeated signal does the same again, so the teardown (stopping the
+// service, removing its directory, restoring the terminal) always runs to its end; it is
+// bounded by podman's stop grace. SIGPIPE is ignored: a reader that went away shows up as a
+// write error on stdout (output.hpp), which ends the pull the same orderly way.
 #pragma once
 
 #include <podpull.h>
 
 namespace podpull_cli {
 
-void install_cancel_handlers();
-// The client the handlers cancel; nullptr when none is pulling.
-void set_cancel_target(podpull_client *client);
-// The first signal received (SIGINT, SIGTERM), or 0.
+void install_cancel_handlers(podpull_canceller *canceller);
+// The first signal received (SIGINT, SIGTERM, SIGHUP), or 0.
 int received_signal();
 
 } // namespace podpull_cli

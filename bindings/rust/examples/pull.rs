@@ -1,4 +1,4 @@
-//! An example host that draws what the seed drew: one `indicatif` bar per blob with the seed's
+//! An example host that draws what bootc draws: one `indicatif` bar per blob with bootc's
 //! template, "done" / "Already exists" when a blob ends, a spinner with podman's status text
 //! (all there is on a route without byte progress), plus a whole-pull line.
 //!
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
     let result = client.pull(&image, &pull, |event| {
         match event {
             Event::Route { route, reason } => {
-                multi.println(format!("route {route:?}: {reason}")).ok();
+                multi.println(format!("route {route}: {reason}")).ok();
             }
             Event::Status(line) => spinner.set_message(line),
             Event::Blob(b) => {
@@ -121,7 +121,7 @@ fn main() -> ExitCode {
     match result {
         Ok(r) => {
             total.finish();
-            println!("{} ({:?}, {} bytes)", r.image_id, r.route, r.bytes);
+            println!("{} ({}, {} bytes)", r.image_id, r.route, r.bytes);
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -34,6 +34,7 @@ int main(void) {
     FIELD(podpull_connect_options, start_timeout_ms);
     FIELD(podpull_connect_options, log);
     FIELD(podpull_connect_options, log_user_data);
+    FIELD(podpull_connect_options, canceller);
 
     SIZE(podpull_pull_options);
     FIELD(podpull_pull_options, struct_size);
@@ -46,6 +47,7 @@ int main(void) {
     FIELD(podpull_pull_options, retry_delay_ms);
     FIELD(podpull_pull_options, stall_timeout_ms);
     FIELD(podpull_pull_options, route);
+    FIELD(podpull_pull_options, canceller);
 
     SIZE(podpull_blob_progress);
     FIELD(podpull_blob_progress, struct_size);
@@ -85,6 +87,13 @@ int main(void) {
     FIELD(podpull_api, code_str);
     FIELD(podpull_api, version);
     FIELD(podpull_api, abi_version);
+    FIELD(podpull_api, route_str);
+    FIELD(podpull_api, connect_options_init_sized);
+    FIELD(podpull_api, pull_options_init_sized);
+    FIELD(podpull_api, canceller_new);
+    FIELD(podpull_api, canceller_cancel);
+    FIELD(podpull_api, canceller_is_cancelled);
+    FIELD(podpull_api, canceller_free);
     printf("];\n");
     return 0;
 }

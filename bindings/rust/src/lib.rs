@@ -202,8 +202,8 @@ macro_rules! forward {
 
 impl Api {
     forward! {
-        connect_options_init(o: *mut sys::podpull_connect_options) -> ();
-        pull_options_init(o: *mut sys::podpull_pull_options) -> ();
+        connect_options_init_sized(o: *mut sys::podpull_connect_options, size: usize) -> ();
+        pull_options_init_sized(o: *mut sys::podpull_pull_options, size: usize) -> ();
         callbacks_init(c: *mut sys::podpull_callbacks) -> ();
         connect(o: *const sys::podpull_connect_options, out: *mut *mut sys::podpull_client,
                 err: *mut *mut sys::podpull_error) -> sys::podpull_code;
@@ -219,6 +219,7 @@ impl Api {
         result_bytes(r: *const sys::podpull_result) -> u64;
         result_free(r: *mut sys::podpull_result) -> ();
         version() -> *const c_char;
+        route_str(r: sys::podpull_route) -> *const c_char;
     }
 }
 
@@ -262,7 +263,14 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
         && t.result_free.is_some()
         && t.code_str.is_some()
         && t.version.is_some()
-        && t.abi_version.is_some();
+        && t.abi_version.is_some()
+        && t.route_str.is_some()
+        && t.connect_options_init_sized.is_some()
+        && t.pull_options_init_sized.is_some()
+        && t.canceller_new.is_some()
+        && t.canceller_cancel.is_some()
+        && t.canceller_is_cancelled.is_some()
+        && t.canceller_free.is_some();
     if !all {
         return Err(format!("{from} has a function table with NULL entries"));
     }
@@ -436,6 +444,27 @@ impl Route {
             Route::LibpodText => sys::PODPULL_ROUTE_LIBPOD_TEXT,
             Route::Subprocess => sys::PODPULL_ROUTE_SUBPROCESS,
             Route::Unknown(n) => n,
+        }
+    }
+
+    /// The library's name for this route, `"PODPULL_ROUTE_LIBPOD_PROGRESS"` and so on
+    /// (`podpull_route_str`; `"PODPULL_ROUTE_UNKNOWN"` for a route it does not know), or
+    /// `None` when the library cannot be used.
+    pub fn name(self) -> Option<&'static str> {
+        let api = api().ok()?;
+        // SAFETY: podpull_route_str takes any value and returns a static string, never NULL;
+        // the library stays loaded for the life of the process.
+        let name = unsafe { CStr::from_ptr(api.route_str(self.to_raw())) };
+        name.to_str().ok()
+    }
+}
+
+/// The library's name (`Route::name`), or the variant's when the library cannot be used.
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{self:?}"),
         }
     }
 }
@@ -738,7 +767,7 @@ impl Client {
         let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
         // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
         let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
-        unsafe { api.connect_options_init(&mut raw) };
+        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
         raw.podman_path = p(&podman_path);
         raw.storage_root = p(&storage_root);
         raw.run_root = p(&run_root);
@@ -830,7 +859,7 @@ impl Client {
 
         // SAFETY: zeroed is valid for these plain structs; init fills the rest.
         let mut raw: sys::podpull_pull_options = unsafe { std::mem::zeroed() };
-        unsafe { api.pull_options_init(&mut raw) };
+        unsafe { api.pull_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
         raw.policy = match opts.policy {
             Policy::Always => sys::PODPULL_POLICY_ALWAYS,
             Policy::Missing => sys::PODPULL_POLICY_MISSING,

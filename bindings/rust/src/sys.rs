@@ -25,6 +25,12 @@ pub struct podpull_result {
     _private: [u8; 0],
     _not_send_sync: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
+/// Since 1.2.
+#[repr(C)]
+pub struct podpull_canceller {
+    _private: [u8; 0],
+    _not_send_sync: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
 
 pub type podpull_code = c_uint;
 pub const PODPULL_OK: podpull_code = 0;
@@ -81,6 +87,8 @@ pub struct podpull_connect_options {
     pub start_timeout_ms: u32,
     pub log: podpull_log_fn,
     pub log_user_data: *mut c_void,
+    /// Since 1.2.
+    pub canceller: *mut podpull_canceller,
 }
 
 #[repr(C)]
@@ -96,6 +104,8 @@ pub struct podpull_pull_options {
     pub retry_delay_ms: u32,
     pub stall_timeout_ms: u32,
     pub route: podpull_route,
+    /// Since 1.2.
+    pub canceller: *mut podpull_canceller,
 }
 
 pub type podpull_blob_state = c_uint;
@@ -173,6 +183,22 @@ pub struct podpull_api {
     pub code_str: Option<unsafe extern "C" fn(podpull_code) -> *const c_char>,
     pub version: Option<unsafe extern "C" fn() -> *const c_char>,
     pub abi_version: Option<unsafe extern "C" fn() -> u32>,
+    /// Since 1.1.
+    pub route_str: Option<unsafe extern "C" fn(podpull_route) -> *const c_char>,
+    /// Since 1.2.
+    pub connect_options_init_sized: Option<unsafe extern "C" fn(*mut podpull_connect_options, usize)>,
+    /// Since 1.2.
+    pub pull_options_init_sized: Option<unsafe extern "C" fn(*mut podpull_pull_options, usize)>,
+    /// Since 1.2.
+    pub canceller_new: Option<
+        unsafe extern "C" fn(*mut *mut podpull_canceller, *mut *mut podpull_error) -> podpull_code,
+    >,
+    /// Since 1.2.
+    pub canceller_cancel: Option<unsafe extern "C" fn(*mut podpull_canceller)>,
+    /// Since 1.2.
+    pub canceller_is_cancelled: Option<unsafe extern "C" fn(*const podpull_canceller) -> c_int>,
+    /// Since 1.2.
+    pub canceller_free: Option<unsafe extern "C" fn(*mut podpull_canceller)>,
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -205,6 +231,16 @@ extern "C" {
     pub fn podpull_code_str(code: podpull_code) -> *const c_char;
     pub fn podpull_version() -> *const c_char;
     pub fn podpull_abi_version() -> u32;
+    pub fn podpull_route_str(route: podpull_route) -> *const c_char;
+    pub fn podpull_connect_options_init_sized(opts: *mut podpull_connect_options, size: usize);
+    pub fn podpull_pull_options_init_sized(opts: *mut podpull_pull_options, size: usize);
+    pub fn podpull_canceller_new(
+        out: *mut *mut podpull_canceller,
+        err: *mut *mut podpull_error,
+    ) -> podpull_code;
+    pub fn podpull_canceller_cancel(canceller: *mut podpull_canceller);
+    pub fn podpull_canceller_is_cancelled(canceller: *const podpull_canceller) -> c_int;
+    pub fn podpull_canceller_free(canceller: *mut podpull_canceller);
     pub fn podpull_get_api(abi_major: u32) -> *const podpull_api;
 }
 
@@ -254,7 +290,8 @@ mod layout_tests {
                 env,
                 start_timeout_ms,
                 log,
-                log_user_data
+                log_user_data,
+                canceller
             }
         );
         layout!(
@@ -269,7 +306,8 @@ mod layout_tests {
                 retries,
                 retry_delay_ms,
                 stall_timeout_ms,
-                route
+                route,
+                canceller
             }
         );
         layout!(
@@ -317,7 +355,14 @@ mod layout_tests {
                 result_free,
                 code_str,
                 version,
-                abi_version
+                abi_version,
+                route_str,
+                connect_options_init_sized,
+                pull_options_init_sized,
+                canceller_new,
+                canceller_cancel,
+                canceller_is_cancelled,
+                canceller_free
             }
         );
         m

@@ -379,3 +379,20 @@ fn library_is_available() {
     podpull::available().expect("library available");
     assert!(podpull::version().unwrap().starts_with("1."));
 }
+
+/// Route names come from the library (podpull_route_str), spelled as in podpull.h.
+#[test]
+fn route_names_come_from_the_library() {
+    assert_eq!(
+        podpull::Route::LibpodProgress.name(),
+        Some("PODPULL_ROUTE_LIBPOD_PROGRESS")
+    );
+    assert_eq!(
+        podpull::Route::Subprocess.to_string(),
+        "PODPULL_ROUTE_SUBPROCESS"
+    );
+    assert_eq!(
+        podpull::Route::Unknown(42).name(),
+        Some("PODPULL_ROUTE_UNKNOWN")
+    );
+}

@@ -1,0 +1,66 @@
+#include "pull_plan.hpp"
+
+#include "podman_command.hpp"
+#include "podman_features.hpp"
+
+#include <fmt/format.h>
+
+namespace podpull {
+namespace {
+
+ApiPullPlan plan_api(const ImageReference &ref, const PullParameters &params, Route route,
+                     const PodmanVersion &podman) {
+    if (route == Route::docker_compat)
+        return {docker_create_target(ref, params, podman), image_inspect_target(ref)};
+    // LIBPOD_COMPAT speaks jsonmessage too, and so ends with a short ID as well.
+    std::optional<std::string> inspect;
+    if (route == Route::libpod_compat)
+        inspect = image_inspect_target(ref);
+    return {libpod_pull_target(ref, params, route, podman), std::move(inspect)};
+}
+
+} // namespace
+
+PullPlan plan_pull(std::string_view image, const PullParameters &params,
+                   const PodmanVersion &podman, const RegistryAuth &auth,
+                   const ConnectPlan &connection) {
+    PullPlan plan;
+    plan.reference = parse_reference(image);
+    plan.decision = choose_route(plan.reference, podman, params);
+    plan.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
+    plan.credentials = select_credentials(auth, plan.reference);
+
+    if (params.retries > 0 && podman < retry_since)
+        plan.notes.push_back(fmt::format("podman {} takes no retry count ({} added it); its own "
+                                         "default applies",
+                                         podman.to_string(), retry_since.to_string()));
+    if (plan.credentials)
+        plan.notes.push_back(
+            fmt::format("sending the credentials stored under '{}'", plan.credentials->key));
+
+    if (plan.decision.route == Route::subprocess) {
+        std::optional<std::string> authfile;
+        if (plan.credentials)
+            authfile = fmt::format("/proc/self/fd/{}", auth_file_child_fd);
+        plan.steps = SubprocessPullPlan{
+            pull_argv(connection.podman, connection.storage, plan.reference, params, authfile)};
+    } else {
+        plan.steps = plan_api(plan.reference, params, plan.decision.route, podman);
+    }
+    return plan;
+}
+
+HttpHeaderList api_request_headers(const PullPlan &plan) {
+    HttpHeaderList headers;
+    if (plan.credentials)
+        headers.emplace_back("X-Registry-Auth", registry_auth_header(*plan.credentials));
+    return headers;
+}
+
+std::optional<std::string> subprocess_auth_file(const PullPlan &plan) {
+    if (!plan.credentials)
+        return std::nullopt;
+    return minimal_auth_file(*plan.credentials);
+}
+
+} // namespace podpull

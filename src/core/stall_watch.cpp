@@ -1,0 +1,28 @@
+#include "stall_watch.hpp"
+
+namespace podpull {
+
+std::optional<StallWatch::Clock::time_point> StallWatch::heard(Clock::time_point now) {
+    if (limit_.count() == 0 || stopped_)
+        return std::nullopt;
+    last_heard_ = now;
+    if (check_pending_)
+        return std::nullopt; // that check will find the new time and wait on
+    check_pending_ = true;
+    return last_heard_ + limit_;
+}
+
+StallWatch::Verdict StallWatch::check(Clock::time_point now) {
+    check_pending_ = false;
+    if (limit_.count() == 0 || stopped_)
+        return {};
+    const auto due = last_heard_ + limit_;
+    if (now < due) {
+        check_pending_ = true; // podman spoke (or the host held the reader) since the last check
+        return {false, due};
+    }
+    stopped_ = true;
+    return {true, std::nullopt};
+}
+
+} // namespace podpull

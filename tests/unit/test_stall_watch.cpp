@@ -1,0 +1,67 @@
+// StallWatch: when podman's silence is a stall, on a clock the test moves by hand.
+#include "core/stall_watch.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include <chrono>
+
+using podpull::StallWatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+const StallWatch::Clock::time_point t0{}; // any origin will do
+
+} // namespace
+
+TEST_CASE("stall watch: a limit of 0 watches nothing", "[stall_watch]") {
+    StallWatch watch(0ms);
+    CHECK_FALSE(watch.heard(t0));
+    const auto verdict = watch.check(t0 + 1h);
+    CHECK_FALSE(verdict.stalled);
+    CHECK_FALSE(verdict.next);
+}
+
+TEST_CASE("stall watch: silence for the limit is a stall, reported once", "[stall_watch]") {
+    StallWatch watch(100ms);
+    const auto first = watch.heard(t0);
+    REQUIRE(first);
+    CHECK(*first == t0 + 100ms);
+    const auto verdict = watch.check(t0 + 100ms);
+    CHECK(verdict.stalled);
+    CHECK_FALSE(watch.check(t0 + 200ms).stalled);
+    CHECK_FALSE(watch.heard(t0 + 300ms)); // stopped for good
+}
+
+TEST_CASE("stall watch: data restarts the silence without a new timer", "[stall_watch]") {
+    StallWatch watch(100ms);
+    REQUIRE(watch.heard(t0));
+    CHECK_FALSE(watch.heard(t0 + 60ms)); // a check is pending already: no second timer
+    const auto verdict = watch.check(t0 + 100ms);
+    CHECK_FALSE(verdict.stalled);
+    REQUIRE(verdict.next);
+    CHECK(*verdict.next == t0 + 160ms); // the limit from the last word
+    CHECK(watch.check(t0 + 160ms).stalled);
+}
+
+TEST_CASE("stall watch: time spent waiting for the host does not count", "[stall_watch]") {
+    // The reader hears podman, hands the event over and waits 500 ms for a slow host, then
+    // reports again when it is back: the silence starts only then.
+    StallWatch watch(100ms);
+    REQUIRE(watch.heard(t0));
+    CHECK_FALSE(watch.heard(t0 + 500ms));
+    const auto verdict = watch.check(t0 + 100ms); // the timer fired while the host was slow
+    CHECK_FALSE(verdict.stalled);
+    REQUIRE(verdict.next);
+    CHECK(*verdict.next == t0 + 600ms);
+}
+
+TEST_CASE("stall watch: stop() ends the watch", "[stall_watch]") {
+    StallWatch watch(100ms);
+    REQUIRE(watch.heard(t0));
+    watch.stop();
+    const auto verdict = watch.check(t0 + 1s);
+    CHECK_FALSE(verdict.stalled);
+    CHECK_FALSE(verdict.next);
+    CHECK_FALSE(watch.heard(t0 + 2s));
+}
