@@ -82,7 +82,7 @@ TEST_CASE("service_argv: bootc's command line", "[podman_command]") {
 
 TEST_CASE("pull_argv", "[podman_command]") {
     const auto ref = parse_reference("oci-archive:/tmp/big-oci.tar");
-    CHECK_THAT(podpull::pull_argv("podman", {}, ref, {}, std::nullopt),
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, {}, version("6.1.1"), std::nullopt),
                Equals(Argv{"podman", "pull", "--", "oci-archive:/tmp/big-oci.tar"}));
 
     StorageFlags storage;
@@ -95,20 +95,31 @@ TEST_CASE("pull_argv", "[podman_command]") {
     params.variant = "v8";
     params.policy = podpull::PullPolicy::never; // `podman pull` before 5.6 has no --policy
     params.retries = 3;                         // nor --retry before 5.0
+    params.retry_delay_ms = 250;
     CHECK_THAT(
-        podpull::pull_argv("podman", storage, ref, params, std::string("/run/auth.json")),
+        podpull::pull_argv("podman", storage, ref, params, version("4.3.1"),
+                           std::string("/run/auth.json")),
         Equals(Argv{"podman", "--root", "/r", "--storage-driver", "vfs", "pull",
                     "--tls-verify=false", "--os", "linux", "--arch", "arm64", "--variant", "v8",
                     "--authfile", "/run/auth.json", "--", "oci-archive:/tmp/big-oci.tar"}));
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, params, version("5.0.0"), std::nullopt),
+               Equals(Argv{"podman", "pull", "--tls-verify=false", "--os", "linux", "--arch",
+                           "arm64", "--variant", "v8", "--retry", "3", "--retry-delay", "250ms",
+                           "--", "oci-archive:/tmp/big-oci.tar"}));
+    params.retries = 0; // podman's own default
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, params, version("6.1.1"), std::nullopt),
+               Equals(Argv{"podman", "pull", "--tls-verify=false", "--os", "linux", "--arch",
+                           "arm64", "--variant", "v8", "--", "oci-archive:/tmp/big-oci.tar"}));
 
     PullParameters arch_only;
     arch_only.arch = "amd64";
     arch_only.os = ""; // empty: the host's, as if absent
-    CHECK_THAT(podpull::pull_argv("podman", {}, parse_reference("quay.io/x:1"), arch_only, {}),
+    CHECK_THAT(podpull::pull_argv("podman", {}, parse_reference("quay.io/x:1"), arch_only,
+                                  version("6.1.1"), {}),
                Equals(Argv{"podman", "pull", "--arch", "amd64", "--", "quay.io/x:1"}));
 
-    const auto error =
-        podpull_test::error_from([&] { podpull::pull_argv("podman", {}, ref, {}, std::string()); });
+    const auto error = podpull_test::error_from(
+        [&] { podpull::pull_argv("podman", {}, ref, {}, version("6.1.1"), std::string()); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
 }
