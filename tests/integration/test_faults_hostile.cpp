@@ -15,6 +15,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace podpull_test;
@@ -338,6 +341,71 @@ TEST_CASE("malformed, huge and bad-base64 auth files fail with INVALID_ARGUMENT 
         CHECK_FALSE(contains(box.log_text(), secret));
         podpull_free(out.client);
     }
+    fake.stop();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("an auth_file that is a FIFO is refused, and an auth_fd pipe never closed ends in "
+          "TIMEOUT or CANCELLED, not a hang",
+          "[faults][hostile][no-podman]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box.dir());
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    // The host wrote its credentials but never closed its end: podpull cannot know they are
+    // complete.
+    const std::string partial = R"({"auths": {"r.example": {"auth": "dXNlcjpw)";
+    REQUIRE(::write(pipe_fds[1], partial.data(), partial.size()) ==
+            static_cast<ssize_t>(partial.size()));
+
+    SECTION("a FIFO as auth_file: refused before anything waits for a writer") {
+        const fs::path fifo = box.dir() / "auth.fifo";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        podpull_connect_options o = box.attach_options(fake.socket());
+        o.auth_file = fifo.c_str();
+        const auto started = Clock::now();
+        ConnectOutcome out = connect(o);
+        INFO(out.describe());
+        CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
+        CHECK(contains(out.message, "not a regular file"));
+        CHECK(Clock::now() - started < 5s);
+        podpull_free(out.client);
+    }
+    SECTION("an open pipe: TIMEOUT once start_timeout_ms passes") {
+        podpull_connect_options o = box.attach_options(fake.socket());
+        o.auth_fd = pipe_fds[0];
+        o.start_timeout_ms = 300;
+        ConnectOutcome out = connect(o);
+        INFO(out.describe());
+        CHECK(out.code == PODPULL_ERR_TIMEOUT);
+        CHECK(contains(out.message, "no end of file"));
+        CHECK_FALSE(contains(out.message, "dXNlcjpw"));
+        podpull_free(out.client);
+    }
+    SECTION("an open pipe: CANCELLED as soon as the host's canceller fires") {
+        podpull_canceller *canceller = nullptr;
+        REQUIRE(podpull_canceller_new(&canceller, nullptr) == PODPULL_OK);
+        podpull_connect_options o = box.attach_options(fake.socket());
+        o.auth_fd = pipe_fds[0];
+        o.start_timeout_ms = 60000;
+        o.canceller = canceller;
+        std::thread firing([&] {
+            std::this_thread::sleep_for(200ms);
+            podpull_canceller_cancel(canceller);
+        });
+        const auto started = Clock::now();
+        ConnectOutcome out = connect(o);
+        const auto took = Clock::now() - started;
+        firing.join();
+        INFO(out.describe());
+        CHECK(out.code == PODPULL_ERR_CANCELLED);
+        CHECK(took < 5s); // the fire came at 200 ms; the start timeout is a minute
+        podpull_free(out.client);
+        podpull_canceller_free(canceller);
+    }
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
     fake.stop();
     box.check_no_leftovers();
 }

@@ -104,7 +104,7 @@ TEST_CASE("a missing tag fails with NOT_FOUND and podman's 'manifest unknown'",
     box.check_no_leftovers();
 }
 
-TEST_CASE("an upper-case repository name fails with podman's 'must be lowercase'",
+TEST_CASE("an upper-case repository name is refused before podman sees it, in podman's words",
           "[pull][registry][errors]") {
     const TestEnv &env = test_env();
     Sandbox box;
@@ -115,13 +115,16 @@ TEST_CASE("an upper-case repository name fails with podman's 'must be lowercase'
     PullOutcome out = pull(client.ptr, env.registry + "/Podpull/Test:v1", rec, &opts);
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
 
-    CHECK(out.code != PODPULL_OK);
+    CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
     CHECK(out.have_error);
     CHECK(out.error_code == out.code);
     CHECK_FALSE(out.have_result);
     CHECK(contains_nocase(out.message, "must be lowercase"));
-    CHECK(rec.snapshot().after_return == 0);
+    const auto s = rec.snapshot();
+    CHECK(s.route_calls == 0); // refused before a route was chosen
+    CHECK(s.after_return == 0);
 
+    check_still_pulls(client.ptr, &opts);
     client.reset();
     box.check_no_leftovers();
 }
