@@ -36,7 +36,7 @@ packages=(
   git
   # bench/run.sh: Google Benchmark for the core, GNU time for peak RSS
   libbenchmark-dev time
-  # issue 6 tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
+  # the hardening tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
   # harness (ThreadSanitizer comes with GCC 12's libtsan, already in build-essential)
   clang libclang-rt-14-dev valgrind
   # ABI guard: abidw/abidiff against abi/libpodpull.so.1.abi
