@@ -14,6 +14,21 @@
 //! # Ok::<(), podpull::Error>(())
 //! ```
 //!
+//! With the `async` feature, `Client::connect_async` and `Client::pull_async` give futures
+//! for any executor; a pull is also a source of events, and dropping it cancels that pull alone:
+//!
+//! ```no_run
+//! # #[cfg(feature = "async")]
+//! # async fn f() -> podpull::Result<()> {
+//! let client = podpull::Client::connect_async(&podpull::ConnectOptions::default())?.await?;
+//! let mut pull = client.pull_async("quay.io/fedora/fedora:latest", &Default::default())?;
+//! while let Some(event) = pull.next_event().await {
+//!     eprintln!("{event:?}");
+//! }
+//! println!("{}", pull.await?.image_id);
+//! # Ok(()) }
+//! ```
+//!
 //! Cancelling: a [`Canceller`] ends the calls it is handed to and no other (from any thread or a
 //! signal handler); [`Client::cancel_all`] ends every pull of a client.
 //!
@@ -37,6 +52,11 @@ use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(feature = "async")]
+mod async_pull;
+#[cfg(feature = "async")]
+pub use async_pull::{Connect, Pull, PullEvents};
 
 // ---- errors ---------------------------------------------------------------------------------
 
