@@ -56,8 +56,9 @@ Client::Client(ConnectOptions options, const io::Canceller *canceller)
 void Client::connect(const io::Canceller *canceller) {
     const auto started = Clock::now();
     if (plan_.reads_credentials())
-        auth_ = parse_registry_auth(
-            io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd, max_auth_file_bytes));
+        auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
+                                                    max_auth_file_bytes, plan_.start_timeout,
+                                                    canceller));
     env_ = io::child_environment(plan_.env);
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());

@@ -4,9 +4,12 @@
 // exception: only "docker://" selects it, so "docker:latest" is the image "docker", tag
 // "latest". podpull mirrors that rule so it sends every reference where podman would.
 //
-// Validation is about safety, not grammar: podpull rejects what could turn the reference into
-// a flag, a second query parameter or a header, or hide in logs, and leaves the reference
-// grammar (case, tag syntax, short names) to podman so that podman's own message comes back.
+// Validation has two parts. Safety, for every transport: podpull rejects what could turn the
+// reference into a flag, a second query parameter or a header, or hide in logs. Grammar, for
+// registry references: podpull applies distribution/reference's grammar (which podman applies
+// too) before any request or process, so that a host learns of a malformed reference as
+// INVALID_ARGUMENT, in podman's own words, rather than as a failed pull. Which image a short
+// name means stays podman's to decide.
 #include "reference.hpp"
 
 #include "error.hpp"
@@ -126,6 +129,164 @@ std::string_view explicit_domain(std::string_view body) {
     return {};
 }
 
+// ---- distribution/reference's grammar -----------------------------------------------------
+
+constexpr std::size_t max_name_bytes = 255; // NameTotalLengthMax
+constexpr std::size_t max_tag_bytes = 128;
+
+bool is_lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_alnum(char c) {
+    return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+bool is_word(char c) { // \w
+    return is_alnum(c) || c == '_';
+}
+
+// domain-component: [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+bool is_domain_component(std::string_view part) {
+    if (part.empty() || !is_alnum(part.front()) || !is_alnum(part.back()))
+        return false;
+    return std::all_of(part.begin(), part.end(), [](char c) { return is_alnum(c) || c == '-'; });
+}
+
+bool is_port(std::string_view port) {
+    return !port.empty() && port.size() <= 5 &&
+           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// domain-component ('.' domain-component)*
+bool is_host_name(std::string_view host) {
+    while (true) {
+        const std::size_t dot = host.find('.');
+        if (!is_domain_component(host.substr(0, dot)))
+            return false;
+        if (dot == std::string_view::npos)
+            return true;
+        host.remove_prefix(dot + 1);
+    }
+}
+
+// host [':' port], the host a name or an IPv6 address in brackets.
+bool is_domain(std::string_view domain) {
+    if (domain.starts_with('[')) {
+        const std::size_t close = domain.find(']');
+        if (close == std::string_view::npos || close == 1)
+            return false;
+        const std::string_view address = domain.substr(1, close - 1);
+        const bool ipv6_chars = std::all_of(address.begin(), address.end(), [](char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                   c == ':' || c == '.';
+        });
+        const std::string_view after = domain.substr(close + 1);
+        return ipv6_chars && (after.empty() || (after.front() == ':' && is_port(after.substr(1))));
+    }
+    const std::size_t colon = domain.find(':');
+    if (colon == std::string_view::npos)
+        return is_host_name(domain);
+    return is_host_name(domain.substr(0, colon)) && is_port(domain.substr(colon + 1));
+}
+
+// path-component: [a-z0-9]+ ( ( [._] | __ | -+ ) [a-z0-9]+ )*
+bool is_path_component(std::string_view part) {
+    std::size_t i = 0;
+    auto alnum_run = [&] {
+        const std::size_t start = i;
+        while (i < part.size() && is_lower_alnum(part[i]))
+            ++i;
+        return i > start;
+    };
+    if (!alnum_run())
+        return false;
+    while (i < part.size()) {
+        if (part.substr(i).starts_with("__"))
+            i += 2;
+        else if (part[i] == '.' || part[i] == '_')
+            ++i;
+        else if (part[i] == '-')
+            while (i < part.size() && part[i] == '-')
+                ++i;
+        else
+            return false;
+        if (!alnum_run())
+            return false;
+    }
+    return true;
+}
+
+// tag: [\w][\w.-]{0,127}
+bool is_tag(std::string_view tag) {
+    return !tag.empty() && tag.size() <= max_tag_bytes && is_word(tag.front()) &&
+           std::all_of(tag.begin(), tag.end(),
+                       [](char c) { return is_word(c) || c == '.' || c == '-'; });
+}
+
+// algorithm ':' hex, with the hex length go-digest requires of the algorithms podman knows.
+std::optional<std::string> digest_problem(std::string_view digest) {
+    const std::size_t colon = digest.find(':');
+    if (colon == std::string_view::npos || colon == 0)
+        return std::string("the digest has no algorithm (\"sha256:<hex>\")");
+    const std::string_view algorithm = digest.substr(0, colon);
+    const std::string_view hex = digest.substr(colon + 1);
+    std::size_t want = 0;
+    if (algorithm == "sha256")
+        want = 64;
+    else if (algorithm == "sha384")
+        want = 96;
+    else if (algorithm == "sha512")
+        want = 128;
+    else
+        return fmt::format("unsupported digest algorithm {}", quote_for_message(algorithm, 20));
+    const bool lower_hex = std::all_of(hex.begin(), hex.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (hex.size() != want || !lower_hex)
+        return fmt::format("invalid digest: a {} digest is {} lowercase hex digits", algorithm,
+                           want);
+    return std::nullopt;
+}
+
+// The grammar of a registry reference (`body`, without "docker://"), as distribution/reference
+// parses it; podman's messages where it has one.
+void check_registry_grammar(std::string_view text, std::string_view body) {
+    std::string_view name = body.substr(0, body.find('@'));
+    if (name.size() < body.size()) {
+        if (const auto problem = digest_problem(body.substr(name.size() + 1)))
+            reject(text, *problem);
+    }
+    const std::size_t last_slash = name.rfind('/');
+    const std::size_t tag_colon =
+        name.find(':', last_slash == std::string_view::npos ? 0 : last_slash + 1);
+    if (tag_colon != std::string_view::npos) {
+        if (!is_tag(name.substr(tag_colon + 1)))
+            reject(text, "invalid tag: a tag is up to 128 letters, digits, '_', '.' and '-', "
+                         "not starting with '.' or '-'");
+        name = name.substr(0, tag_colon);
+    }
+    if (name.size() > max_name_bytes)
+        reject(text,
+               fmt::format("repository name must not be more than {} characters", max_name_bytes));
+    const std::string_view domain = explicit_domain(name);
+    if (!domain.empty() && !is_domain(domain))
+        reject(text, fmt::format("invalid reference format: {} is not a registry host[:port]",
+                                 quote_for_message(domain, 80)));
+    std::string_view path = domain.empty() ? name : name.substr(domain.size() + 1);
+    if (std::any_of(path.begin(), path.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        reject(text, "repository name must be lowercase");
+    while (true) {
+        const std::size_t slash = path.find('/');
+        if (!is_path_component(path.substr(0, slash)))
+            reject(text, fmt::format("invalid reference format: {} is not a repository path "
+                                     "component (lowercase letters and digits, joined by '.', "
+                                     "'_', '__' or '-')",
+                                     quote_for_message(path.substr(0, slash), 80)));
+        if (slash == std::string_view::npos)
+            break;
+        path.remove_prefix(slash + 1);
+    }
+}
+
 } // namespace
 
 ImageReference parse_reference(std::string_view text) {
@@ -165,10 +326,12 @@ ImageReference parse_reference(std::string_view text) {
     if (rest.empty())
         reject(text,
                fmt::format("nothing follows the \"{}\" transport", transport_name(ref.transport)));
-    if (ref.transport == Transport::registry)
+    if (ref.transport == Transport::registry) {
         check_registry_bytes(text);
-    else
+        check_registry_grammar(text, rest);
+    } else {
         check_utf8(text);
+    }
     return ref;
 }
 

@@ -4,38 +4,84 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace podpull::io {
 
-std::string read_secret(const std::string &path, int fd, std::size_t limit) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until `fd` (a pipe or socket) has data or its end of file, the deadline passes or the
+// canceller fires.
+void wait_readable(int fd, const std::string &what, Clock::time_point deadline,
+                   std::chrono::milliseconds timeout, const Canceller *canceller) {
+    while (true) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0)
+            throw Error(ErrorCode::timeout,
+                        fmt::format("{} sent no end of file within {} ms; the host must close "
+                                    "its end of the pipe once the credentials are written",
+                                    what, timeout.count()));
+        pollfd fds[2] = {{fd, POLLIN, 0}, {canceller != nullptr ? canceller->fd() : -1, POLLIN, 0}};
+        const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno != EINTR)
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("cannot wait for {}: {}", what, std::strerror(errno)));
+        if (fds[1].revents != 0)
+            throw Error(ErrorCode::cancelled,
+                        fmt::format("podpull_connect was cancelled while reading {}", what));
+        if (fds[0].revents != 0)
+            return;
+    }
+}
+
+} // namespace
+
+std::string read_secret(const std::string &path, int fd, std::size_t limit,
+                        std::chrono::milliseconds timeout, const Canceller *canceller) {
     const std::string what = fd >= 0 ? fmt::format("auth_fd {}", fd) : "auth_file " + path;
     int source = fd;
     UniqueFd opened;
     if (fd < 0) {
-        opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
         if (!opened)
             throw Error(ErrorCode::invalid_argument,
                         fmt::format("cannot open {}: {}", what, std::strerror(errno)));
+        struct stat st {};
+        if (::fstat(opened.get(), &st) != 0 || !S_ISREG(st.st_mode))
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("{} is not a regular file; hand a pipe over as auth_fd", what));
         source = opened.get();
     }
+    const auto deadline = Clock::now() + timeout;
     std::string text;
     char buffer[16 * 1024];
     off_t offset = 0;
     bool seekable = true;
     while (text.size() <= limit) {
-        // pread leaves a seekable host fd where it was; a pipe is read as it comes.
+        // pread leaves a seekable host fd where it was; a pipe is read as it comes, and only
+        // for as long as the connect may take.
         ssize_t got = seekable ? ::pread(source, buffer, sizeof buffer, offset) : -1;
         if (got < 0 && seekable && errno == ESPIPE) {
             seekable = false;
             continue;
         }
-        if (got < 0 && !seekable)
+        if (got < 0 && !seekable) {
+            wait_readable(source, what, deadline, timeout, canceller);
             got = ::read(source, buffer, sizeof buffer);
+            if (got < 0 && errno == EAGAIN)
+                continue;
+        }
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)

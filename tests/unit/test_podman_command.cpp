@@ -311,8 +311,9 @@ TEST_CASE("docker_create_target: only registry references", "[podman_command]") 
 TEST_CASE("image_inspect_target", "[podman_command]") {
     CHECK(podpull::image_inspect_target(parse_reference("localhost:5000/test/big:v1")) ==
           "/v5.0.0/libpod/images/localhost%3A5000%2Ftest%2Fbig%3Av1/json");
-    CHECK(podpull::image_inspect_target(parse_reference("docker://quay.io/x@sha256:ab12")) ==
-          "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3Aab12/json");
+    const std::string hex(64, 'a');
+    CHECK(podpull::image_inspect_target(parse_reference("docker://quay.io/x@sha256:" + hex)) ==
+          "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3A" + hex + "/json");
     CHECK(podpull::image_inspect_target(parse_reference("alpine")) ==
           "/v5.0.0/libpod/images/alpine/json");
     const auto error =

@@ -47,13 +47,13 @@ TEST_CASE("references that need a subprocess (bootc's seed test)", "[reference]"
 
 TEST_CASE("registry references (bootc's seed test and more)", "[reference]") {
     const std::string text =
-        GENERATE("quay.io/example/foo:latest", "docker.io/library/nginx:latest",
+        GENERATE(as<std::string>{}, "quay.io/example/foo:latest", "docker.io/library/nginx:latest",
                  "localhost:5000/myimage:v1", "registry.example.com/img", "docker://quay.io/x:1",
-                 "alpine", "alpine:3.19", "quay.io/x@sha256:0123456789abcdef",
+                 "alpine", "alpine:3.19", "quay.io/x@sha256:" + std::string(64, 'a'),
                  // podman reads these as registry references too
-                 "docker:latest", "docker:5000/img", "foo:bar/baz",
-                 // case is podman's to judge
-                 "Quay.IO/Example/Foo", "OCI:/tmp/x");
+                 "docker:latest", "docker:5000/img", "foo.bar:5000/baz",
+                 // a host is case-insensitive; a repository path is lower case
+                 "Quay.IO/example/foo", "[::1]:5000/x", "my-registry.example:443/a/b-c__d.e:v1.0");
     CAPTURE(text);
     const ImageReference ref = parse_reference(text);
     CHECK(ref.transport == Transport::registry);
@@ -62,8 +62,11 @@ TEST_CASE("registry references (bootc's seed test and more)", "[reference]") {
 }
 
 TEST_CASE("transport prefixes are exact and case-sensitive", "[reference]") {
-    // "ocix:" is not "oci:"; "oci:" is, even when what follows looks like a tag.
-    CHECK(parse_reference("ocix:/tmp/a/b").transport == Transport::registry);
+    // "ocix:" and "OCI:" are not "oci:", so podman reads these as registry references, which
+    // the grammar then refuses ("ocix:" is no host:port); "oci:" is a transport, even when
+    // what follows looks like a tag.
+    CHECK_THAT(rejection("ocix:/tmp/a/b"), ContainsSubstring("invalid reference format"));
+    CHECK_THAT(rejection("OCI:/tmp/x"), ContainsSubstring("invalid reference format"));
     CHECK(parse_reference("oci:latest").transport == Transport::oci);
     CHECK(parse_reference("dir:relative/path").transport == Transport::dir);
     CHECK(parse_reference("containers-storage:quay.io/x:1").transport ==
@@ -95,14 +98,61 @@ TEST_CASE("registry_host and is_fully_qualified", "[reference]") {
         {"docker://alpine", "docker.io", false},
         {"localhost:5000", "docker.io", false}, // the image "localhost", tag "5000"
         {"myregistry/x/y", "docker.io", false},
-        {"Registry/x", "Registry", true},    // upper case: never a repository path
-        {"quay.io@x/y", "docker.io", false}, // the name is "quay.io"; "x/y" is its digest
-        {"quay.io/a@x/y", "quay.io", true},
+        {"Registry/x", "Registry", true}, // upper case: never a repository path
     }));
     CAPTURE(text);
     const ImageReference ref = parse_reference(text);
     CHECK(podpull::registry_host(ref) == host);
     CHECK(podpull::is_fully_qualified(ref) == qualified);
+}
+
+TEST_CASE("registry_host reads the name only, even of a reference the grammar refuses",
+          "[reference]") {
+    // Found by fuzzing (tests/fuzz/regressions/registry_auth): the digest starts at the first
+    // '@', so "quay.io@x/y" is the short name "quay.io"; parse_reference now refuses both.
+    const ImageReference short_name{Transport::registry, "quay.io@x/y"};
+    CHECK(podpull::registry_host(short_name) == "docker.io");
+    CHECK_FALSE(podpull::is_fully_qualified(short_name));
+    const ImageReference qualified{Transport::registry, "quay.io/a@x/y"};
+    CHECK(podpull::registry_host(qualified) == "quay.io");
+    CHECK_THAT(rejection("quay.io@x/y"), ContainsSubstring("digest"));
+}
+
+TEST_CASE("registry references follow distribution/reference's grammar, in podman's words",
+          "[reference]") {
+    const auto [text, words] = GENERATE(table<std::string, std::string>({
+        {"127.0.0.1:5000/Podpull/Test:v1", "repository name must be lowercase"},
+        {"Alpine", "repository name must be lowercase"},
+        {"quay.io/" + std::string(248, 'a'), "must not be more than 255 characters"},
+        {"quay.io/x:" + std::string(129, 't'), "invalid tag"},
+        {"quay.io/x:-v1", "invalid tag"},
+        {"quay.io/x:v!", "invalid tag"},
+        {"quay.io/x@sha256:abc", "64 lowercase hex digits"},
+        {"quay.io/x@sha256:" + std::string(64, 'A'), "64 lowercase hex digits"},
+        {"quay.io/x@md5:" + std::string(32, 'a'), "unsupported digest algorithm"},
+        {"quay.io/x@" + std::string(64, 'a'), "no algorithm"},
+        {"quay.io:port/x", "is not a registry host[:port]"},
+        {"quay..io/x", "is not a registry host[:port]"},
+        {"-quay.io/x", "starts with '-'"},
+        {"quay.io/-x", "is not a repository path component"},
+        {"quay.io/x-", "is not a repository path component"},
+        {"quay.io/a//b", "is not a repository path component"},
+        {"quay.io/a/", "is not a repository path component"},
+        {"quay.io/a___b", "is not a repository path component"},
+        {"foo:bar/baz", "is not a registry host[:port]"},
+    }));
+    CAPTURE(text);
+    CHECK_THAT(rejection(text), ContainsSubstring(words));
+}
+
+TEST_CASE("the grammar's limits are inclusive", "[reference]") {
+    // 255 bytes of name, 128 of tag, every separator.
+    const std::string name = "quay.io/" + std::string(247, 'a');
+    REQUIRE(name.size() == 255);
+    CHECK(parse_reference(name + ":" + std::string(128, 'v')).text.size() == 255 + 1 + 128);
+    CHECK(parse_reference("quay.io/a.b_c__d-e---f/g").transport == Transport::registry);
+    CHECK(parse_reference("quay.io/x@sha512:" + std::string(128, '0')).transport ==
+          Transport::registry);
 }
 
 TEST_CASE("rejected everywhere: empty, too long, a leading '-'", "[reference]") {
@@ -115,7 +165,8 @@ TEST_CASE("rejected everywhere: empty, too long, a leading '-'", "[reference]") 
 }
 
 TEST_CASE("length limit: 4096 bytes pass, 4097 do not, and the message is short", "[reference]") {
-    const std::string at_limit = "quay.io/" + std::string(4096 - 8, 'a');
+    // A path of a local transport may be that long (a registry name stops at 255 bytes).
+    const std::string at_limit = "oci:/" + std::string(4096 - 5, 'a');
     REQUIRE(at_limit.size() == 4096);
     CHECK(parse_reference(at_limit).text == at_limit);
 
@@ -201,7 +252,7 @@ TEST_CASE("a rejection quotes a bounded, escaped excerpt of the reference", "[re
 }
 
 TEST_CASE("split_repository: name, tag and digest", "[reference]") {
-    const std::string digest = "sha256:0123456789abcdef";
+    const std::string digest = "sha256:" + std::string(64, 'e');
     const auto [text, name, tag, digest_part] =
         GENERATE_COPY(table<std::string, std::string, std::string, std::string>({
             {"quay.io/example/foo:latest", "quay.io/example/foo", "latest", ""},

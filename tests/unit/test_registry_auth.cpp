@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 using Catch::Matchers::ContainsSubstring;
 using podpull::ErrorCode;
@@ -124,7 +125,7 @@ TEST_CASE("auth file: the most specific key wins, on a path-component boundary",
                   "," + entry("localhost", "local:5") + "," + entry("quay.io/te", "partial:6"));
     const auto [reference, expected] = GENERATE(table<std::string, std::string>({
         {"quay.io/team/app:1", "quay.io/team/app app:3"},
-        {"quay.io/team/app@sha256:aa", "quay.io/team/app app:3"},
+        {"quay.io/team/app@sha256:" + std::string(64, 'a'), "quay.io/team/app app:3"},
         {"docker://quay.io/team/app", "quay.io/team/app app:3"},
         {"quay.io/team/app/sub", "quay.io/team/app app:3"},
         {"quay.io/team/application", "quay.io/team team:2"},
@@ -162,9 +163,10 @@ TEST_CASE("auth file: Docker Hub's names and URL keys", "[auth]") {
     const std::string file = file_with(entry(key, "hub:pw"));
     REQUIRE(parse_registry_auth(file).entries.size() == 1);
     CHECK(parse_registry_auth(file).entries[0].key == normalized);
-    for (const std::string reference :
-         {"docker.io/library/alpine:3", "docker.io/alpine", "index.docker.io/library/alpine",
-          "registry-1.docker.io/user/app", "docker://docker.io/user/app@sha256:ab"}) {
+    for (const std::string &reference :
+         std::vector<std::string>{"docker.io/library/alpine:3", "docker.io/alpine",
+                                  "index.docker.io/library/alpine", "registry-1.docker.io/user/app",
+                                  "docker://docker.io/user/app@sha256:" + std::string(64, 'b')}) {
         CAPTURE(reference);
         CHECK(select(file, reference) == "docker.io hub:pw");
     }
@@ -408,7 +410,14 @@ TEST_CASE("auth file: a '@' in a reference starts its digest, never a registry",
     // "index.qu/index.qu" were its repository. A key with '@' matches no image at all.
     const std::string file =
         file_with(entry("index.qu", "a:1") + "," + entry("https://index.qu@aysr.io/v1/", "b:2"));
-    CHECK(select(file, "index.qu@aysr.io/fuzz/image:v1") == "-");
-    CHECK(select(file, "index.qu@sha256:0123") == "-");
-    CHECK(select(file, "index.qu/team@sha256:0123") == "index.qu a:1");
+    // parse_reference now refuses such a digest; the lookup stays right on its own.
+    auto select_unparsed = [&](const std::string &text) {
+        const auto credentials = podpull::select_credentials(
+            parse_registry_auth(file), podpull::ImageReference{podpull::Transport::registry, text});
+        return credentials ? credentials->key : std::string("-");
+    };
+    CHECK(select_unparsed("index.qu@aysr.io/fuzz/image:v1") == "-");
+    CHECK(select_unparsed("index.qu@sha256:0123") == "-");
+    CHECK(select_unparsed("index.qu/team@sha256:0123") == "index.qu");
+    CHECK(select(file, "index.qu/team@sha256:" + std::string(64, '0')) == "index.qu a:1");
 }
