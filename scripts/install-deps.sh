@@ -43,6 +43,8 @@ packages=(
   abigail-tools
   # bindings/rust: crates come from Debian via a cargo source replacement (no crates.io)
   librust-pkg-config-dev librust-libloading-dev librust-indicatif-dev librust-cc-dev
+  # its `async` feature (futures-core) and the async tests and example (tokio, every feature)
+  librust-futures-core-dev librust-tokio-dev
 )
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.
