@@ -103,7 +103,12 @@ typedef struct podpull_connect_options {
     const char *socket_path;    /* use this existing service instead of starting one */
     const char *runtime_dir;    /* where the private socket dir is made; default
                                    $XDG_RUNTIME_DIR, else /run, else /tmp */
-    const char *const *env;     /* extra "KEY=VALUE" for the service and subprocesses, NULL-ended */
+    /* Extra "KEY=VALUE" for the service and subprocesses, NULL-ended. Every podman podpull
+       starts gets TMPDIR set to a private directory that podpull makes in this env's TMPDIR,
+       else in podpull's own $TMPDIR, else in /var/tmp, and removes, with every partial blob
+       of an interrupted pull, when the client is freed (or, if the host died, when the next
+       client with the same temp directory connects). */
+    const char *const *env;
     uint32_t start_timeout_ms;  /* default 90000 */
     podpull_log_fn log;         /* diagnostics; NULL: none. Never gets credentials. */
     void *log_user_data;

@@ -102,8 +102,9 @@ asio::awaitable<PullOutcome> read_pull(const ApiPullRequest &request, HttpConnec
 } // namespace
 
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
-    ReaderPull pull(
-        {PullSource::connection, api_pull_backlog, request.stall_timeout, request.canceller}, hub);
+    ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout,
+                     request.canceller, request.podman_pid},
+                    hub);
     HttpConnection connection(pull.context().get_executor());
     pull.close_on_stop(connection);
     return pull.run(observer, read_pull(request, connection, pull));

@@ -20,6 +20,7 @@ struct ApiPullRequest {
     Route route = Route::libpod_text;
     std::chrono::milliseconds stall_timeout{0}; // 0: none
     const Canceller *canceller = nullptr;       // the host's handle for this pull, or null
+    int podman_pid = -1; // the service, when it is ours: busy while silent (stall_timer.hpp)
 };
 
 // Blocks the calling thread, which runs every observer call, while a reader thread of the

@@ -42,6 +42,9 @@ class ReaderPull {
         std::chrono::milliseconds stall_timeout{0}; // 0: none
         // The host's handle for this pull alone (podpull_pull_options.canceller), or null.
         const Canceller *canceller = nullptr;
+        // The podman whose reads and writes show it busy while silent (the service of an API
+        // pull); -1: none known. A pull that starts a child watches that child.
+        int podman_pid = -1;
     };
 
     ReaderPull(const Settings &settings, CancelHub &hub);
@@ -84,6 +87,7 @@ class ReaderPull {
     boost::asio::steady_timer kill_timer_{context_};
     HttpConnection *connection_ = nullptr;
     std::optional<ChildProcess> child_; // declared after context_: it goes first
+    int podman_pid_ = -1;               // whose process tree's I/O the stall timer watches
 };
 
 // The pull's thread: starts with every signal blocked, and is never left running (see

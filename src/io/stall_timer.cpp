@@ -5,12 +5,19 @@
 namespace podpull::io {
 
 StallTimer::StallTimer(const boost::asio::any_io_executor &executor,
-                       std::chrono::milliseconds limit, std::function<void()> on_stall)
-    : timer_(executor), watch_(limit), on_stall_(std::move(on_stall)) {}
+                       std::chrono::milliseconds limit, std::function<void()> on_stall,
+                       WorkProbe work)
+    : timer_(executor), watch_(limit), on_stall_(std::move(on_stall)), work_(std::move(work)) {}
 
 void StallTimer::heard() {
-    if (const auto when = watch_.heard(StallWatch::Clock::now()))
+    if (const auto when = watch_.heard(StallWatch::Clock::now())) {
+        watch_.note_work(work_now());
         wait_until(*when);
+    }
+}
+
+std::optional<std::uint64_t> StallTimer::work_now() const {
+    return work_ ? work_() : std::nullopt;
 }
 
 void StallTimer::cancel() {
@@ -23,7 +30,7 @@ void StallTimer::wait_until(StallWatch::Clock::time_point when) {
     timer_.async_wait([this](const boost::system::error_code &ec) {
         if (ec)
             return; // cancelled: the watch was stopped
-        const auto verdict = watch_.check(StallWatch::Clock::now());
+        const auto verdict = watch_.check(StallWatch::Clock::now(), work_now());
         if (verdict.stalled)
             on_stall_();
         else if (verdict.next)

@@ -68,8 +68,9 @@ asio::awaitable<std::string> read_subprocess(const SubprocessPullRequest &reques
 // outlives it: the reader reaps it before it ends.
 std::string run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
                                 CancelHub &hub) {
-    ReaderPull pull(
-        {PullSource::child, subprocess_backlog, request.stall_timeout, request.canceller}, hub);
+    ReaderPull pull({PullSource::child, subprocess_backlog, request.stall_timeout,
+                     request.canceller, -1}, // the child it starts is the podman to watch
+                    hub);
     return pull.run(observer, read_subprocess(request, pull));
 }
 

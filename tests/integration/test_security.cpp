@@ -316,6 +316,7 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
 
     // The host: pulling the slow big image, killed while its blob is copied; its service,
     // reparented to this test, is reaped here.
+    const auto temp_dirs_before = podman_temp_dirs(); // the live client's
     CliHost host(PODPULL_CLI, box, box.main(), env.slow_big_image);
     const int service = host.wait_until_copying();
     host.kill();
@@ -341,13 +342,29 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
     }
     std::printf("host SIGKILL: it left %s holding:%s\n", stale_dir.c_str(), stale_listing.c_str());
     CHECK(fs::exists(stale_dir / "lock"));
+    // And its podman's private TMPDIR, with the partial blob podman was writing.
+    std::vector<fs::path> stale_temp;
+    for (const auto &name : podman_temp_dirs()) {
+        if (temp_dirs_before.count(name) == 0) {
+            stale_temp.push_back(podman_temp_root() / name);
+        }
+    }
+    REQUIRE(stale_temp.size() == 1);
+    std::string temp_listing;
+    for (const auto &n : dir_entries(stale_temp.front())) {
+        temp_listing += " " + n;
+    }
+    std::printf("host SIGKILL: it left %s holding:%s\n", stale_temp.front().c_str(),
+                temp_listing.c_str());
 
-    // The next client in the same runtime_dir removes it.
+    // The next client in the same runtime_dir and temp root removes both.
     ServiceDirs next_dirs = box.make_service_dirs("next");
     Client next(connect_or_fail(box, box.options(next_dirs)));
     INFO(box.log_text());
     CHECK_FALSE(fs::exists(stale_dir));
     CHECK(contains(box.log_text(), "removed " + stale_dir.string()));
+    CHECK_FALSE(fs::exists(stale_temp.front()));
+    CHECK(contains(box.log_text(), "removed " + stale_temp.front().string()));
 
     // The live client's directory is untouched, its lock still held, and it still pulls.
     CHECK(fs::exists(live_dir / "podman.sock"));

@@ -232,6 +232,10 @@ void Sandbox::check_no_leftovers() const {
          "CONTAINERS_CONF");
     CHECK((g_run_libpod_existed || !fs::exists("/run/libpod")));
     CHECK((g_shm_lock_existed || !fs::exists("/dev/shm/libpod_lock")));
+    const auto temp_dirs = podman_temp_dirs();
+    INFO("podman temporary directories left in "
+         << podman_temp_root() << ": " << join({temp_dirs.begin(), temp_dirs.end()}, " "));
+    CHECK(temp_dirs.empty());
     auto mounts = mounts_below(dir_);
     if (!memory_dir_.empty()) {
         const auto in_memory = mounts_below(memory_dir_);
@@ -253,6 +257,21 @@ void Sandbox::check_no_leftovers() const {
 }
 
 // ---- a podman service of the test's own ------------------------------------------------------
+
+fs::path podman_temp_root() {
+    const char *tmp = std::getenv("TMPDIR");
+    return tmp != nullptr && *tmp != '\0' ? fs::path(tmp) : fs::path("/var/tmp");
+}
+
+std::set<std::string> podman_temp_dirs() {
+    std::set<std::string> found;
+    for (const auto &name : dir_entries(podman_temp_root())) {
+        if (name.rfind("podpull-tmp-", 0) == 0) {
+            found.insert(name);
+        }
+    }
+    return found;
+}
 
 bool unix_socket_answers(const fs::path &path) {
     const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,11 @@ class Sandbox {
 
 // Whether something accepts connections on the Unix socket at `path`.
 bool unix_socket_answers(const fs::path &path);
+
+// Where a client of this process makes its podman children's private TMPDIR: $TMPDIR, else
+// /var/tmp (connect_plan.hpp), and the podpull-tmp-XXXXXX directories there now.
+fs::path podman_temp_root();
+std::set<std::string> podman_temp_dirs();
 
 // A `podman system service` the test starts itself, as a host that runs its own service
 // would (podpull attaches to it with socket_path): this release's podman on `dirs`, with
