@@ -125,10 +125,13 @@ typedef struct podpull_pull_options {
     const char *os, *arch, *variant; /* platform; NULL: the host's */
     uint32_t retries; /* default 0: podman's default; used where podman supports it */
     uint32_t retry_delay_ms;
-    /* Fail with TIMEOUT when nothing arrives from podman for this long; 0: never. On the
-     * LIBPOD_TEXT and SUBPROCESS routes podman is silent while it copies a blob (no byte
-     * counts), so there it must exceed the longest blob copy; the other routes report bytes
-     * about once a second. A slow host callback does not count as silence. */
+    /* Fail with TIMEOUT when podman has been silent for this long; 0: never. Silent means
+     * nothing arrived from podman and, where podpull started that podman (its own service,
+     * or `podman pull` on the SUBPROCESS route), podman and its children neither read nor
+     * wrote anything: a podman committing a layer or copying a blob is busy, not silent,
+     * and one waiting on a registry that never answers is silent. Attached to a service
+     * through socket_path, only what arrives counts, so on the LIBPOD_TEXT route the bound
+     * must then exceed the longest blob copy. A slow host callback is never silence. */
     uint32_t stall_timeout_ms;
     podpull_route route; /* default AUTO; anything else forces that route or fails */
     /* 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:

@@ -16,7 +16,7 @@ StallWatch::Verdict StallWatch::check(Clock::time_point now, std::optional<std::
     check_pending_ = false;
     if (limit_.count() == 0 || stopped_)
         return {};
-    if (work && last_work_ && *work != *last_work_ && now > last_heard_)
+    if (work && last_work_ && *work >= *last_work_ + busy_bytes && now > last_heard_)
         last_heard_ = now; // silent on the API, but reading or writing: busy, not stalled
     if (work)
         last_work_ = work;
