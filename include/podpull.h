@@ -109,8 +109,8 @@ typedef struct podpull_connect_options {
        of an interrupted pull, when the client is freed (or, if the host died, when the next
        client with the same temp directory connects). */
     const char *const *env;
-    uint32_t start_timeout_ms;  /* default 90000 */
-    podpull_log_fn log;         /* diagnostics; NULL: none. Never gets credentials. */
+    uint32_t start_timeout_ms; /* default 90000 */
+    podpull_log_fn log;        /* diagnostics; NULL: none. Never gets credentials. */
     void *log_user_data;
     /* 1.2: when it fires, podpull_connect stops whatever it started and returns
        PODPULL_ERR_CANCELLED; NULL: none. Used only while podpull_connect runs. */

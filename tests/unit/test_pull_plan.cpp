@@ -148,7 +148,8 @@ TEST_CASE("pull plan: refusals come before anything is sent", "[pull_plan]") {
 
     PullParameters slash;
     slash.os = "linux/amd64";
-    const auto bad_platform = podpull_test::error_from([&] { plan("quay.io/x:1", "4.3.1", slash); });
+    const auto bad_platform =
+        podpull_test::error_from([&] { plan("quay.io/x:1", "4.3.1", slash); });
     REQUIRE(bad_platform);
     CHECK(bad_platform->code() == ErrorCode::invalid_argument);
 }

@@ -303,8 +303,8 @@ TEST_CASE("one Docker Hub rule: every name of it is docker.io", "[reference]") {
 TEST_CASE("without_docker_prefix", "[reference]") {
     CHECK(podpull::without_docker_prefix(parse_reference("docker://quay.io/x:1")) == "quay.io/x:1");
     CHECK(podpull::without_docker_prefix(parse_reference("quay.io/x:1")) == "quay.io/x:1");
-    const auto error =
-        podpull_test::error_from([] { podpull::without_docker_prefix(parse_reference("oci:/var/tmp/x")); });
+    const auto error = podpull_test::error_from(
+        [] { podpull::without_docker_prefix(parse_reference("oci:/var/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

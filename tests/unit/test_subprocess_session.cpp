@@ -2,8 +2,8 @@
 // it means) out. No process runs: the outputs are the ones docs/podman.md records.
 #include "core/subprocess_session.hpp"
 
-#include "recorded_outputs.hpp"
 #include "podpull_test/core.hpp"
+#include "recorded_outputs.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -169,7 +169,8 @@ TEST_CASE("subprocess session: a host that cancels stops the feed", "[subprocess
     Lines observer;
     observer.cancelled = true;
     SubprocessSession session(observer);
-    const auto error = podpull_test::error_from([&] { session.feed_stderr("Storing signatures\n"); });
+    const auto error =
+        podpull_test::error_from([&] { session.feed_stderr("Storing signatures\n"); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::cancelled);
 }
