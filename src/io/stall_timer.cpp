@@ -1,5 +1,6 @@
 #include "stall_timer.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace podpull::io {
@@ -16,6 +17,15 @@ void StallTimer::heard() {
     }
 }
 
+StallWatch::Clock::time_point
+StallTimer::sooner_for_work(StallWatch::Clock::time_point when) const {
+    // Work is seen only when sampled, and taken as done at the sample: sampling four times a
+    // limit keeps a stall after the last work within 1.25 limits.
+    if (!work_)
+        return when;
+    return std::min(when, StallWatch::Clock::now() + watch_.limit() / 4);
+}
+
 std::optional<std::uint64_t> StallTimer::work_now() const {
     return work_ ? work_() : std::nullopt;
 }
@@ -26,7 +36,7 @@ void StallTimer::cancel() {
 }
 
 void StallTimer::wait_until(StallWatch::Clock::time_point when) {
-    timer_.expires_at(when);
+    timer_.expires_at(sooner_for_work(when));
     timer_.async_wait([this](const boost::system::error_code &ec) {
         if (ec)
             return; // cancelled: the watch was stopped

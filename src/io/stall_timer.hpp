@@ -32,6 +32,7 @@ class StallTimer {
   private:
     void wait_until(StallWatch::Clock::time_point when);
     std::optional<std::uint64_t> work_now() const;
+    StallWatch::Clock::time_point sooner_for_work(StallWatch::Clock::time_point when) const;
 
     boost::asio::steady_timer timer_;
     StallWatch watch_;
