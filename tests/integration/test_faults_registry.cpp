@@ -190,10 +190,11 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     CHECK(after_stop < std::chrono::duration<double>(stall_timeout).count() + 3.0);
     CHECK(rec.snapshot().after_return == 0);
 
-    // podman gives up the blob transfer once podpull has closed the pull's connection (seen:
-    // its connection to the stopped relay is closed within 1 s), so it holds nothing open.
+    // podman gives up the blob transfer once podpull has closed the pull's connection, so it
+    // holds nothing open. Seen: within 0.02 s, except on 6.1.1's LIBPOD_TEXT route, where
+    // podman let go of the stopped relay about 10 s after the pull returned.
     CHECK(connections_at_stop >= 1); // the blob transfer, open while the relay was stopped
-    CHECK(wait_for([&] { return established_to(relay_port) == 0; }, 10s));
+    CHECK(wait_for([&] { return established_to(relay_port) == 0; }, 30s));
     std::printf("podman closed its connection to the stopped relay %.3f s after the pull "
                 "returned\n",
                 seconds_since(returned_at));
