@@ -103,9 +103,14 @@ typedef struct podpull_connect_options {
     const char *socket_path;    /* use this existing service instead of starting one */
     const char *runtime_dir;    /* where the private socket dir is made; default
                                    $XDG_RUNTIME_DIR, else /run, else /tmp */
-    const char *const *env;     /* extra "KEY=VALUE" for the service and subprocesses, NULL-ended */
-    uint32_t start_timeout_ms;  /* default 90000 */
-    podpull_log_fn log;         /* diagnostics; NULL: none. Never gets credentials. */
+    /* Extra "KEY=VALUE" for the service and subprocesses, NULL-ended. Every podman podpull
+       starts gets TMPDIR set to a private directory that podpull makes in this env's TMPDIR,
+       else in podpull's own $TMPDIR, else in /var/tmp, and removes, with every partial blob
+       of an interrupted pull, when the client is freed (or, if the host died, when the next
+       client with the same temp directory connects). */
+    const char *const *env;
+    uint32_t start_timeout_ms; /* default 90000 */
+    podpull_log_fn log;        /* diagnostics; NULL: none. Never gets credentials. */
     void *log_user_data;
     /* 1.2: when it fires, podpull_connect stops whatever it started and returns
        PODPULL_ERR_CANCELLED; NULL: none. Used only while podpull_connect runs. */
@@ -120,10 +125,13 @@ typedef struct podpull_pull_options {
     const char *os, *arch, *variant; /* platform; NULL: the host's */
     uint32_t retries; /* default 0: podman's default; used where podman supports it */
     uint32_t retry_delay_ms;
-    /* Fail with TIMEOUT when nothing arrives from podman for this long; 0: never. On the
-     * LIBPOD_TEXT and SUBPROCESS routes podman is silent while it copies a blob (no byte
-     * counts), so there it must exceed the longest blob copy; the other routes report bytes
-     * about once a second. A slow host callback does not count as silence. */
+    /* Fail with TIMEOUT when podman has been silent for this long; 0: never. Silent means
+     * nothing arrived from podman and, where podpull started that podman (its own service,
+     * or `podman pull` on the SUBPROCESS route), podman and its children neither read nor
+     * wrote anything: a podman committing a layer or copying a blob is busy, not silent,
+     * and one waiting on a registry that never answers is silent. Attached to a service
+     * through socket_path, only what arrives counts, so on the LIBPOD_TEXT route the bound
+     * must then exceed the longest blob copy. A slow host callback is never silence. */
     uint32_t stall_timeout_ms;
     podpull_route route; /* default AUTO; anything else forces that route or fails */
     /* 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:

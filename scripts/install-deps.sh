@@ -36,13 +36,15 @@ packages=(
   git
   # bench/run.sh: Google Benchmark for the core, GNU time for peak RSS
   libbenchmark-dev time
-  # issue 6 tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
+  # the hardening tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
   # harness (ThreadSanitizer comes with GCC 12's libtsan, already in build-essential)
   clang libclang-rt-14-dev valgrind
   # ABI guard: abidw/abidiff against abi/libpodpull.so.1.abi
   abigail-tools
   # bindings/rust: crates come from Debian via a cargo source replacement (no crates.io)
   librust-pkg-config-dev librust-libloading-dev librust-indicatif-dev librust-cc-dev
+  # its `async` feature (futures-core) and the async tests and example (tokio, every feature)
+  librust-futures-core-dev librust-tokio-dev
 )
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.

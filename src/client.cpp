@@ -88,7 +88,7 @@ void Client::connect(const io::Canceller *canceller) {
         auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
                                                     max_auth_file_bytes, plan_.start_timeout,
                                                     canceller));
-    env_ = io::child_environment(plan_.env);
+    make_temp_directory();
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
     // Without a service of our own, the subprocess route looks podman up when it runs.
@@ -101,6 +101,19 @@ void Client::connect(const io::Canceller *canceller) {
     version_ = version_from_ping(io::fetch_libpod_version(socket_path(), left, canceller));
     log(LogLevel::info,
         fmt::format("connected to podman {} at {}", version_.to_string(), socket_path()));
+}
+
+void Client::make_temp_directory() {
+    // A host killed outright (SIGKILL) leaves its podman's temporary files behind, partial
+    // blobs included; the next client with the same temp_root removes them.
+    for (const auto &stale :
+         io::sweep_stale_private_directories(plan_.temp_root, io::Purpose::podman_temp))
+        log(LogLevel::info,
+            fmt::format("removed {}, left by a podpull client that is gone", stale));
+    temp_dir_ = std::make_unique<io::PrivateDirectory>(plan_.temp_root, io::Purpose::podman_temp);
+    auto env = plan_.env;
+    env.push_back("TMPDIR=" + temp_dir_->path());
+    env_ = io::child_environment(env);
 }
 
 void Client::start_service(const io::Canceller *canceller) {
@@ -116,7 +129,8 @@ void Client::start_service(const io::Canceller *canceller) {
     service.canceller = canceller;
     // A host killed outright (SIGKILL) leaves its socket directory behind; the next client in
     // the same runtime_dir removes it.
-    for (const auto &stale : io::sweep_stale_private_directories(service.runtime_dir))
+    for (const auto &stale :
+         io::sweep_stale_private_directories(service.runtime_dir, io::Purpose::sockets))
         log(LogLevel::info,
             fmt::format("removed {}, left by a podpull client that is gone", stale));
     log(LogLevel::debug,
@@ -140,6 +154,8 @@ void Client::shutdown() noexcept {
         loop_->stop();
     cancel_hub_.reset();
     loop_.reset();
+    // Last: podman is gone, and so is everything it left there.
+    temp_dir_.reset();
 }
 
 std::string Client::socket_path() const {
@@ -185,6 +201,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.decision = plan.decision;
     request.manifest = manifest_request(plan, env_);
     request.canceller = canceller;
+    request.podman_pid = service_ ? service_->pid() : -1;
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 

@@ -24,6 +24,7 @@ class BackgroundLoop;
 class CancelHub;
 class Canceller;
 class PodmanService;
+class PrivateDirectory;
 } // namespace io
 
 struct PullResult {
@@ -52,6 +53,7 @@ class Client {
 
   private:
     void connect(const io::Canceller *canceller);
+    void make_temp_directory();
     void start_service(const io::Canceller *canceller);
     void shutdown() noexcept;
     void log(LogLevel level, std::string_view message) const;
@@ -62,8 +64,9 @@ class Client {
                                    PullObserver &observer, const io::Canceller *canceller);
 
     ConnectPlan plan_;
-    std::string podman_;           // resolved executable once a service started from it
-    std::vector<std::string> env_; // the environment of every podman child
+    std::string podman_; // resolved executable once a service started from it
+    std::unique_ptr<io::PrivateDirectory> temp_dir_; // every podman child's TMPDIR
+    std::vector<std::string> env_;                   // the environment of every podman child
     PodmanVersion version_;
     RegistryAuth auth_; // every credential the host handed over; sent only where it belongs
     std::unique_ptr<io::BackgroundLoop> loop_;

@@ -26,6 +26,18 @@ std::string default_runtime_dir(const HostFacts &host) {
     return "/tmp";
 }
 
+// podman's own default is /var/tmp; a TMPDIR the host gives podman, or has itself, wins.
+std::string default_temp_root(const std::vector<std::string> &env, const HostFacts &host) {
+    for (auto entry = env.rbegin(); entry != env.rend(); ++entry)
+        if (entry->starts_with("TMPDIR=") && entry->size() > 7)
+            return entry->substr(7);
+    if (host.tmpdir && host.is_writable_dir(*host.tmpdir))
+        return *host.tmpdir;
+    if (host.is_writable_dir("/var/tmp"))
+        return "/var/tmp";
+    return "/tmp";
+}
+
 // The combinations podman cannot take, in the order a host reads its options.
 void check_options(const ConnectOptions &options, const HostFacts &host) {
     if (options.podman_path && options.podman_path->empty())
@@ -57,6 +69,7 @@ ConnectPlan plan_connection(ConnectOptions options, const HostFacts &host) {
     plan.run_root_fd = options.run_root_fd;
     plan.auth_file = std::move(options.auth_file);
     plan.auth_fd = options.auth_fd;
+    plan.temp_root = default_temp_root(options.env, host);
     plan.env = std::move(options.env);
     plan.socket_path = std::move(options.socket_path);
     if (!plan.socket_path)

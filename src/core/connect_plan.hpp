@@ -36,6 +36,7 @@ struct HostFacts {
     std::function<bool(int fd)> is_open_fd;
     std::function<bool(const std::string &path)> is_writable_dir;
     std::optional<std::string> xdg_runtime_dir; // $XDG_RUNTIME_DIR
+    std::optional<std::string> tmpdir;          // $TMPDIR
 };
 
 struct ConnectPlan {
@@ -49,6 +50,10 @@ struct ConnectPlan {
     // goes in runtime_dir.
     std::optional<std::string> socket_path;
     std::string runtime_dir;
+    // Where the client makes the private directory every podman child gets as TMPDIR: podman
+    // keeps a blob it is fetching there, so it must be disk, not memory, and the client
+    // removes it, with whatever an interrupted pull left, when it is freed.
+    std::string temp_root;
     std::chrono::milliseconds start_timeout{90000};
     LogSink log;
 
@@ -56,8 +61,9 @@ struct ConnectPlan {
 };
 
 // Checks the options and fills in the defaults: podman from PATH; a runtime_dir of
-// $XDG_RUNTIME_DIR, else /run, else /tmp (the first that is a writable directory). Throws
-// Error(invalid_argument) for an empty podman_path, an fd that is not -1 and not an open
+// $XDG_RUNTIME_DIR, else /run, else /tmp (the first that is a writable directory); a
+// temp_root of the TMPDIR the host puts in env, else its own $TMPDIR, else /var/tmp, else /tmp.
+// Throws Error(invalid_argument) for an empty podman_path, an fd that is not -1 and not an open
 // descriptor above 2, run_root with run_root_fd, auth_file with auth_fd, or an env entry that
 // is not KEY=VALUE.
 ConnectPlan plan_connection(ConnectOptions options, const HostFacts &host);

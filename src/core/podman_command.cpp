@@ -125,9 +125,10 @@ std::vector<std::string> service_argv(const std::string &podman, const StorageFl
 
 std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags &storage,
                                    const ImageReference &ref, const PullParameters &params,
+                                   const PodmanVersion &version,
                                    const std::optional<std::string> &authfile) {
-    // Not passed, because podman 4.3.1 has no such flag: --policy (5.6+; `podman pull` always
-    // pulls) and --retry/--retry-delay (5.0+; podman's default applies).
+    // Never passed: --policy (5.6+; `podman pull` always pulls). --retry and --retry-delay
+    // only from 5.0 on: an older `podman pull` refuses flags it does not know.
     std::vector<std::string> argv{podman};
     for (auto &flag : global_flags(storage))
         argv.push_back(std::move(flag));
@@ -140,6 +141,11 @@ std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags
         argv.insert(argv.end(), {"--arch", *params.arch});
     if (has_value(params.variant))
         argv.insert(argv.end(), {"--variant", *params.variant});
+    if (version >= retry_since && params.retries > 0) {
+        argv.insert(argv.end(), {"--retry", std::to_string(params.retries)});
+        if (params.retry_delay_ms > 0)
+            argv.insert(argv.end(), {"--retry-delay", fmt::format("{}ms", params.retry_delay_ms)});
+    }
     add_flag(argv, "--authfile", authfile);
     argv.emplace_back("--");
     argv.push_back(ref.text);

@@ -34,9 +34,10 @@ std::vector<std::string> service_argv(const std::string &podman, const StorageFl
                                       const std::string &socket_path);
 
 // [podman, globals..., pull, [--tls-verify=false], [--os/--arch/--variant ...],
-//  [--authfile <path>], --, <image>]
+//  [--retry N [--retry-delay <ms>ms]] (podman 5.0+), [--authfile <path>], --, <image>]
 std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags &storage,
                                    const ImageReference &ref, const PullParameters &params,
+                                   const PodmanVersion &version,
                                    const std::optional<std::string> &authfile);
 
 // "/v5.0.0/libpod/images/pull?reference=...&policy=...[&tlsVerify=false]..." with the

@@ -42,8 +42,8 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
         std::optional<std::string> authfile;
         if (plan.credentials)
             authfile = fmt::format("/proc/self/fd/{}", auth_file_child_fd);
-        plan.steps = SubprocessPullPlan{
-            pull_argv(connection.podman, connection.storage, plan.reference, params, authfile)};
+        plan.steps = SubprocessPullPlan{pull_argv(connection.podman, connection.storage,
+                                                  plan.reference, params, podman, authfile)};
     } else {
         plan.steps = plan_api(plan.reference, params, plan.decision.route, podman);
     }

@@ -12,10 +12,14 @@ std::optional<StallWatch::Clock::time_point> StallWatch::heard(Clock::time_point
     return last_heard_ + limit_;
 }
 
-StallWatch::Verdict StallWatch::check(Clock::time_point now) {
+StallWatch::Verdict StallWatch::check(Clock::time_point now, std::optional<std::uint64_t> work) {
     check_pending_ = false;
     if (limit_.count() == 0 || stopped_)
         return {};
+    if (work && last_work_ && *work >= *last_work_ + busy_bytes && now > last_heard_)
+        last_heard_ = now; // silent on the API, but reading or writing: busy, not stalled
+    if (work)
+        last_work_ = work;
     const auto due = last_heard_ + limit_;
     if (now < due) {
         check_pending_ = true; // podman spoke (or the host held the reader) since the last check

@@ -123,7 +123,8 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
 
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
     ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout,
-                     request.canceller, with_fallback_note(request.decision)},
+                     request.canceller, with_fallback_note(request.decision),
+                     request.podman_pid},
                     hub);
     HttpConnection connection(pull.context().get_executor());
     pull.close_on_stop(connection);

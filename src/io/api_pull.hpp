@@ -25,6 +25,7 @@ struct ApiPullRequest {
     // known (ManifestGate), or as it is when the pull ends first.
     RouteDecision decision;
     ManifestFetchRequest manifest;
+    int podman_pid = -1; // the service, when it is ours: busy while silent (stall_timer.hpp)
 };
 
 // Blocks the calling thread, which runs every observer call (on_route included), while a

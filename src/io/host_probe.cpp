@@ -22,6 +22,8 @@ HostFacts probe_host() {
     };
     if (const char *xdg = std::getenv("XDG_RUNTIME_DIR"); xdg != nullptr && *xdg != '\0')
         facts.xdg_runtime_dir = xdg;
+    if (const char *tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir != '\0')
+        facts.tmpdir = tmpdir;
     return facts;
 }
 

@@ -35,7 +35,7 @@ int open_log(const std::string &path) {
 } // namespace
 
 PodmanService::PodmanService(BackgroundLoop &loop, const ServiceConfig &config)
-    : loop_(loop), directory_(config.runtime_dir) {
+    : loop_(loop), directory_(config.runtime_dir, Purpose::sockets) {
     socket_path_ = directory_.path() + "/podman.sock";
     log_path_ = directory_.path() + "/service.log";
     try {

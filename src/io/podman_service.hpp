@@ -43,6 +43,7 @@ class PodmanService {
     PodmanService &operator=(const PodmanService &) = delete;
 
     const std::string &socket_path() const noexcept { return socket_path_; }
+    int pid() const { return process_ ? process_->id() : -1; }
     // The last few KiB the service wrote to stderr, for error messages.
     std::string stderr_tail() const;
 

@@ -21,7 +21,6 @@
 namespace podpull::io {
 namespace {
 
-constexpr std::string_view name_prefix = "podpull-";
 constexpr std::size_t name_suffix_length = 6; // mkdtemp's XXXXXX
 constexpr const char *lock_name = "lock";
 // The lock file is made and locked under this name, then renamed to lock_name: a file named
@@ -32,9 +31,13 @@ constexpr const char *new_lock_name = "lock.new";
 constexpr std::array<const char *, 5> known_names = {"podman.sock", "notify.sock", "service.log",
                                                      new_lock_name, lock_name};
 
-bool is_private_directory_name(std::string_view name) {
-    return name.size() == name_prefix.size() + name_suffix_length &&
-           name.substr(0, name_prefix.size()) == name_prefix;
+std::string_view name_prefix(Purpose purpose) {
+    return purpose == Purpose::sockets ? "podpull-" : "podpull-tmp-";
+}
+
+bool is_private_directory_name(std::string_view name, Purpose purpose) {
+    const auto prefix = name_prefix(purpose);
+    return name.size() == prefix.size() + name_suffix_length && name.starts_with(prefix);
 }
 
 bool is_known_name(std::string_view name) {
@@ -62,11 +65,13 @@ bool holds_only_known_names(int dir_fd) {
     return only_known;
 }
 
-// Removes <runtime_dir>/<name> if it is a stale private directory. Every step goes through
-// file descriptors opened without following symlinks, so a name swapped for a link between
-// the checks cannot redirect a removal.
-bool remove_if_stale(int runtime_fd, const char *name) {
-    const UniqueFd dir(::openat(runtime_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+// Removes <parent>/<name> if it is a stale private directory. Every check goes through file
+// descriptors opened without following symlinks, so a name swapped for a link between the
+// checks cannot redirect a removal.
+bool remove_if_stale(int parent_fd, const std::string &parent, const std::string &name,
+                     Purpose purpose) {
+    const UniqueFd dir(
+        ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (dir.get() < 0)
         return false;
     struct stat st {};
@@ -80,29 +85,37 @@ bool remove_if_stale(int runtime_fd, const char *name) {
     // second sweeper works on it at the same time.
     if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
         return false;
+    if (purpose == Purpose::podman_temp) {
+        // What a dead client's podman left: partial blobs, possibly many GB. Only this
+        // uid's 0700 directory can hold them, and remove_all never follows a link inside.
+        std::error_code ignored;
+        std::filesystem::remove_all(parent + "/" + name, ignored);
+        return !ignored;
+    }
     if (!holds_only_known_names(dir.get()))
         return false;
     for (const char *known : known_names)
         if (std::string_view(known) != lock_name)
             ::unlinkat(dir.get(), known, 0);
     ::unlinkat(dir.get(), lock_name, 0);
-    return ::unlinkat(runtime_fd, name, AT_REMOVEDIR) == 0;
+    return ::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) == 0;
 }
 
 } // namespace
 
-PrivateDirectory::PrivateDirectory(const std::string &runtime_dir) {
-    std::string pattern = runtime_dir + "/podpull-XXXXXX";
+PrivateDirectory::PrivateDirectory(const std::string &parent, Purpose purpose) {
+    const char *what = purpose == Purpose::sockets ? "runtime_dir" : "the temporary directory";
+    std::string pattern = fmt::format("{}/{}XXXXXX", parent, name_prefix(purpose));
     // The socket path must fit in sockaddr_un; say so before podman fails obscurely.
     const std::size_t socket_path_length = pattern.size() + std::strlen("/podman.sock");
-    if (socket_path_length >= sizeof(sockaddr_un::sun_path))
+    if (purpose == Purpose::sockets && socket_path_length >= sizeof(sockaddr_un::sun_path))
         throw Error(ErrorCode::invalid_argument,
-                    fmt::format("runtime_dir {} is too long for a Unix socket path", runtime_dir));
+                    fmt::format("runtime_dir {} is too long for a Unix socket path", parent));
     // mkdtemp makes the directory 0700 with a name no other client or process can take.
     if (::mkdtemp(pattern.data()) == nullptr)
         throw Error(ErrorCode::invalid_argument,
-                    fmt::format("cannot create a private directory in runtime_dir {}: {}",
-                                runtime_dir, std::strerror(errno)));
+                    fmt::format("cannot create a private directory in {} {}: {}", what, parent,
+                                std::strerror(errno)));
     path_ = std::move(pattern);
 
     const std::string new_lock = path_ + "/" + new_lock_name;
@@ -128,15 +141,16 @@ void PrivateDirectory::remove() noexcept {
     lock_fd_.reset();
 }
 
-std::vector<std::string> sweep_stale_private_directories(const std::string &runtime_dir) noexcept {
+std::vector<std::string> sweep_stale_private_directories(const std::string &parent,
+                                                         Purpose purpose) noexcept {
     std::vector<std::string> removed;
     try {
-        const UniqueFd runtime(::open(runtime_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (runtime.get() < 0)
+        const UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (parent_fd.get() < 0)
             return removed;
         std::vector<std::string> candidates;
         {
-            const int copy = ::fcntl(runtime.get(), F_DUPFD_CLOEXEC, 0);
+            const int copy = ::fcntl(parent_fd.get(), F_DUPFD_CLOEXEC, 0);
             if (copy < 0)
                 return removed;
             DIR *dir = ::fdopendir(copy);
@@ -145,13 +159,13 @@ std::vector<std::string> sweep_stale_private_directories(const std::string &runt
                 return removed;
             }
             while (const dirent *entry = ::readdir(dir))
-                if (is_private_directory_name(entry->d_name))
+                if (is_private_directory_name(entry->d_name, purpose))
                     candidates.emplace_back(entry->d_name);
             ::closedir(dir);
         }
         for (const auto &name : candidates)
-            if (remove_if_stale(runtime.get(), name.c_str()))
-                removed.push_back(runtime_dir + "/" + name);
+            if (remove_if_stale(parent_fd.get(), parent, name, purpose))
+                removed.push_back(parent + "/" + name);
     } catch (...) {
         // Out of memory while listing: sweeping is a courtesy, connecting goes on.
     }

@@ -1,5 +1,8 @@
-// The private directory a client's podman service listens in: <runtime_dir>/podpull-XXXXXX,
-// 0700, holding a lock file that the client keeps locked (flock) for as long as it lives.
+// The private directories of a client, each 0700 and holding a lock file that the client keeps
+// locked (flock) for as long as it lives:
+// - the one its podman service listens in, <runtime_dir>/podpull-XXXXXX (Purpose::sockets);
+// - the one every podman child gets as TMPDIR, <temp_root>/podpull-tmp-XXXXXX
+//   (Purpose::podman_temp), where podman keeps the blobs it is fetching.
 //
 // The lock is what lets a later client tell a dead owner's directory from a live one: the
 // kernel drops a flock when its holder dies, even by SIGKILL, when nothing of ours could run
@@ -13,11 +16,17 @@
 
 namespace podpull::io {
 
+enum class Purpose {
+    sockets,     // holds only the files a client puts there (podman_service, notify_socket)
+    podman_temp, // holds whatever podman writes: all of it goes with the directory
+};
+
 class PrivateDirectory {
   public:
-    // Creates the directory and its locked lock file. Throws Error(invalid_argument) when
-    // runtime_dir cannot hold it (too long for a socket path, not writable).
-    explicit PrivateDirectory(const std::string &runtime_dir);
+    // Creates the directory in `parent` and its locked lock file. Throws
+    // Error(invalid_argument) when `parent` cannot hold it (not writable; for sockets, too
+    // long for a socket path).
+    PrivateDirectory(const std::string &parent, Purpose purpose);
     // Removes the directory with everything in it, then lets go of the lock.
     ~PrivateDirectory();
     PrivateDirectory(const PrivateDirectory &) = delete;
@@ -32,10 +41,11 @@ class PrivateDirectory {
     UniqueFd lock_fd_;
 };
 
-// Removes every <runtime_dir>/podpull-XXXXXX directory whose owner is gone: a directory of
-// ours (our uid, mode 0700, not a symlink) whose lock file nobody holds and that holds no
-// file but the ones a client puts there. Anything else is left alone. Returns the paths
-// removed. Never throws.
-std::vector<std::string> sweep_stale_private_directories(const std::string &runtime_dir) noexcept;
+// Removes every directory of `purpose` in `parent` whose owner is gone: a directory of ours
+// (our uid, mode 0700, not a symlink) whose lock file nobody holds and, for sockets, that
+// holds no file but the ones a client puts there. Anything else is left alone. Returns the
+// paths removed. Never throws.
+std::vector<std::string> sweep_stale_private_directories(const std::string &parent,
+                                                         Purpose purpose) noexcept;
 
 } // namespace podpull::io

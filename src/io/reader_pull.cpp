@@ -1,5 +1,7 @@
 #include "reader_pull.hpp"
 
+#include "process_activity.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -18,9 +20,14 @@ ReaderPull::ReaderPull(const Settings &settings, CancelHub &hub)
           settings.backlog,
           [this](const Error &reason) { asio::post(context_, [this, reason] { stop(reason); }); },
           settings.fallback_route),
-      stall_(context_.get_executor(), settings.stall_timeout,
-             [this, limit = settings.stall_timeout] { stop(stop_.stall_reason(limit)); }),
-      cancel_watch_(context_.get_executor(), settings.canceller) {}
+      stall_(
+          context_.get_executor(), settings.stall_timeout,
+          [this, limit = settings.stall_timeout] { stop(stop_.stall_reason(limit)); },
+          [this]() -> std::optional<std::uint64_t> {
+              return podman_pid_ > 0 ? process_tree_io(podman_pid_) : std::nullopt;
+          }),
+      cancel_watch_(context_.get_executor(), settings.canceller), podman_pid_(settings.podman_pid) {
+}
 
 void ReaderPull::stop(const Error &reason) {
     const StopAction action = stop_.stop(reason);
@@ -67,6 +74,7 @@ ChildProcess &ReaderPull::start_child(const ChildSpec &spec,
     if (!stop_.may_start_child())
         throw *stop_.reason();
     child_.emplace(launch_child(context_.get_executor(), spec, std::move(stdio)));
+    podman_pid_ = child_->id(); // `podman pull` is the podman at work now
     stop_.child_started();
     return *child_;
 }

@@ -45,6 +45,9 @@ class ReaderPull {
         const Canceller *canceller = nullptr;
         // What the host is told if the pull ends before the reader published its route.
         RouteDecision fallback_route;
+        // The podman whose reads and writes show it busy while silent (the service of an API
+        // pull); -1: none known. A pull that starts a child watches that child.
+        int podman_pid = -1;
     };
 
     ReaderPull(const Settings &settings, CancelHub &hub);
@@ -92,6 +95,7 @@ class ReaderPull {
     HttpConnection *connection_ = nullptr;
     std::function<void()> end_helper_;
     std::optional<ChildProcess> child_; // declared after context_: it goes first
+    int podman_pid_ = -1;               // whose process tree's I/O the stall timer watches
 };
 
 // The pull's thread: starts with every signal blocked, and is never left running (see

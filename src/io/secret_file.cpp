@@ -44,25 +44,29 @@ void wait_readable(int fd, const std::string &what, Clock::time_point deadline,
     }
 }
 
+// `path` opened for reading, refused unless it is a regular file.
+UniqueFd open_regular_file(const std::string &path, const std::string &what) {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    UniqueFd opened(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!opened)
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("cannot open {}: {}", what, std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(opened.get(), &st) != 0 || !S_ISREG(st.st_mode))
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("{} is not a regular file; hand a pipe over as auth_fd", what));
+    return opened;
+}
+
 } // namespace
 
 std::string read_secret(const std::string &path, int fd, std::size_t limit,
                         std::chrono::milliseconds timeout, const Canceller *canceller) {
     const std::string what = fd >= 0 ? fmt::format("auth_fd {}", fd) : "auth_file " + path;
-    int source = fd;
     UniqueFd opened;
-    if (fd < 0) {
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-        opened.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-        if (!opened)
-            throw Error(ErrorCode::invalid_argument,
-                        fmt::format("cannot open {}: {}", what, std::strerror(errno)));
-        struct stat st {};
-        if (::fstat(opened.get(), &st) != 0 || !S_ISREG(st.st_mode))
-            throw Error(ErrorCode::invalid_argument,
-                        fmt::format("{} is not a regular file; hand a pipe over as auth_fd", what));
-        source = opened.get();
-    }
+    if (fd < 0)
+        opened = open_regular_file(path, what);
+    const int source = fd >= 0 ? fd : opened.get();
     const auto deadline = Clock::now() + timeout;
     std::string text;
     char buffer[16 * 1024];

@@ -90,7 +90,8 @@ asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &
 SubprocessOutcome run_subprocess_pull(const SubprocessPullRequest &request, PullObserver &observer,
                                       CancelHub &hub) {
     ReaderPull pull({PullSource::child, subprocess_backlog, request.stall_timeout,
-                     request.canceller, with_fallback_note(request.decision)},
+                     request.canceller, with_fallback_note(request.decision),
+                     -1}, // the child it starts is the podman to watch
                     hub);
     return pull.run(observer, read_subprocess(request, pull));
 }

@@ -3,13 +3,15 @@
  * updater stops on ^C. It links libpodpull.so.1 and installs (sigaction) a handler that calls
  * podpull_cancel, which podpull.h promises is async-signal-safe.
  *
- * usage: podpull_sigint_host MODE IMAGE RUNTIME_DIR ROOT RUNROOT [KEY=VALUE...]
+ * usage: podpull_sigint_host MODE PODMAN IMAGE RUNTIME_DIR ROOT RUNROOT [KEY=VALUE...]
  *   MODE thread:  the pulling thread takes the signal itself; the test sends it to that
  *                 thread (tgkill), so the handler interrupts the thread that is inside
  *                 podpull_pull.
  *   MODE process: SIGINT is blocked on every thread but one that only waits for signals; the
  *                 test sends it to the process (kill), so the handler runs on another thread
  *                 than the pulling one.
+ *   PODMAN is the connect options' podman_path (the release under test), IMAGE is pulled with
+ *   TLS verification on into ROOT (vfs), RUNROOT, with the socket dir in RUNTIME_DIR.
  *   KEY=VALUE entries go to the connect options' env (the service's environment).
  *
  * It prints, one per line, flushed: "PULLING tid=N" at the first byte count of a blob, then
@@ -99,20 +101,21 @@ int main(int argc, char **argv) {
     struct timespec returned_at;
     int pull_tid, status, children_left, ok, handler_ran;
 
-    if (argc < 6 || (strcmp(argv[1], "thread") != 0 && strcmp(argv[1], "process") != 0)) {
-        fprintf(stderr, "usage: %s thread|process IMAGE RUNTIME_DIR ROOT RUNROOT [KEY=VALUE...]\n",
+    if (argc < 7 || (strcmp(argv[1], "thread") != 0 && strcmp(argv[1], "process") != 0)) {
+        fprintf(stderr,
+                "usage: %s thread|process PODMAN IMAGE RUNTIME_DIR ROOT RUNROOT [KEY=VALUE...]\n",
                 argv[0]);
         return 2;
     }
     mode = argv[1];
-    image = argv[2];
+    image = argv[3];
     by_process = strcmp(mode, "process") == 0;
-    n_env = argc - 6;
+    n_env = argc - 7;
     env = calloc((size_t)n_env + 1, sizeof *env);
     if (env == NULL)
         return 1;
     for (i = 0; i < n_env; ++i)
-        env[i] = argv[6 + i];
+        env[i] = argv[7 + i];
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -133,9 +136,10 @@ int main(int argc, char **argv) {
     }
 
     podpull_connect_options_init(&copts);
-    copts.runtime_dir = argv[3];
-    copts.storage_root = argv[4];
-    copts.run_root = argv[5];
+    copts.podman_path = argv[2];
+    copts.runtime_dir = argv[4];
+    copts.storage_root = argv[5];
+    copts.run_root = argv[6];
     copts.storage_driver = "vfs";
     copts.env = env;
     copts.start_timeout_ms = 60000;

@@ -50,18 +50,8 @@ signal_mid_pull() {
 # 1. SIGINT while podman waits for the storage lock.
 "${PODPULL_TEST_PODMAN_4_3:-podman}" --root "$sandbox/root" --runroot "$sandbox/rr" \
     --storage-driver vfs images >/dev/null
-cat >"$sandbox/locks.py" <<'PY'
-import fcntl, glob, os, sys, time
-fds = []
-for root in sys.argv[1:]:
-    for path in glob.glob(os.path.join(root, "**", "*.lock"), recursive=True):
-        fd = os.open(path, os.O_RDWR)
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        fds.append(fd)
-print("READY", len(fds), flush=True)
-time.sleep(3600)
-PY
-"$PODPULL_TEST_PYTHON3" "$sandbox/locks.py" "$sandbox/root" "$sandbox/rr" >"$sandbox/locks.out" &
+"$PODPULL_TEST_PYTHON3" "$(dirname "${BASH_SOURCE[0]}")/../support/hold-storage-locks.py" \
+    "$sandbox/root" "$sandbox/rr" >"$sandbox/locks.out" &
 locks=$!
 trap 'kill "$locks" 2>/dev/null || true; sandbox_cleanup' EXIT
 wait_for_line "$sandbox/locks.out" '^READY' "$locks"

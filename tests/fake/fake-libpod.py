@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""A stand-in for a podman service this machine cannot run (podman 5.x and 6.0).
+"""A stand-in for a podman service, for what a real one cannot be made to do on cue.
 
-It serves podman's REST API shape on a Unix socket, byte for byte as docs/podman.md describes
-it: GET /_ping answers 200 "OK" with Libpod-Api-Version, and a pull request
+The suite runs against real podman releases (tests/integration, once per release); this fake
+serves only injected faults (streams cut, stalled or garbled, error answers, bodies of any
+length) and body shapes no release in the suite sends. It speaks podman's REST API on a Unix
+socket: GET /_ping answers 200 "OK" with Libpod-Api-Version, and a pull request
 (POST .../libpod/images/pull or .../images/create) answers 200 with a chunked NDJSON body
-replayed from a file, one chunk per line. Every request line and its headers are appended
-to --record as JSON, so a test can check what podpull sent.
+replayed from a file (tests/fake/bodies: recordings of real releases, and variants derived
+from them), one chunk per line as Go's net/http frames podman's writes. Every request line and
+its headers are appended to --record as JSON, so a test can check what podpull sent.
 
-    fake-libpod.py --socket PATH --version 6.0.0 --body FILE [--record FILE]
+    fake-libpod.py --socket PATH --version 6.1.1 --body FILE [--record FILE]
                    [--status 200] [--ready-file FILE] [--inspect-id ID]
                    [--stall-after N]
 
 Faults for tests: --status N answers the pull with status N and --body as a plain JSON body.
-Stream faults (issue 6), each after --fault-after N lines of --body sent as podman sends them
+Stream faults, each after --fault-after N lines of --body sent as podman sends them
 (one chunk per line, the chunk size in lowercase hex, as Go's net/http frames podman's writes):
   --cut mid-chunk     a chunk header promising the next line, half of it, then the connection
                       is closed;
@@ -113,7 +116,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
-    # ---- stream faults (issue 6) ----------------------------------------------------------
+    # ---- stream faults -------------------------------------------------------------------
 
     def serve_fault(self, body):
         """Answers the pull with the fault the options ask for; False when they ask for none."""
@@ -194,7 +197,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 # ---- --long-pull: a pull body far larger than any socket buffer (tests/fake/test_slow_host.cpp)
-# The recorded 6.0 pullProgress body (--body) with its first "Pulling artifact" line repeated,
+# A pullProgress body (--body) with its first "Pulling artifact" line repeated,
 # `current` rising towards the blob's next recorded figure, until the body holds --long-pull
 # bytes; every line keeps the recorded shape byte for byte (compact JSON, same keys, same
 # order). After every 64 KiB sent, and at the end, --sent-file holds "SENT TOTAL LINES":
@@ -278,7 +281,7 @@ def main():
     parser.add_argument("--stall-after", type=int, default=-1,
                         help="send this many lines, then nothing more")
     parser.add_argument("--inspect-id", help="the Id that GET .../libpod/images/<ref>/json answers")
-    # Stream faults (issue 6): see the module's docstring.
+    # Stream faults: see the module's docstring.
     parser.add_argument("--fault-after", type=int, default=3,
                         help="lines of --body sent before the fault")
     parser.add_argument("--cut", choices=["mid-chunk", "mid-line", "end-mid-line"])

@@ -2,6 +2,7 @@
 // the API request targets and podman's argv. A reference either fails with INVALID_ARGUMENT or
 // is kept byte for byte, and then never becomes a flag, a header or a second query parameter.
 #include "core/podman_command.hpp"
+#include "core/podman_features.hpp"
 #include "core/reference.hpp"
 #include "fuzz_check.hpp"
 
@@ -46,7 +47,8 @@ void check_accepted(std::string_view input, const ImageReference &ref) {
 
     const PullParameters params;
     if (needs_subprocess(ref.transport)) {
-        const auto argv = pull_argv("podman", StorageFlags{}, ref, params, std::nullopt);
+        const auto argv =
+            pull_argv("podman", StorageFlags{}, ref, params, retry_since, std::nullopt);
         check(argv.size() >= 2 && argv[argv.size() - 2] == "--" && argv.back() == ref.text,
               "podman pull's argv does not end with -- and the reference");
         return;

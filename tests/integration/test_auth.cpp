@@ -4,393 +4,31 @@
 // registry as X-Registry-Auth on the API routes, and hands `podman pull` a sealed memfd at
 // fd 4 (--authfile /proc/self/fd/4). While each pull runs, every process's cmdline and
 // environ is searched for the password; so are the library's log lines, every callback's
-// text, every error message, and every file the test's podman left in its sandbox.
+// text, every error message, and every file the test's podman left in its sandbox
+// (podpull_test/credentials.hpp, which also says how the service trusts the test CA).
 //
-// How the service trusts the test CA without touching /etc: containers/image (5.23.1 here)
-// looks for <host:port>/ca.crt under $HOME/.config/containers/certs.d before
-// /etc/containers/certs.d and /etc/docker/certs.d, for root as for anyone
-// (docker/docker_client.go, dockerCertDir; $HOME read through containers/storage's
-// homedir.Get), and podman's pull handlers set no cert dir of their own. So a private HOME,
-// given through the env option, is the service's private certs.d. Where no CA is trusted,
-// tls_verify=0 (libpod route) or `insecure = true` in a registries.conf given through
-// CONTAINERS_REGISTRIES_CONF (the Docker-compat route, which has no tlsVerify) skip the check.
+// Every case runs on every release: on the routes it is about, forced (DOCKER_COMPAT is served
+// by every podman), and on the route the automatic choice takes there.
 
-#include "test_support.hpp"
+#include "podpull_test/credentials.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
-#include <atomic>
+#include <cstdio>
 #include <fcntl.h>
-#include <mutex>
+#include <memory>
 #include <set>
-#include <string_view>
-#include <thread>
 #include <unistd.h>
 
 using namespace podpull_test;
 
-namespace {
-
-struct Client {
-    podpull_client *ptr = nullptr;
-    Client() = default;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    return c.client;
-}
-
-// ---- credentials ----------------------------------------------------------------------------
-
-std::string base64(std::string_view in, bool url_safe = false) {
-    const std::string_view alphabet =
-        url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                 : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        const std::uint32_t b0 = static_cast<unsigned char>(in[i]);
-        const std::uint32_t b1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0U;
-        const std::uint32_t b2 = i + 2 < in.size() ? static_cast<unsigned char>(in[i + 2]) : 0U;
-        const std::uint32_t n = (b0 << 16) | (b1 << 8) | b2;
-        out += alphabet[(n >> 18) & 63U];
-        out += alphabet[(n >> 12) & 63U];
-        out += i + 1 < in.size() ? alphabet[(n >> 6) & 63U] : '=';
-        out += i + 2 < in.size() ? alphabet[n & 63U] : '=';
-    }
-    return out;
-}
-
-struct AuthEntry {
-    std::string key; // "host:port", "host:port/path", ...
-    std::string user;
-    std::string password;
-};
-
-std::string auth_json(const std::vector<AuthEntry> &entries) {
-    std::string text = "{\"auths\":{";
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const auto &e = entries[i];
-        text += (i > 0 ? "," : "") + std::string("\"") + e.key + "\":{\"auth\":\"" +
-                base64(e.user + ":" + e.password) + "\"}";
-    }
-    return text + "}}\n";
-}
-
-// The auth file a host would keep: 0600, in the test's sandbox.
-fs::path write_auth_file(const Sandbox &box, const std::vector<AuthEntry> &entries,
-                         const std::string &name = "auth.json") {
-    const fs::path path = box.dir() / name;
-    write_file(path, auth_json(entries), 0600);
-    return path;
-}
-
-AuthEntry right_credentials(const std::string &key) {
-    const AuthTestEnv &auth = auth_test_env();
-    return {key, auth.user, auth.password};
-}
-
-AuthEntry wrong_credentials(const std::string &key) {
-    const AuthTestEnv &auth = auth_test_env();
-    return {key, auth.user, "wrong-" + auth.password.substr(0, 8) + "-password"};
-}
-
-// What must never show up outside the auth file: the password, the auth file's base64
-// "user:password", and the X-Registry-Auth value the library sends (podman's
-// {"username","password"} form, URL-safe base64).
-std::vector<std::string> secret_forms(const std::string &user, const std::string &password) {
-    return {password, base64(user + ":" + password),
-            base64("{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}", true)};
-}
-
-std::vector<std::string> fixture_secrets() {
-    const AuthTestEnv &auth = auth_test_env();
-    return secret_forms(auth.user, auth.password);
-}
-
-// ---- how the service reaches the TLS registry -----------------------------------------------
-
-enum class Trust {
-    none,    // the test CA is unknown: TLS verification fails unless skipped
-    ca,      // the test CA in the private HOME's certs.d/<registry>/ca.crt
-    insecure // the registry is `insecure = true` in a private registries.conf
-};
-
-// Connect options for the auth tests. The service always gets a private HOME (so neither
-// root's ~/.docker/config.json nor ~/.config/containers reach it); with Trust::ca its
-// certs.d trusts the test CA for the auth registry.
-podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDirs &dirs) {
-    const AuthTestEnv &auth = auth_test_env();
-    const fs::path home = box.dir() / (trust == Trust::ca ? "home-ca" : "home");
-    fs::create_directories(home / ".config" / "containers");
-    if (trust == Trust::ca) {
-        const fs::path certs = home / ".config" / "containers" / "certs.d" / auth.registry;
-        fs::create_directories(certs);
-        fs::copy_file(fs::path(auth.ca_dir) / "ca.crt", certs / "ca.crt",
-                      fs::copy_options::overwrite_existing);
-    }
-    std::vector<std::string> extra_env{"HOME=" + home.string()};
-    if (trust == Trust::insecure) {
-        const fs::path conf = box.dir() / "registries.conf";
-        write_file(conf, "[[registry]]\nlocation = \"" + auth.registry + "\"\ninsecure = true\n");
-        extra_env.push_back("CONTAINERS_REGISTRIES_CONF=" + conf.string());
-    }
-    return box.options(dirs, extra_env);
-}
-
-podpull_connect_options auth_options(Sandbox &box, Trust trust) {
-    return auth_options(box, trust, box.main());
-}
-
-podpull_pull_options verified_pull_options(podpull_route route = PODPULL_ROUTE_AUTO) {
-    podpull_pull_options o;
-    podpull_pull_options_init(&o); // tls_verify stays 1
-    o.route = route;
-    return o;
-}
-
-// ---- looking for the password ---------------------------------------------------------------
-
-// Searches /proc/*/cmdline and /proc/*/environ of every process for the secrets: once per
-// scan(), or every few milliseconds on a thread between start() and stop(). It also notes
-// the podman processes it saw: those named podman, and podman's helpers, which it starts by
-// re-executing /proc/self/exe (their comm is "exe", their /proc/PID/exe the podman binary).
-class SecretWatch {
-  public:
-    struct Report {
-        int scans = 0;
-        long processes_read = 0;
-        long podman_seen = 0;         // podman processes found, summed over the scans
-        long podman_environ_read = 0; // ... whose environ could be read
-        std::set<std::string> podman_cmdlines;
-        std::vector<std::string> hits; // where a secret was found (never the secret)
-        bool saw_cmdline_with(const std::vector<std::string> &words) const {
-            return std::any_of(
-                podman_cmdlines.begin(), podman_cmdlines.end(), [&](const std::string &c) {
-                    return std::all_of(words.begin(), words.end(),
-                                       [&](const auto &w) { return contains(c, w); });
-                });
-        }
-        std::string describe() const {
-            std::string s = "secret watch: " + std::to_string(scans) + " scans, " +
-                            std::to_string(processes_read) + " process reads, " +
-                            std::to_string(podman_seen) + " podman sightings (" +
-                            std::to_string(podman_environ_read) + " with environ)\n";
-            for (const auto &c : podman_cmdlines) {
-                s += "  podman: " + c + "\n";
-            }
-            for (const auto &h : hits) {
-                s += "  SECRET FOUND: " + h + "\n";
-            }
-            return s;
-        }
-    };
-
-    explicit SecretWatch(std::vector<std::string> needles)
-        : needles_(std::move(needles)), podman_(fs::canonical(test_env().podman)) {}
-    ~SecretWatch() { stop(); }
-    SecretWatch(const SecretWatch &) = delete;
-    SecretWatch &operator=(const SecretWatch &) = delete;
-
-    void start() {
-        running_.store(true);
-        thread_ = std::thread([this] {
-            while (running_.load()) {
-                scan();
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            }
-        });
-    }
-    void stop() {
-        running_.store(false);
-        if (thread_.joinable()) {
-            thread_.join();
-        }
-    }
-
-    void scan() {
-        Report found;
-        std::error_code ec;
-        for (const auto &entry : fs::directory_iterator("/proc", ec)) {
-            const std::string name = entry.path().filename().string();
-            if (name.empty() || !std::all_of(name.begin(), name.end(),
-                                             [](char c) { return c >= '0' && c <= '9'; })) {
-                continue;
-            }
-            std::string cmdline = read_file(entry.path() / "cmdline");
-            const std::string env_block = read_file(entry.path() / "environ");
-            std::string comm = read_file(entry.path() / "comm");
-            if (!comm.empty() && comm.back() == '\n') {
-                comm.pop_back();
-            }
-            ++found.processes_read;
-            for (std::size_t i = 0; i < needles_.size(); ++i) {
-                const std::string where = "pid " + name + " (" + comm + ") ";
-                if (contains(cmdline, needles_[i])) {
-                    found.hits.push_back(where + "cmdline holds secret form #" + std::to_string(i));
-                }
-                if (contains(env_block, needles_[i])) {
-                    found.hits.push_back(where + "environ holds secret form #" + std::to_string(i));
-                }
-            }
-            std::error_code exe_ec;
-            const fs::path exe = fs::read_symlink(entry.path() / "exe", exe_ec);
-            if (comm == "podman" || (!exe_ec && exe == podman_)) {
-                ++found.podman_seen;
-                if (!env_block.empty()) {
-                    ++found.podman_environ_read;
-                }
-                std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-                found.podman_cmdlines.insert(cmdline);
-            }
-        }
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++report_.scans;
-        report_.processes_read += found.processes_read;
-        report_.podman_seen += found.podman_seen;
-        report_.podman_environ_read += found.podman_environ_read;
-        if (report_.podman_cmdlines.size() < 50) {
-            report_.podman_cmdlines.insert(found.podman_cmdlines.begin(),
-                                           found.podman_cmdlines.end());
-        }
-        if (report_.hits.size() < 50) {
-            report_.hits.insert(report_.hits.end(), found.hits.begin(), found.hits.end());
-        }
-    }
-
-    Report report() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return report_;
-    }
-
-  private:
-    std::vector<std::string> needles_;
-    fs::path podman_; // the podman binary, as /proc/PID/exe names it
-    mutable std::mutex mutex_;
-    Report report_;
-    std::atomic<bool> running_{false};
-    std::thread thread_;
-};
-
-// A pull with the watch looking: on a thread the whole time, and from each status line and
-// blob event (so at least one scan surely happens while podman works on the pull).
-PullOutcome watched_pull(podpull_client *client, const std::string &image, PullRecorder &rec,
-                         SecretWatch &watch, const podpull_pull_options *opts) {
-    rec.on_status_hook = [&watch](const std::string &) { watch.scan(); };
-    rec.on_blob_hook = [&watch](const podpull_blob_progress &) {
-        watch.scan();
-        return 0;
-    };
-    watch.start();
-    PullOutcome out = pull(client, image, rec, opts);
-    watch.stop();
-    return out;
-}
-
-// Every regular file below `dir` (but `allowed`) that holds one of `needles`.
-std::vector<std::string> files_holding(const fs::path &dir, const std::vector<std::string> &needles,
-                                       const std::set<fs::path> &allowed) {
-    std::vector<std::string> found;
-    std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(
-             dir, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_symlink(ec) || !it->is_regular_file(ec) || allowed.count(it->path()) > 0) {
-            continue;
-        }
-        const std::string text = read_file(it->path());
-        for (const auto &needle : needles) {
-            if (contains(text, needle)) {
-                found.push_back(it->path().string());
-                break;
-            }
-        }
-    }
-    return found;
-}
-
-// Where, outside the processes the watch scanned, a secret showed up: the library's log, a
-// callback's text, an outcome's error message.
-std::vector<std::string> secret_in_texts(const std::vector<std::string> &needles,
-                                         const Sandbox &box,
-                                         const std::vector<const PullRecorder *> &recs,
-                                         const std::vector<const PullOutcome *> &outs) {
-    std::vector<std::string> places;
-    auto look = [&](const std::string &where, const std::string &text) {
-        for (std::size_t i = 0; i < needles.size(); ++i) {
-            if (contains(text, needles[i])) {
-                places.push_back(where + " holds secret form #" + std::to_string(i));
-            }
-        }
-    };
-    look("the library's log", box.log_text());
-    for (const auto *rec : recs) {
-        const auto s = rec->snapshot();
-        look("on_route's reason", s.reason);
-        for (const auto &line : s.status) {
-            look("an on_status line", line);
-        }
-        for (const auto &b : s.blobs) {
-            look("an on_blob id", b.id);
-        }
-    }
-    for (const auto *out : outs) {
-        look("an error message", out->message);
-    }
-    return places;
-}
-
-std::string join_lines(const std::vector<std::string> &lines) {
-    std::string s;
-    for (const auto &l : lines) {
-        s += "  " + l + "\n";
-    }
-    return s.empty() ? "  none\n" : s;
-}
-
-// All the places a secret may never be, after one or more pulls; the watch must have seen
-// the service (so its scans really covered podman).
-void check_secrets_absent(const std::vector<std::string> &needles, const SecretWatch &watch,
-                          const Sandbox &box, const std::vector<const PullRecorder *> &recs,
-                          const std::vector<const PullOutcome *> &outs,
-                          const std::set<fs::path> &allowed_files) {
-    const auto report = watch.report();
-    INFO(report.describe());
-    CHECK(report.hits.empty());
-    CHECK(report.scans > 0);
-    CHECK(report.podman_seen > 0);
-    CHECK(report.podman_environ_read > 0);
-    const auto texts = secret_in_texts(needles, box, recs, outs);
-    INFO("secrets in texts:\n" << join_lines(texts));
-    CHECK(texts.empty());
-    const auto files = files_holding(box.dir(), needles, allowed_files);
-    INFO("files in the sandbox holding a secret:\n" << join_lines(files));
-    CHECK(files.empty());
-}
-
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string> &b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
-
-} // namespace
-
 // ---- right credentials ----------------------------------------------------------------------
 
-TEST_CASE("right credentials from auth_file pull from the TLS registry on the libpod text route "
-          "(tls_verify off), and the password shows up nowhere",
+TEST_CASE("right credentials from auth_file pull from the TLS registry with tls_verify off, on "
+          "the automatic route, and the password shows up nowhere",
           "[auth][registry]") {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
@@ -402,12 +40,13 @@ TEST_CASE("right credentials from auth_file pull from the TLS registry on the li
     SecretWatch watch(fixture_secrets());
     PullRecorder rec;
     podpull_pull_options popts = insecure_pull_options();
+    const podpull_route expected = expected_auto_route(auth.image, &popts);
     PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
 
     REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_LIBPOD_TEXT);
-    CHECK(rec.snapshot().route == PODPULL_ROUTE_LIBPOD_TEXT);
+    CHECK(out.route == expected);
+    CHECK(rec.snapshot().route == expected);
     CHECK(is_hex64(out.image_id));
     CHECK(out.image_id == auth.image_id);
 
@@ -419,62 +58,59 @@ TEST_CASE("right credentials from auth_file pull from the TLS registry on the li
     box.check_no_leftovers();
 }
 
-TEST_CASE("right credentials pull on the Docker-compat route, with TLS verified against the test "
-          "CA from the service's private HOME; and on the libpod route with tls_verify on",
-          "[auth][registry][tls]") {
+namespace {
+
+// Pulls the auth image once on each of `routes`, TLS verification on, into the storage of one
+// client that has the right credentials in its auth file and reaches the registry the `trust`
+// way, with the watch looking; each pull must succeed on its route (the automatic choice's for
+// AUTO) with the image's ID. Then the password must be nowhere.
+void pull_on_routes(Trust trust, const std::vector<podpull_route> &routes) {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
     const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
-    podpull_connect_options opts = auth_options(box, Trust::ca);
+    podpull_connect_options opts = auth_options(box, trust);
     opts.auth_file = auth_file.c_str();
     Client client(connect_or_fail(box, opts));
 
     SecretWatch watch(fixture_secrets());
-    PullRecorder rec;
-    podpull_pull_options popts = verified_pull_options();
-    PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_DOCKER_COMPAT);
-    CHECK(out.image_id == auth.image_id);
-    CHECK(rec.snapshot().blob_calls > 0);
-
-    // The libpod endpoint with tlsVerify left on: the same private CA serves it.
-    PullRecorder rec2;
-    podpull_pull_options popts2 = verified_pull_options(PODPULL_ROUTE_LIBPOD_TEXT);
-    PullOutcome out2 = watched_pull(client.ptr, auth.image, rec2, watch, &popts2);
-    INFO(out2.describe() << "\n" << rec2.summary());
-    CHECK(out2.code == PODPULL_OK);
-    CHECK(out2.route == PODPULL_ROUTE_LIBPOD_TEXT);
-    CHECK(out2.image_id == auth.image_id);
+    // One storage: the first pull fetches the blobs, the later ones find them there.
+    std::vector<std::unique_ptr<PullRecorder>> recs;
+    std::vector<PullOutcome> outs;
+    for (podpull_route route : routes) {
+        podpull_pull_options popts = verified_pull_options(route);
+        const podpull_route expected =
+            route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route;
+        recs.push_back(std::make_unique<PullRecorder>());
+        outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
+        const PullOutcome &out = outs.back();
+        INFO("requested " << route_name(route) << ": " << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
+        REQUIRE(out.code == PODPULL_OK);
+        CHECK(out.route == expected);
+        CHECK(out.image_id == auth.image_id);
+        if (route == PODPULL_ROUTE_DOCKER_COMPAT) {
+            CHECK(recs.back()->snapshot().blob_calls > 0); // per-layer events
+        }
+    }
 
     client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {&rec, &rec2}, {&out, &out2}, {auth_file});
+    check_secrets_absent_after(fixture_secrets(), watch, box, recs, outs, {auth_file});
     box.check_no_leftovers();
 }
 
-TEST_CASE("right credentials pull on the Docker-compat route from the TLS registry declared "
-          "insecure in a private registries.conf",
+} // namespace
+
+TEST_CASE("right credentials pull with TLS verified against the test CA from the service's "
+          "private HOME: on the Docker-compat route, the libpod text route and the automatic one",
           "[auth][registry][tls]") {
-    const AuthTestEnv &auth = auth_test_env();
-    Sandbox box;
-    const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
-    podpull_connect_options opts = auth_options(box, Trust::insecure);
-    opts.auth_file = auth_file.c_str();
-    Client client(connect_or_fail(box, opts));
+    pull_on_routes(Trust::ca,
+                   {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT, PODPULL_ROUTE_AUTO});
+}
 
-    SecretWatch watch(fixture_secrets());
-    PullRecorder rec;
-    podpull_pull_options popts = verified_pull_options();
-    PullOutcome out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    REQUIRE(out.code == PODPULL_OK);
-    CHECK(out.route == PODPULL_ROUTE_DOCKER_COMPAT);
-    CHECK(out.image_id == auth.image_id);
-
-    client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {&rec}, {&out}, {auth_file});
-    box.check_no_leftovers();
+TEST_CASE("right credentials pull from the TLS registry declared insecure in a private "
+          "registries.conf, on the Docker-compat route and on the automatic one",
+          "[auth][registry][tls]") {
+    pull_on_routes(Trust::insecure, {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_AUTO});
 }
 
 TEST_CASE("with tls_verify on and the test CA not trusted, the pull fails on the certificate, "
@@ -490,15 +126,16 @@ TEST_CASE("with tls_verify on and the test CA not trusted, the pull fails on the
     SecretWatch watch(fixture_secrets());
     std::vector<PullOutcome> outs;
     std::vector<std::unique_ptr<PullRecorder>> recs;
-    for (podpull_route route : {PODPULL_ROUTE_AUTO, PODPULL_ROUTE_LIBPOD_TEXT}) {
+    for (podpull_route route :
+         {PODPULL_ROUTE_AUTO, PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT}) {
         recs.push_back(std::make_unique<PullRecorder>());
         podpull_pull_options popts = verified_pull_options(route);
         outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
         const PullOutcome &out = outs.back();
-        INFO("requested route " << static_cast<int>(route) << ": " << out.describe() << "\n"
-                                << recs.back()->summary() << box.log_text());
+        INFO("requested " << route_name(route) << ": " << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
         CHECK(recs.back()->snapshot().route ==
-              (route == PODPULL_ROUTE_AUTO ? PODPULL_ROUTE_DOCKER_COMPAT : route));
+              (route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route));
         CHECK(out.code == PODPULL_ERR_PULL);
         CHECK(out.error_code == out.code);
         CHECK_FALSE(out.have_result);
@@ -507,8 +144,7 @@ TEST_CASE("with tls_verify on and the test CA not trusted, the pull fails on the
     }
 
     client.reset();
-    check_secrets_absent(fixture_secrets(), watch, box, {recs[0].get(), recs[1].get()},
-                         {&outs[0], &outs[1]}, {auth_file});
+    check_secrets_absent_after(fixture_secrets(), watch, box, recs, outs, {auth_file});
     box.check_no_leftovers();
 }
 
@@ -518,7 +154,8 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
     const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
     SecretWatch watch(fixture_secrets());
 
-    // A file descriptor of the auth file, on the Docker-compat route with the CA trusted.
+    // A file descriptor of the auth file, on the Docker-compat route with the CA trusted
+    // (X-Registry-Auth to POST /images/create).
     PullRecorder rec;
     PullOutcome out;
     {
@@ -531,7 +168,7 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         INFO(c.describe() << "\n" << box.log_text());
         REQUIRE(c.code == PODPULL_OK);
         Client client(c.client);
-        podpull_pull_options popts = verified_pull_options();
+        podpull_pull_options popts = verified_pull_options(PODPULL_ROUTE_DOCKER_COMPAT);
         out = watched_pull(client.ptr, auth.image, rec, watch, &popts);
         INFO(out.describe() << "\n" << rec.summary() << box.log_text());
         CHECK(out.code == PODPULL_OK);
@@ -539,8 +176,8 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         CHECK(out.image_id == auth.image_id);
     }
 
-    // The read end of a pipe (not seekable), on the libpod route with tls_verify off, into a
-    // fresh storage.
+    // The read end of a pipe (not seekable), on the automatic route with tls_verify off (a
+    // libpod endpoint), into a fresh storage.
     PullRecorder rec2;
     PullOutcome out2;
     {
@@ -562,7 +199,7 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
         out2 = watched_pull(client.ptr, auth.image, rec2, watch, &popts);
         INFO(out2.describe() << "\n" << rec2.summary() << box.log_text());
         CHECK(out2.code == PODPULL_OK);
-        CHECK(out2.route == PODPULL_ROUTE_LIBPOD_TEXT);
+        CHECK(out2.route == expected_auto_route(auth.image, &popts));
         CHECK(out2.image_id == auth.image_id);
     }
 
@@ -572,9 +209,13 @@ TEST_CASE("auth_fd: credentials read from an open file and from a pipe", "[auth]
 
 // ---- no, wrong, or misplaced credentials ----------------------------------------------------
 
-// Pulls the auth image on the Docker-compat route (CA trusted) and on the libpod text route
-// (tls_verify off) with `entries` as the auth file (none: no auth file), and checks that both
-// fail with AUTH and that no secret of `extra_secrets` or the fixture's leaks.
+namespace {
+
+// Pulls the auth image with `entries` as the auth file (none: no auth file) on every route the
+// release serves for it: DOCKER_COMPAT with TLS verified (the CA trusted), each libpod route
+// and the automatic choice with tls_verify off; a libpod route this release does not serve is
+// refused, and says so. Checks that each pull fails with AUTH and that no secret of
+// `extra_secrets` or the fixture's leaks.
 void check_auth_refused(const std::vector<AuthEntry> *entries,
                         const std::vector<std::string> &extra_secrets = {}) {
     const AuthTestEnv &auth = auth_test_env();
@@ -593,29 +234,43 @@ void check_auth_refused(const std::vector<AuthEntry> *entries,
     SecretWatch watch(secrets);
     std::vector<PullOutcome> outs;
     std::vector<std::unique_ptr<PullRecorder>> recs;
-    for (bool verify : {true, false}) {
-        recs.push_back(std::make_unique<PullRecorder>());
+    for (podpull_route route :
+         {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT, PODPULL_ROUTE_LIBPOD_COMPAT,
+          PODPULL_ROUTE_LIBPOD_PROGRESS, PODPULL_ROUTE_AUTO}) {
+        const bool verify = route == PODPULL_ROUTE_DOCKER_COMPAT;
         podpull_pull_options popts = verify ? verified_pull_options() : insecure_pull_options();
+        popts.route = route;
+        const std::string refusal = expected_refusal(route, auth.image, popts);
+        recs.push_back(std::make_unique<PullRecorder>());
         outs.push_back(watched_pull(client.ptr, auth.image, *recs.back(), watch, &popts));
         const PullOutcome &out = outs.back();
-        INFO("tls_verify " << verify << ": " << out.describe() << "\n"
-                           << recs.back()->summary() << box.log_text());
+        INFO("requested " << route_name(route) << ", tls_verify " << verify << ": "
+                          << out.describe() << "\n"
+                          << recs.back()->summary() << box.log_text());
         CHECK(out.route == PODPULL_ROUTE_AUTO); // no result
+        CHECK_FALSE(out.have_result);
+        if (!refusal.empty()) {
+            std::printf("%s: not served by podman %s, refused: %s\n", route_name(route),
+                        test_env().podman_version.c_str(), out.message.c_str());
+            CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
+            CHECK(contains(out.message, refusal));
+            continue;
+        }
         CHECK(recs.back()->snapshot().route ==
-              (verify ? PODPULL_ROUTE_DOCKER_COMPAT : PODPULL_ROUTE_LIBPOD_TEXT));
+              (route == PODPULL_ROUTE_AUTO ? expected_auto_route(auth.image, &popts) : route));
         CHECK(out.code == PODPULL_ERR_AUTH);
         CHECK(out.error_code == PODPULL_ERR_AUTH);
-        CHECK_FALSE(out.have_result);
         CHECK((contains_nocase(out.message, "unauthorized") ||
                contains_nocase(out.message, "authentication required")));
     }
 
     client.reset();
-    check_secrets_absent(secrets, watch, box, {recs[0].get(), recs[1].get()}, {&outs[0], &outs[1]},
-                         allowed);
+    check_secrets_absent_after(secrets, watch, box, recs, outs, allowed);
     CHECK(box.podman_image_ids(box.main()).empty());
     box.check_no_leftovers();
 }
+
+} // namespace
 
 TEST_CASE("without an auth file the TLS registry refuses the pull: AUTH",
           "[auth][registry][errors]") {
@@ -700,12 +355,12 @@ TEST_CASE("the subprocess route hands podman pull the credentials as a sealed me
           "[auth][subprocess]") {
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
-    const fs::path wrapper = write_recording_wrapper(box.dir());
-    const fs::path report = box.dir() / "wrapper-report";
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
+    const fs::path &report = recorder.report;
     const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
     podpull_connect_options opts = auth_options(box, Trust::ca);
     opts.auth_file = auth_file.c_str();
-    opts.podman_path = wrapper.c_str();
+    opts.podman_path = recorder.script.c_str();
     Client client(connect_or_fail(box, opts));
 
     SecretWatch watch(fixture_secrets());
@@ -720,9 +375,9 @@ TEST_CASE("the subprocess route hands podman pull the credentials as a sealed me
     CHECK(out.image_id == auth.image_id);
     client.reset();
 
-    INFO("wrapper report:\n" << read_file(report));
+    INFO("recorder's report:\n" << read_file(report));
     int pulls = 0;
-    for (const auto &r : read_wrapper_report(report)) {
+    for (const auto &r : read_podman_launches(report)) {
         for (const auto &arg : r.argv) {
             for (const auto &secret : fixture_secrets()) {
                 CHECK_FALSE(contains(arg, secret));
@@ -755,7 +410,7 @@ TEST_CASE("the subprocess route without credentials, or with a wrong password, f
     for (bool with_file : {false, true}) {
         INFO("case: " << (with_file ? "wrong password" : "no auth file"));
         Sandbox box;
-        const fs::path wrapper = write_recording_wrapper(box.dir());
+        const PodmanRecorder recorder = write_podman_recorder(box.dir());
         podpull_connect_options opts = auth_options(box, Trust::ca);
         std::set<fs::path> allowed;
         fs::path auth_file;
@@ -764,7 +419,7 @@ TEST_CASE("the subprocess route without credentials, or with a wrong password, f
             allowed.insert(auth_file);
             opts.auth_file = auth_file.c_str();
         }
-        opts.podman_path = wrapper.c_str();
+        opts.podman_path = recorder.script.c_str();
         Client client(connect_or_fail(box, opts));
         SecretWatch watch(secrets);
         PullRecorder rec;
@@ -776,7 +431,7 @@ TEST_CASE("the subprocess route without credentials, or with a wrong password, f
         client.reset();
 
         bool saw_pull = false;
-        for (const auto &r : read_wrapper_report(box.dir() / "wrapper-report")) {
+        for (const auto &r : read_podman_launches(recorder.report)) {
             if (r.has_args({"pull"})) {
                 saw_pull = true;
                 CHECK(r.has_option("--authfile", "/proc/self/fd/4") == with_file);
@@ -794,12 +449,12 @@ TEST_CASE("an oci-archive pull with an auth file works, and podman pull gets no 
     const TestEnv &env = test_env();
     const AuthTestEnv &auth = auth_test_env();
     Sandbox box;
-    const fs::path wrapper = write_recording_wrapper(box.dir());
-    const fs::path report = box.dir() / "wrapper-report";
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
+    const fs::path &report = recorder.report;
     const fs::path auth_file = write_auth_file(box, {right_credentials(auth.registry)});
     podpull_connect_options opts = auth_options(box, Trust::none);
     opts.auth_file = auth_file.c_str();
-    opts.podman_path = wrapper.c_str();
+    opts.podman_path = recorder.script.c_str();
     Client client(connect_or_fail(box, opts));
 
     SecretWatch watch(fixture_secrets());
@@ -814,9 +469,9 @@ TEST_CASE("an oci-archive pull with an auth file works, and podman pull gets no 
 
     // An oci-archive has no registry, so no entry of the auth file is its: the library passes
     // no --authfile and no fd 4 (credentials only ever go to the image's own registry).
-    INFO("wrapper report:\n" << read_file(report));
+    INFO("recorder's report:\n" << read_file(report));
     int pulls = 0;
-    for (const auto &r : read_wrapper_report(report)) {
+    for (const auto &r : read_podman_launches(report)) {
         if (!r.has_args({"pull"})) {
             continue;
         }

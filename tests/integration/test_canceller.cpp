@@ -3,7 +3,12 @@
 // doing: waiting for the storage lock while it starts, silent on a registry that never
 // answers, streaming bytes, or running as `podman pull`.
 
-#include "test_support.hpp"
+#include "podpull_test/client.hpp"
+#include "podpull_test/fixture.hpp"
+#include "podpull_test/process.hpp"
+#include "podpull_test/recorder.hpp"
+#include "podpull_test/sandbox.hpp"
+#include "podpull_test/util.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -31,55 +36,26 @@ struct Canceller {
     ~Canceller() { podpull_canceller_free(ptr); }
 };
 
-struct ClientGuard {
-    podpull_client *ptr = nullptr;
-    ~ClientGuard() { podpull_free(ptr); }
-};
-
-// A helper process: python3 running `script` (written into the sandbox), which prints READY
-// once it is set up.
+// A helper process: python3 running `script` with `args`, which prints READY once it is set up.
 struct Helper {
     Spawned process;
     fs::path log;
-    Helper(Sandbox &box, const std::string &name, const std::string &script,
+    Helper(Sandbox &box, const std::string &name, const fs::path &script,
            const std::vector<std::string> &args) {
-        const fs::path file = box.dir() / (name + ".py");
-        write_file(file, script);
         log = box.dir() / (name + ".log");
-        std::vector<std::string> argv{test_env().python3, file.string()};
+        std::vector<std::string> argv{test_env().python3, script.string()};
         argv.insert(argv.end(), args.begin(), args.end());
         process = spawn_process(argv, {}, log);
-        REQUIRE(wait_until([&] { return contains(read_file(log), "READY"); }, 20s));
+        REQUIRE(wait_for([&] { return contains(read_file(log), "READY"); }, 20s));
     }
     ~Helper() { stop_process(process, 2000); }
     std::string output() const { return read_file(log); }
-
-    static bool wait_until(const std::function<bool()> &pred, std::chrono::milliseconds limit) {
-        const auto deadline = Clock::now() + limit;
-        while (!pred()) {
-            if (Clock::now() > deadline)
-                return false;
-            std::this_thread::sleep_for(10ms);
-        }
-        return true;
-    }
 };
 
-// Holds every lock file of a podman storage (c/storage takes them with fcntl), as another
-// podman busy committing layers would: a podman started on that storage waits.
-const char *const lock_holder_py = R"(import fcntl, glob, os, sys, time
-fds = []
-for root in sys.argv[1:]:
-    for path in glob.glob(os.path.join(root, "**", "*.lock"), recursive=True):
-        fd = os.open(path, os.O_RDWR)
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        fds.append(fd)
-print("READY", len(fds), flush=True)
-time.sleep(3600)
-)";
-
-// A "registry" that accepts connections and never answers: podman waits in silence.
-const char *const black_hole_py = R"(import socket, sys, time
+// A "registry" that accepts connections and never answers, so that podman waits in silence.
+fs::path write_black_hole(const Sandbox &box) {
+    const fs::path script = box.dir() / "black-hole.py";
+    write_file(script, R"(import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(64)
@@ -88,7 +64,9 @@ held = []
 while True:
     c, _ = s.accept()
     held.append(c)
-)";
+)");
+    return script;
+}
 
 // The storage of `dirs` made, with its lock files, by a podman command of this release.
 void make_storage(const ServiceDirs &dirs) {
@@ -103,7 +81,7 @@ void connect_cancelled_while_waiting_for_the_lock(
     const std::function<void(pthread_t, podpull_canceller *)> &fire) {
     Sandbox box;
     make_storage(box.main());
-    Helper locks(box, "locks", lock_holder_py,
+    Helper locks(box, "locks", PODPULL_HOLD_STORAGE_LOCKS,
                  {box.main().root.string(), box.main().runroot.string()});
     INFO(locks.output());
 
@@ -190,10 +168,7 @@ TEST_CASE("podpull_connect and podpull_pull with a canceller that already fired 
     CHECK(children_of_this_process().empty());
 
     // A live client, and a pull handed the fired canceller: no callback at all.
-    ConnectOutcome live = connect(box.options());
-    INFO(live.describe() << box.log_text());
-    REQUIRE(live.code == PODPULL_OK);
-    ClientGuard client{live.client};
+    Client client(connect_or_fail(box, box.options()));
     PullRecorder rec;
     podpull_pull_options popts = insecure_pull_options();
     popts.canceller = fired.ptr;
@@ -210,8 +185,7 @@ TEST_CASE("podpull_connect and podpull_pull with a canceller that already fired 
     INFO(again.describe());
     CHECK(again.code == PODPULL_OK);
     CHECK(again.image_id == test_env().image_id);
-    podpull_free(client.ptr);
-    client.ptr = nullptr;
+    client.reset();
     box.check_no_leftovers();
 }
 
@@ -219,15 +193,12 @@ TEST_CASE("a canceller ends its own pull, streaming or silent, and no other pull
           "[canceller][concurrency]") {
     const TestEnv &env = test_env();
     Sandbox box;
-    Helper hole(box, "black-hole", black_hole_py, {});
+    Helper hole(box, "black-hole", write_black_hole(box), {});
     const std::string hole_port = hole.output().substr(hole.output().find("READY ") + 6);
     const std::string silent_image =
         "127.0.0.1:" + hole_port.substr(0, hole_port.find('\n')) + "/podpull/silent:v1";
 
-    ConnectOutcome c = connect(box.options());
-    INFO(c.describe() << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    ClientGuard client{c.client};
+    Client client(connect_or_fail(box, box.options()));
 
     // Three pulls at once: the big image through the slowed relay (about 4 s) with a
     // canceller of its own fired at its first bytes, one from a registry that never answers
@@ -306,8 +277,7 @@ TEST_CASE("a canceller ends its own pull, streaming or silent, and no other pull
     CHECK(big.code == PODPULL_OK);
     CHECK(big.image_id == env.big_image_id);
 
-    podpull_free(client.ptr);
-    client.ptr = nullptr;
+    client.reset();
     stop_process(hole.process, 2000);
     box.check_no_leftovers();
 }
@@ -317,10 +287,7 @@ TEST_CASE("a canceller ends a `podman pull` subprocess pull and the child is gon
           "[canceller][concurrency]") {
     const TestEnv &env = test_env();
     Sandbox box;
-    ConnectOutcome c = connect(box.options());
-    INFO(c.describe() << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    ClientGuard client{c.client};
+    Client client(connect_or_fail(box, box.options()));
 
     Canceller canceller;
     podpull_pull_options opts = insecure_pull_options();
@@ -344,7 +311,6 @@ TEST_CASE("a canceller ends a `podman pull` subprocess pull and the child is gon
     CHECK(took < 3.0 + cancel_bound_s);
     // Only the service is left, no `podman pull`.
     CHECK(children_of_this_process().size() == 1);
-    podpull_free(client.ptr);
-    client.ptr = nullptr;
+    client.reset();
     box.check_no_leftovers();
 }

@@ -1,8 +1,9 @@
 // Pulls through a private podman service the library starts: from the fixture's registry
-// (the libpod text route on podman 4.3.1), from an oci-archive (the subprocess route), and
-// the errors podman reports for a missing tag and a bad name.
+// (on the route the automatic choice takes on the release under test), from an oci-archive
+// (the subprocess route), and the errors podman reports for a missing tag and a bad name.
 
-#include "test_support.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -14,29 +15,6 @@ using namespace podpull_test;
 
 namespace {
 
-// RAII for a connected client: podpull_free at scope end (also when a REQUIRE throws).
-struct Client {
-    podpull_client *ptr = nullptr;
-    Client() = default;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    REQUIRE_FALSE(c.have_error);
-    return c.client;
-}
-
 bool any_line_contains(const std::vector<std::string> &lines, const std::string &needle) {
     return std::any_of(lines.begin(), lines.end(),
                        [&](const std::string &l) { return contains(l, needle); });
@@ -44,7 +22,7 @@ bool any_line_contains(const std::vector<std::string> &lines, const std::string 
 
 } // namespace
 
-TEST_CASE("a registry pull on podman 4.3.1 takes the libpod text route and returns the image ID",
+TEST_CASE("a registry pull takes the release's automatic route and returns the image ID",
           "[pull][registry]") {
     const TestEnv &env = test_env();
     Sandbox box;
@@ -55,6 +33,7 @@ TEST_CASE("a registry pull on podman 4.3.1 takes the libpod text route and retur
 
     PullRecorder rec;
     podpull_pull_options opts = insecure_pull_options();
+    const podpull_route expected = expected_auto_route(env.image, &opts);
     PullOutcome out = pull(client.ptr, env.image, rec, &opts);
     // A callback that arrives late (from a thread the library left running) shows up here.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -65,23 +44,26 @@ TEST_CASE("a registry pull on podman 4.3.1 takes the libpod text route and retur
     CHECK(out.have_result);
     CHECK_FALSE(out.have_error);
 
-    // on_route: first, exactly once, the text route (podman 4.3.1 has neither pullProgress
-    // nor compatMode), with a reason a person can read.
+    // on_route: first, exactly once, the route the automatic choice takes on this release
+    // (tls_verify off: the libpod endpoint's best), with a reason a person can read.
     CHECK(s.route_first);
     CHECK(s.route_calls == 1);
-    CHECK(s.route == PODPULL_ROUTE_LIBPOD_TEXT);
+    CHECK(s.route == expected);
     CHECK_FALSE(s.reason.empty());
 
-    // podman's status text arrives line by line, without newlines.
-    CHECK(any_line_contains(s.status, "Copying blob"));
-    CHECK(any_line_contains(s.status, "Trying to pull"));
+    // podman's status text, where the route has it, arrives line by line without newlines.
     CHECK_FALSE(any_line_contains(s.status, "\n"));
+    if (route_progress(expected) == Progress::text_only) {
+        CHECK(any_line_contains(s.status, "Trying to pull"));
+    }
+    check_route_progress("automatic pull of the test image", expected,
+                         registry_image(env.registry, repository_path(env.image)), s, out, true);
 
     // Callbacks on the calling thread only, and none after podpull_pull returned.
     CHECK(s.wrong_thread == 0);
     CHECK(s.after_return == 0);
 
-    CHECK(out.route == PODPULL_ROUTE_LIBPOD_TEXT);
+    CHECK(out.route == expected);
     CHECK(is_hex64(out.image_id));
     CHECK(out.image_id == env.image_id);
 
@@ -116,17 +98,13 @@ TEST_CASE("a missing tag fails with NOT_FOUND and podman's 'manifest unknown'",
     CHECK(s.route_first);
 
     // The client is still usable after a failed pull.
-    PullRecorder rec2;
-    PullOutcome again = pull(client.ptr, env.image, rec2, &opts);
-    INFO(again.describe());
-    CHECK(again.code == PODPULL_OK);
-    CHECK(again.image_id == env.image_id);
+    check_still_pulls(client.ptr, &opts);
 
     client.reset();
     box.check_no_leftovers();
 }
 
-TEST_CASE("an upper-case repository name fails with podman's 'must be lowercase'",
+TEST_CASE("an upper-case repository name is refused before podman sees it, in podman's words",
           "[pull][registry][errors]") {
     const TestEnv &env = test_env();
     Sandbox box;
@@ -137,13 +115,16 @@ TEST_CASE("an upper-case repository name fails with podman's 'must be lowercase'
     PullOutcome out = pull(client.ptr, env.registry + "/Podpull/Test:v1", rec, &opts);
     INFO(out.describe() << "\n" << rec.summary() << box.log_text());
 
-    CHECK(out.code != PODPULL_OK);
+    CHECK(out.code == PODPULL_ERR_INVALID_ARGUMENT);
     CHECK(out.have_error);
     CHECK(out.error_code == out.code);
     CHECK_FALSE(out.have_result);
     CHECK(contains_nocase(out.message, "must be lowercase"));
-    CHECK(rec.snapshot().after_return == 0);
+    const auto s = rec.snapshot();
+    CHECK(s.route_calls == 0); // refused before a route was chosen
+    CHECK(s.after_return == 0);
 
+    check_still_pulls(client.ptr, &opts);
     client.reset();
     box.check_no_leftovers();
 }
@@ -191,10 +172,10 @@ TEST_CASE("the env option reaches the service and the podman pull subprocess",
           "[pull][subprocess][env]") {
     const TestEnv &env = test_env();
     Sandbox box;
-    const fs::path wrapper = write_recording_wrapper(box.dir());
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
     podpull_connect_options opts =
         box.options(std::vector<std::string>{"PODPULL_WRAPPER_MARK=env-reaches-children"});
-    opts.podman_path = wrapper.c_str();
+    opts.podman_path = recorder.script.c_str();
     Client client(connect_or_fail(box, opts));
 
     PullRecorder rec;
@@ -203,8 +184,8 @@ TEST_CASE("the env option reaches the service and the podman pull subprocess",
     CHECK(out.code == PODPULL_OK);
     client.reset();
 
-    auto records = read_wrapper_report(box.dir() / "wrapper-report");
-    INFO("wrapper report:\n" << read_file(box.dir() / "wrapper-report"));
+    auto records = read_podman_launches(recorder.report);
+    INFO("recorder's report:\n" << read_file(recorder.report));
     bool saw_service = false;
     bool saw_pull = false;
     for (const auto &r : records) {
@@ -222,19 +203,14 @@ TEST_CASE("the env option reaches the service and the podman pull subprocess",
 }
 
 TEST_CASE("a cancel with no pull in flight does not affect a later pull", "[pull][cancel]") {
-    const TestEnv &env = test_env();
+    (void)test_env();
     Sandbox box;
     Client client(connect_or_fail(box, box.options()));
 
     podpull_cancel(client.ptr);
     podpull_cancel(client.ptr);
 
-    PullRecorder rec;
-    podpull_pull_options opts = insecure_pull_options();
-    PullOutcome out = pull(client.ptr, env.image, rec, &opts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    CHECK(out.code == PODPULL_OK);
-    CHECK(out.image_id == env.image_id);
+    check_still_pulls(client.ptr);
 
     client.reset();
     box.check_no_leftovers();

@@ -1,11 +1,14 @@
-// Security checks (issue 6): the private socket directory and socket are ours alone, no shell
-// stands between the library and podman, the service and the `podman pull` subprocess get only
-// the allowlisted part of the host's environment plus its `env` option, and a host killed
+// Security checks: the private socket directory and socket are ours alone, no shell stands
+// between the library and podman, the service and the `podman pull` subprocess get only the
+// allowlisted part of the host's environment plus its `env` option, and a host killed
 // outright leaves no socket directory for long: the next client in the same runtime_dir
 // removes it. That no credential reaches an argv, an environment, a log line or an error
 // message is checked by test_auth.cpp (`[auth]`), not repeated here.
 
-#include "process_watch.hpp"
+#include "podpull_test/cli.hpp"
+#include "podpull_test/client.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -54,81 +57,6 @@ std::string key_of(const std::string &entry) {
     return entry.substr(0, entry.find('='));
 }
 
-std::string hex_decode(const std::string &hex) {
-    std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-        out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    return out;
-}
-
-// A podman_path stand-in that records how it was started (argv[0], argv, its parent's pid and
-// executable, and its whole environment as exec gave it: /proc/self/environ), then execs the
-// real podman in its place.
-struct LaunchRecord {
-    std::string argv0;
-    std::vector<std::string> args;
-    int ppid = -1;
-    std::string parent_exe;
-    std::vector<std::string> environ;
-};
-
-fs::path write_launch_recorder(const fs::path &dir, const fs::path &report) {
-    const fs::path script = dir / "podman-launch-recorder";
-    const TestEnv &env = test_env();
-    write_file(script,
-               "#!" + env.python3 + " -I\n" +
-                   "import os, sys\n"
-                   "h = lambda b: (b if isinstance(b, bytes) else os.fsencode(b)).hex()\n"
-                   "ppid = os.getppid()\n"
-                   "try:\n"
-                   "    parent = os.readlink('/proc/%d/exe' % ppid)\n"
-                   "except OSError:\n"
-                   "    parent = ''\n"
-                   "lines = ['BEGIN', 'ARGV0 ' + h(sys.argv[0]), 'PPID %d' % ppid,\n"
-                   "         'PARENT_EXE ' + h(parent)]\n"
-                   "lines += ['ARG ' + h(a) for a in sys.argv[1:]]\n"
-                   "with open('/proc/self/environ', 'rb') as f:\n"
-                   "    lines += ['ENV ' + h(e) for e in f.read().split(b'\\0') if e]\n"
-                   "lines.append('END')\n"
-                   "with open('" +
-                   report.string() +
-                   "', 'a') as f:\n"
-                   "    f.write('\\n'.join(lines) + '\\n')\n"
-                   "os.execv('" +
-                   env.podman + "', ['" + env.podman + "'] + sys.argv[1:])\n",
-               0755);
-    return script;
-}
-
-std::vector<LaunchRecord> read_launch_records(const fs::path &report) {
-    std::vector<LaunchRecord> out;
-    std::istringstream in(fs::exists(report) ? read_file(report) : std::string());
-    std::string line;
-    LaunchRecord cur;
-    while (std::getline(in, line)) {
-        const auto sp = line.find(' ');
-        const std::string tag = line.substr(0, sp);
-        const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-        if (tag == "BEGIN") {
-            cur = LaunchRecord{};
-        } else if (tag == "END") {
-            out.push_back(cur);
-        } else if (tag == "ARGV0") {
-            cur.argv0 = hex_decode(value);
-        } else if (tag == "PPID") {
-            cur.ppid = std::atoi(value.c_str());
-        } else if (tag == "PARENT_EXE") {
-            cur.parent_exe = hex_decode(value);
-        } else if (tag == "ARG") {
-            cur.args.push_back(hex_decode(value));
-        } else if (tag == "ENV") {
-            cur.environ.push_back(hex_decode(value));
-        }
-    }
-    return out;
-}
-
 // Sets a variable in this process for the scope of a test, then removes it. Only called while
 // the test process runs no other thread (before connect, after free).
 struct ScopedEnv {
@@ -162,7 +90,11 @@ void check_child_environment(const std::string &what, const std::vector<std::str
         INFO("entry " << entry);
         CHECK(seen.insert(key).second); // no duplicate
         CHECK_FALSE(contains(entry, canary));
-        if (options.count(key) != 0) {
+        if (key == "TMPDIR") {
+            // podpull's own, over the host's: the private directory it removes at free.
+            const std::string ours = "TMPDIR=" + podman_temp_root().string() + "/podpull-tmp-";
+            CHECK(entry.rfind(ours, 0) == 0);
+        } else if (options.count(key) != 0) {
             CHECK(entry == options[key]); // the host's `env` wins over its own environment
         } else if (environment_allowlist().count(key) != 0) {
             const char *ours = std::getenv(key.c_str());
@@ -245,7 +177,7 @@ TEST_CASE("no shell: the service and the podman pull subprocess are executed dir
     Sandbox box;
     const int self = static_cast<int>(::getpid());
     const std::string self_exe = exe_of(self);
-    const std::string podman = fs::canonical(env.podman).string();
+    const std::string podman = fs::canonical(env.podman_exe).string();
 
     SECTION("the real podman as the service") {
         Client client(connect_or_fail(box, box.options()));
@@ -256,17 +188,18 @@ TEST_CASE("no shell: the service and the podman pull subprocess are executed dir
         CHECK(exe_of(service) == podman);
         const auto argv = cmdline_of(service);
         REQUIRE_FALSE(argv.empty());
-        CHECK(argv[0] == env.podman);
+        // The podman_path given, or, for a chroot release, what its launcher execs in the
+        // same process (the recording section below sees the podman_path itself).
+        CHECK(argv[0] == env.podman_argv0);
         CHECK(argv[1] == "--root"); // podman's own options, not "sh -c ..."
         CHECK(std::find(argv.begin(), argv.end(), "system") != argv.end());
         client.reset();
     }
 
     SECTION("a recording podman_path, as the service and as `podman pull` for an oci-archive") {
-        const fs::path report = box.dir() / "launches";
-        const fs::path recorder = write_launch_recorder(box.dir(), report);
+        const PodmanRecorder recorder = write_podman_recorder(box.dir());
         podpull_connect_options opts = box.options();
-        opts.podman_path = recorder.c_str();
+        opts.podman_path = recorder.script.c_str();
         Client client(connect_or_fail(box, opts));
         const auto services = children_named(self, "podman");
         REQUIRE(services.size() == 1); // the recorder exec'd podman in its own process
@@ -279,20 +212,18 @@ TEST_CASE("no shell: the service and the podman pull subprocess are executed dir
         CHECK(out.route == PODPULL_ROUTE_SUBPROCESS);
         client.reset();
 
-        const auto launches = read_launch_records(report);
+        const auto launches = read_podman_launches(recorder.report);
         REQUIRE(launches.size() == 2);
         for (const auto &l : launches) {
             INFO("argv0 " << l.argv0 << ", parent " << l.ppid << " (" << l.parent_exe << ")");
-            CHECK(l.argv0 == recorder.string()); // exec'd by path, not through sh -c
+            CHECK(l.argv0 == recorder.script.string()); // exec'd by path, not through sh -c
             CHECK(l.ppid == self);
             CHECK(l.parent_exe == self_exe);
             CHECK(l.parent_exe != "/bin/sh");
             CHECK(l.parent_exe != "/usr/bin/dash");
         }
-        CHECK(std::find(launches[0].args.begin(), launches[0].args.end(), "service") !=
-              launches[0].args.end());
-        CHECK(std::find(launches[1].args.begin(), launches[1].args.end(), "pull") !=
-              launches[1].args.end());
+        CHECK(launches[0].has_args({"system", "service"}));
+        CHECK(launches[1].has_args({"pull"}));
     }
     box.check_no_leftovers();
 }
@@ -308,11 +239,10 @@ TEST_CASE("the service and the podman pull subprocess get only the allowlisted e
     // An allowlisted variable with a value of this test's own: passed through as it is.
     ScopedEnv lang("LC_ALL", "C.UTF-8");
 
-    const fs::path report = box.dir() / "launches";
-    const fs::path recorder = write_launch_recorder(box.dir(), report);
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
     const std::vector<std::string> extra = {"PODPULL_HOST_ENTRY=from-the-env-option"};
     podpull_connect_options opts = box.options(extra);
-    opts.podman_path = recorder.c_str();
+    opts.podman_path = recorder.script.c_str();
     std::vector<std::string> option_env;
     for (const char *const *e = opts.env; *e != nullptr; ++e) {
         option_env.emplace_back(*e);
@@ -321,9 +251,19 @@ TEST_CASE("the service and the podman pull subprocess get only the allowlisted e
     Client client(connect_or_fail(box, opts));
     const auto services = children_named(static_cast<int>(::getpid()), "podman");
     REQUIRE(services.size() == 1);
-    // The running service itself, as the kernel shows it.
+    // The running service itself, as the kernel shows it. A chroot release's launcher is a
+    // /bin/sh script, and the shell exports PWD to what it execs: that one entry is the
+    // launcher's, not podpull's (the environment podpull gave is the one recorded at exec,
+    // checked below on every release).
+    std::set<std::string> running_extra = {"NOTIFY_SOCKET"};
+    if (env.podman_is_launcher()) {
+        running_extra.insert("PWD");
+        std::printf("podman %s runs through a /bin/sh launcher, which adds PWD to the running "
+                    "service's environment\n",
+                    env.podman_version.c_str());
+    }
     check_child_environment("the running service (/proc/PID/environ)", environ_of(services[0]),
-                            option_env, {"NOTIFY_SOCKET"}, canary);
+                            option_env, running_extra, canary);
 
     PullRecorder rec;
     PullOutcome out = pull(client.ptr, "oci-archive:" + env.oci_archive, rec);
@@ -331,7 +271,7 @@ TEST_CASE("the service and the podman pull subprocess get only the allowlisted e
     CHECK(out.code == PODPULL_OK);
     client.reset();
 
-    const auto launches = read_launch_records(report);
+    const auto launches = read_podman_launches(recorder.report);
     REQUIRE(launches.size() == 2);
     check_child_environment("the service as exec'd", launches[0].environ, option_env,
                             {"NOTIFY_SOCKET"}, canary);
@@ -351,12 +291,6 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
           "[security][recovery]") {
     const TestEnv &env = test_env();
     Sandbox box;
-    // The host is the podpull command, a child of this test; as a subreaper we get its podman
-    // when it is killed, and reap it.
-    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-    struct ResetSubreaper {
-        ~ResetSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
-    } reset_subreaper;
     const int self = static_cast<int>(::getpid());
 
     // A live client in the same runtime_dir, started first.
@@ -384,29 +318,13 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
     ::chmod(wide_open.c_str(), 0755);
     fs::create_directory_symlink(link_target, link);
 
-    // The host: pulling the slow big image, killed while its blob is copied.
-    const ServiceDirs &dirs = box.main();
-    const fs::path log = box.dir() / "host.log";
-    Spawned host = spawn_process({PODPULL_CLI, "pull", "--root", dirs.root.string(), "--runroot",
-                                  dirs.runroot.string(), "--storage-driver", "vfs", "--runtime-dir",
-                                  box.runtime_dir().string(), "--env",
-                                  "CONTAINERS_CONF=" + dirs.containers_conf.string(),
-                                  "--tls-verify=false", "--json", env.slow_big_image},
-                                 {}, log);
-    int service = -1;
-    REQUIRE(wait_for(
-        [&] {
-            const auto p = children_named(host.pid, "podman");
-            service = p.empty() ? -1 : p.front();
-            return service > 0;
-        },
-        60s));
-    INFO(read_file(log));
-    REQUIRE(wait_for([&] { return contains(read_file(log), "Copying blob"); }, 60s));
-    ::kill(host.pid, SIGKILL);
+    // The host: pulling the slow big image, killed while its blob is copied; its service,
+    // reparented to this test, is reaped here.
+    const auto temp_dirs_before = podman_temp_dirs(); // the live client's
+    CliHost host(PODPULL_CLI, box, box.main(), env.slow_big_image);
+    const int service = host.wait_until_copying();
+    host.kill();
     int status = 0;
-    REQUIRE(::waitpid(host.pid, &status, 0) == host.pid);
-    host.pid = -1;
     REQUIRE(wait_for([&] { return ::waitpid(service, &status, WNOHANG) == service; }, 5000ms));
 
     // What the host left: one directory that is neither the live client's nor a decoy.
@@ -428,13 +346,29 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
     }
     std::printf("host SIGKILL: it left %s holding:%s\n", stale_dir.c_str(), stale_listing.c_str());
     CHECK(fs::exists(stale_dir / "lock"));
+    // And its podman's private TMPDIR, with the partial blob podman was writing.
+    std::vector<fs::path> stale_temp;
+    for (const auto &name : podman_temp_dirs()) {
+        if (temp_dirs_before.count(name) == 0) {
+            stale_temp.push_back(podman_temp_root() / name);
+        }
+    }
+    REQUIRE(stale_temp.size() == 1);
+    std::string temp_listing;
+    for (const auto &n : dir_entries(stale_temp.front())) {
+        temp_listing += " " + n;
+    }
+    std::printf("host SIGKILL: it left %s holding:%s\n", stale_temp.front().c_str(),
+                temp_listing.c_str());
 
-    // The next client in the same runtime_dir removes it.
+    // The next client in the same runtime_dir and temp root removes both.
     ServiceDirs next_dirs = box.make_service_dirs("next");
     Client next(connect_or_fail(box, box.options(next_dirs)));
     INFO(box.log_text());
     CHECK_FALSE(fs::exists(stale_dir));
     CHECK(contains(box.log_text(), "removed " + stale_dir.string()));
+    CHECK_FALSE(fs::exists(stale_temp.front()));
+    CHECK(contains(box.log_text(), "removed " + stale_temp.front().string()));
 
     // The live client's directory is untouched, its lock still held, and it still pulls.
     CHECK(fs::exists(live_dir / "podman.sock"));
@@ -445,12 +379,7 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
         CHECK(::flock(fd, LOCK_EX | LOCK_NB) != 0);
         ::close(fd);
     }
-    PullRecorder rec;
-    podpull_pull_options opts = insecure_pull_options();
-    PullOutcome out = pull(live.ptr, env.image, rec, &opts);
-    INFO(out.describe());
-    CHECK(out.code == PODPULL_OK);
-    CHECK(out.image_id == env.image_id);
+    check_still_pulls(live.ptr);
 
     // The decoys, every file in them, and the symlink's target are untouched.
     CHECK(fs::exists(unknown_content / "lock"));

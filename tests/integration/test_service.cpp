@@ -1,7 +1,8 @@
 // The private service's lifecycle: starting it (and failing to), the fds it inherits, two
 // clients side by side, attaching to a host's own service, and cancelling a running pull.
 
-#include "test_support.hpp"
+#include "podpull_test/podman_recorder.hpp"
+#include "podpull_test/routes.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -16,10 +17,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <mutex>
-#include <sstream>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -28,27 +26,6 @@ using namespace podpull_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct Client {
-    podpull_client *ptr = nullptr;
-    Client() = default;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    REQUIRE(c.client != nullptr);
-    return c.client;
-}
 
 // Closes an fd at scope end.
 struct Fd {
@@ -62,29 +39,6 @@ struct Fd {
         }
     }
 };
-
-bool socket_answers(const fs::path &path) {
-    int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        return false;
-    }
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    bool ok = ::connect(s, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0;
-    ::close(s);
-    return ok;
-}
-
-std::vector<int> read_pids(const fs::path &file) {
-    std::vector<int> pids;
-    std::istringstream in(read_file(file));
-    int pid = 0;
-    while (in >> pid) {
-        pids.push_back(pid);
-    }
-    return pids;
-}
 
 // A process a test started through the library and that the library should have reaped:
 // if it is still there, report it and kill it so the machine is left clean.
@@ -100,7 +54,8 @@ bool gone_or_kill(int pid) {
 
 } // namespace
 
-TEST_CASE("a podman_path that does not exist fails with PODMAN_NOT_FOUND", "[service][errors]") {
+TEST_CASE("a podman_path that does not exist fails with PODMAN_NOT_FOUND",
+          "[service][errors][no-podman]") {
     (void)test_env();
     Sandbox box;
     podpull_connect_options opts = box.options();
@@ -118,7 +73,7 @@ TEST_CASE("a podman_path that does not exist fails with PODMAN_NOT_FOUND", "[ser
 
 TEST_CASE("a service that never gets ready fails with TIMEOUT after start_timeout_ms and is "
           "killed",
-          "[service][errors]") {
+          "[service][errors][no-podman]") {
     (void)test_env();
     Sandbox box;
     const fs::path pids = box.dir() / "fake.pids";
@@ -135,16 +90,17 @@ TEST_CASE("a service that never gets ready fails with TIMEOUT after start_timeou
     CHECK(c.seconds < 2.0);
     podpull_free(c.client);
 
-    auto started = read_pids(pids);
+    const auto started = words(read_file(pids));
     REQUIRE_FALSE(started.empty()); // the fake ran
-    for (int pid : started) {
+    for (const auto &pid : started) {
         INFO("fake podman pid " << pid << " is still there after podpull_connect returned");
-        CHECK(gone_or_kill(pid));
+        CHECK(gone_or_kill(std::atoi(pid.c_str())));
     }
     box.check_no_leftovers();
 }
 
-TEST_CASE("a service that exits at once fails with SERVICE and its stderr", "[service][errors]") {
+TEST_CASE("a service that exits at once fails with SERVICE and its stderr",
+          "[service][errors][no-podman]") {
     (void)test_env();
     Sandbox box;
     const fs::path fake = box.dir() / "fake-podman-boom";
@@ -186,7 +142,7 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
         GENERATE(FdVariant::inheritable, FdVariant::cloexec, FdVariant::cloexec_already_at_3);
     INFO("variant: " << variant_name(variant));
     Sandbox box;
-    const fs::path wrapper = write_recording_wrapper(box.dir());
+    const PodmanRecorder recorder = write_podman_recorder(box.dir());
     const fs::path runroot = fs::canonical(box.main().runroot);
 
     // An fd the test process has open without O_CLOEXEC: the service must not inherit it.
@@ -220,7 +176,7 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
     podpull_connect_options opts = box.options();
     opts.run_root = nullptr;
     opts.run_root_fd = dir_fd;
-    opts.podman_path = wrapper.c_str();
+    opts.podman_path = recorder.script.c_str();
 
     ConnectOutcome c = connect(opts);
     PullOutcome out;
@@ -246,9 +202,9 @@ TEST_CASE("run_root_fd reaches the service as fd 3 with --runroot /proc/self/fd/
     CHECK(fs::is_directory(box.main().root / "vfs-images" / out.image_id));
     CHECK_FALSE(dir_entries(runroot).empty());
 
-    const std::string report_text = read_file(box.dir() / "wrapper-report");
-    INFO("wrapper report:\n" << report_text);
-    auto records = read_wrapper_report(box.dir() / "wrapper-report");
+    const std::string report_text = read_file(recorder.report);
+    INFO("recorder's report:\n" << report_text);
+    auto records = read_podman_launches(recorder.report);
     REQUIRE_FALSE(records.empty());
     int services = 0;
     for (const auto &r : records) {
@@ -345,27 +301,8 @@ TEST_CASE("socket_path attaches to the host's own service, and podpull_free leav
     const TestEnv &env = test_env();
     Sandbox box;
     const ServiceDirs &dirs = box.main();
-    const fs::path sock_dir = box.dir() / "host-service";
-    fs::create_directory(sock_dir);
-    const fs::path sock = sock_dir / "podman.sock";
-
-    Spawned svc = spawn_process(
-        dirs.podman_argv({"system", "service", "--time=0", "unix://" + sock.string()}),
-        dirs.podman_env(), box.dir() / "host-service.log");
-    struct StopAtExit {
-        Spawned &s;
-        ~StopAtExit() { stop_process(s); }
-    } stop_at_exit{svc};
-
-    // Readiness of the test's own service: a bounded poll (up to 30 s) is fine here.
-    auto start = Clock::now();
-    while (!socket_answers(sock) && seconds_since(start) < 30.0) {
-        int status = 0;
-        REQUIRE(::waitpid(svc.pid, &status, WNOHANG) == 0);
-        std::this_thread::sleep_for(20ms);
-    }
-    INFO("host service log:\n" << read_file(box.dir() / "host-service.log"));
-    REQUIRE(socket_answers(sock));
+    PodmanService svc(box, dirs);
+    const std::string sock = svc.socket().string();
 
     podpull_connect_options opts = box.options();
     opts.socket_path = sock.c_str();
@@ -376,20 +313,14 @@ TEST_CASE("socket_path attaches to the host's own service, and podpull_free leav
     INFO("children:\n" << describe(kids));
     CHECK(kids.size() == 1);
 
-    PullRecorder rec;
-    podpull_pull_options popts = insecure_pull_options();
-    PullOutcome out = pull(client.ptr, env.image, rec, &popts);
-    INFO(out.describe() << "\n" << rec.summary() << box.log_text());
-    CHECK(out.code == PODPULL_OK);
-    CHECK(out.image_id == env.image_id);
+    check_still_pulls(client.ptr);
     client.reset();
 
     // The host's service is still running and still answers.
-    int status = 0;
-    CHECK(::waitpid(svc.pid, &status, WNOHANG) == 0);
-    CHECK(socket_answers(sock));
+    CHECK(svc.running());
+    CHECK(unix_socket_answers(sock));
 
-    stop_process(svc);
+    svc.stop();
     auto ids = box.podman_image_ids(dirs);
     CHECK(std::find(ids.begin(), ids.end(), env.image_id) != ids.end());
 
@@ -404,32 +335,32 @@ TEST_CASE("podpull_cancel from another thread stops a running pull within a seco
     Client client(connect_or_fail(box, box.options()));
 
     // The big image through the throttling proxy: its 64 MB blob takes ~4 s, so a cancel
-    // when its "Copying blob" line arrives lands in the middle of the transfer.
+    // once it is being copied (its first byte count, or "Copying blob" on a route without
+    // byte counts) lands in the middle of the transfer.
     std::mutex m;
     std::condition_variable cv;
     bool copying = false;
     bool returned = false;
     PullRecorder rec;
-    rec.on_status_hook = [&](const std::string &line) {
-        if (contains(line, "Copying blob")) {
-            std::lock_guard<std::mutex> lock(m);
-            copying = true;
-            cv.notify_all();
-        }
-    };
+    podpull_pull_options opts = insecure_pull_options();
+    call_mid_blob(rec, expected_auto_route(env.slow_big_image, &opts), std::chrono::milliseconds(0),
+                  [&] {
+                      std::lock_guard<std::mutex> lock(m);
+                      copying = true;
+                      cv.notify_all();
+                  });
     Clock::time_point cancel_at{};
     std::atomic<bool> cancelled{false};
     std::thread canceller([&] {
         std::unique_lock<std::mutex> lock(m);
         cv.wait_for(lock, 120s, [&] { return copying || returned; });
         if (copying && !returned) {
-            std::this_thread::sleep_for(100ms); // bytes are flowing by now
+            std::this_thread::sleep_for(100ms); // bytes are surely flowing by now
             cancel_at = Clock::now();
             podpull_cancel(client.ptr);
             cancelled = true;
         }
     });
-    podpull_pull_options opts = insecure_pull_options();
     PullOutcome out = pull(client.ptr, env.slow_big_image, rec, &opts);
     const auto returned_at = Clock::now();
     {
@@ -453,11 +384,7 @@ TEST_CASE("podpull_cancel from another thread stops a running pull within a seco
     CHECK(rec.snapshot().after_return == 0);
 
     // The same client pulls again.
-    PullRecorder rec2;
-    PullOutcome again = pull(client.ptr, env.image, rec2, &opts);
-    INFO(again.describe() << "\n" << rec2.summary());
-    CHECK(again.code == PODPULL_OK);
-    CHECK(again.image_id == env.image_id);
+    check_still_pulls(client.ptr, &opts);
 
     client.reset();
     box.check_no_leftovers();

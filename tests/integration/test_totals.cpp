@@ -8,7 +8,15 @@
 // The tests reach the library through podpull.h only, like a host, with their own recorder:
 // they read the ABI 1.2 fields of podpull_blob_progress and the result's new accessors.
 
-#include "test_support.hpp"
+#include "podpull_test/cli.hpp"
+#include "podpull_test/client.hpp"
+#include "podpull_test/credentials.hpp"
+#include "podpull_test/fixture.hpp"
+#include "podpull_test/process.hpp"
+#include "podpull_test/recorder.hpp"
+#include "podpull_test/routes.hpp"
+#include "podpull_test/sandbox.hpp"
+#include "podpull_test/util.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 

@@ -2,9 +2,11 @@
 # tests/rust/run-cargo-tests.sh BUILD_DIR SOURCE_DIR [CARGO] - the Rust bindings (bindings/rust)
 # against this build's libpodpull, offline, with crates from Debian's librust-*-dev packages
 # (bindings/rust/ci/debian-registry.toml): first linked (PODPULL_LIB_DIR), then loaded with
-# dlopen (--features dlopen, PODPULL_LIBRARY). cargo's output goes to BUILD_DIR/cargo-target,
-# so the source tree stays clean (Cargo.lock is git-ignored). ctest test podpull_rust, with the
-# podpull_registry fixture (PODPULL_TEST_ENV) for the tests against the real thing.
+# dlopen (--features dlopen, PODPULL_LIBRARY). Each way, the crate is built without and with
+# the `async` feature, and tested with it (the blocking tests, the async ones on a tokio
+# runtime, the unit tests). cargo's output goes to BUILD_DIR/cargo-target, so the source tree
+# stays clean (Cargo.lock is git-ignored). ctest test podpull_rust, with the podpull_registry
+# fixture (PODPULL_TEST_ENV) for the tests against the real thing.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -28,10 +30,12 @@ cd "$crate"
 
 echo "==> linked: PODPULL_LIB_DIR=$build"
 PODPULL_LIB_DIR="$build" "$cargo" build "${config[@]}" --all-targets
-PODPULL_LIB_DIR="$build" "$cargo" test "${config[@]}" -- --test-threads=2
+PODPULL_LIB_DIR="$build" "$cargo" build "${config[@]}" --features async --all-targets
+PODPULL_LIB_DIR="$build" "$cargo" test "${config[@]}" --features async -- --test-threads=2
 
 echo "==> dlopen: PODPULL_LIBRARY=$build/libpodpull.so.1"
 PODPULL_LIB_DIR="$build" "$cargo" build "${config[@]}" --features dlopen --all-targets
+PODPULL_LIB_DIR="$build" "$cargo" build "${config[@]}" --features dlopen,async --all-targets
 PODPULL_LIB_DIR="$build" PODPULL_LIBRARY="$build/libpodpull.so.1" \
-    "$cargo" test "${config[@]}" --features dlopen -- --test-threads=2
+    "$cargo" test "${config[@]}" --features dlopen,async -- --test-threads=2
 echo "run-cargo-tests.sh: linked and dlopen passed"

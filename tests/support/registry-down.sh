@@ -66,7 +66,7 @@ remove_storage() {
         unmount_below "$outside_runroots"
         rm -rf -- "$outside_runroots"
     fi
-    rm -rf -- "$state/ctx-test" "$state/ctx-big"
+    rm -rf -- "$state/ctx-test" "$state/ctx-big" "$state/ctx-derived" "$state"/ctx-distinct-*
 }
 
 if [ "$storage_only" -eq 1 ]; then
@@ -87,23 +87,23 @@ alive() {
 # stop PIDFILE WORD: SIGTERM, up to 5 s, then SIGKILL. The processes were started in their
 # own session by registry-up.sh and have since been reparented, so poll /proc for them.
 failed=0
+# signal_and_wait SIGNAL PID WORD: sends the signal, then waits up to 5 s for PID to be gone.
+signal_and_wait() {
+    kill "-$1" "$2" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        alive "$2" "$3" || break
+        sleep 0.1
+    done
+}
 stop() {
     local pidfile=$1 word=$2 pid
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     if [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" "$word"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            alive "$pid" "$word" || break
-            sleep 0.1
-        done
+        signal_and_wait TERM "$pid" "$word"
         if alive "$pid" "$word"; then
             echo "registry-down.sh: $word ($pid) ignored SIGTERM; killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-            for _ in $(seq 1 50); do
-                alive "$pid" "$word" || break
-                sleep 0.1
-            done
+            signal_and_wait KILL "$pid" "$word"
         fi
         if alive "$pid" "$word"; then
             echo "registry-down.sh: $word ($pid) is still running" >&2

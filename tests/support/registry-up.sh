@@ -12,6 +12,14 @@
 #   PODPULL_TEST_OCI_ARCHIVE    STATE_DIR/test-oci.tar, the same image as an oci-archive
 #   PODPULL_TEST_OCI_ARCHIVE_ID the ID podman reports after pulling that archive
 #   PODPULL_TEST_BIG_IMAGE      127.0.0.1:PORT/podpull/big:v1 (one 64 MB random layer)
+#   PODPULL_TEST_DERIVED_IMAGE  127.0.0.1:PORT/podpull/derived:v1: the test image's three layers
+#                               and one more of 32 MB; pulled after the test image, it gives a
+#                               body with skipped layers and byte counts (what a real pull body
+#                               looks like on each release is recorded from it)
+#   PODPULL_TEST_DERIVED_IMAGE_ID  its image ID
+#   PODPULL_TEST_DISTINCT_IMAGES   four repository paths (podpull/distinct-N:v1), each an image
+#                               of two random layers of its own (8+2N MiB and 1 MiB), for the
+#                               concurrency tests; PODPULL_TEST_DISTINCT_IMAGE_IDS their IDs
 #   PODPULL_TEST_DEMO_IMAGE     with PODPULL_FIXTURE_DEMO_IMAGE=1 only: podpull/demo:v1 through
 #                               the slowed relay (layers of 160, 96, 64 and 32 MB)
 #   PODPULL_TEST_BIG_IMAGE_ID   its image ID
@@ -35,6 +43,10 @@
 #   PODPULL_TEST_PODMAN_<R>     each release's podman (4_3 is /usr/bin/podman; the others the
 #                               launchers of scripts/podman-peers.sh), and
 #   PODPULL_TEST_PODMAN_VERSION_<R> the version it reports ("5.4.2")
+#   PODPULL_TEST_PODMAN_EXE_<R> the podman executable as /proc/PID/exe of a running podman names
+#                               it (for a chroot release, the binary inside its root file system)
+#   PODPULL_TEST_PODMAN_ARGV0_<R> the argv[0] such a podman runs with (the launcher execs
+#                               /usr/bin/podman inside the chroot)
 #   PODPULL_TEST_OS_IMAGE       127.0.0.1:PORT/podpull/os:v1: a real Debian root file system
 #                               (the 5.8 peer's chroot) in 48 gzip layers, smallest first, one
 #                               of them ~35 MB, many of a few MB, some tiny (make-os-image.py)
@@ -100,7 +112,8 @@ fi
 
 mkdir -p "$state"
 touch "$state/$marker"
-mkdir -p "$state/registry" "$state/tmp" "$state/podman-tmp" "$state/ctx-test" "$state/ctx-big"
+mkdir -p "$state/registry" "$state/tmp" "$state/podman-tmp" "$state/ctx-test" "$state/ctx-big" \
+    "$state/ctx-derived"
 
 ok=0
 on_exit() {
@@ -223,8 +236,10 @@ start_registry() {
     exit 1
 }
 
-write_registry_config() { # PORT: the plain-HTTP registry, open to all
-    cat >"$state/registry-config.yml" <<EOF
+# registry_config NAME PORT: what both registries' STATE_DIR/NAME-config.yml start with: their
+# storage in STATE_DIR/NAME, on 127.0.0.1:PORT.
+registry_config() {
+    cat >"$state/$1-config.yml" <<EOF
 version: 0.1
 log:
   level: info
@@ -232,13 +247,17 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $state/registry
+    rootdirectory: $state/$1
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:$1
-  secret: podpull-test-$1-$RANDOM$RANDOM
+  addr: 127.0.0.1:$2
+  secret: podpull-test-$2-$RANDOM$RANDOM
 EOF
+}
+
+write_registry_config() { # PORT: the plain-HTTP registry, open to all
+    registry_config registry "$1"
 }
 
 probe_registry() { # PORT
@@ -295,12 +314,17 @@ COPY big.bin /data/big.bin
 EOF
 step "random data"
 
-pm storage build --pull=never --format oci -t "$image" -f "$state/ctx-test/Containerfile" \
-    "$state/ctx-test" >>"$state/build.log" 2>&1
-image_id=$(pm storage inspect --format '{{.Id}}' "$image")
-step "build test image"
-pm storage push --tls-verify=false "$image" >>"$state/push.log" 2>&1
-step "push test image"
+# build_and_push IMAGE CONTEXT_DIR: builds CONTEXT_DIR/Containerfile into the build storage
+# as IMAGE, pushes it to the registry and prints its ID.
+build_and_push() {
+    pm storage build --pull=never --format oci -t "$1" -f "$2/Containerfile" "$2" \
+        >>"$state/build.log" 2>&1
+    pm storage push --tls-verify=false "$1" >>"$state/push.log" 2>&1
+    pm storage inspect --format '{{.Id}}' "$1"
+}
+
+image_id=$(build_and_push "$image" "$state/ctx-test")
+step "build and push test image"
 pm storage save --format oci-archive -o "$state/test-oci.tar" "$image" >>"$state/save.log" 2>&1
 step "save oci-archive"
 
@@ -309,12 +333,34 @@ oci_id=$(pm storage-oci pull -q "oci-archive:$state/test-oci.tar" 2>>"$state/pul
 oci_id=${oci_id##*$'\n'}
 step "pull oci-archive"
 
-pm storage build --pull=never --format oci -t "$big_image" -f "$state/ctx-big/Containerfile" \
-    "$state/ctx-big" >>"$state/build.log" 2>&1
-big_id=$(pm storage inspect --format '{{.Id}}' "$big_image")
-step "build big image"
-pm storage push --tls-verify=false "$big_image" >>"$state/push.log" 2>&1
-step "push big image"
+big_id=$(build_and_push "$big_image" "$state/ctx-big")
+step "build and push big image"
+
+# The test image and one more layer: 32 MB take about 2 s through the relay, long enough for
+# a byte count on every route that reports them.
+derived_image="$registry/podpull/derived:v1"
+head -c 32M /dev/urandom >"$state/ctx-derived/extra.bin"
+printf 'FROM %s\nCOPY extra.bin /data/extra.bin\n' "$image" >"$state/ctx-derived/Containerfile"
+derived_id=$(build_and_push "$derived_image" "$state/ctx-derived")
+step "build and push derived image"
+
+# Four images of two random layers each, none shared: several pulls at once, each with blobs of
+# its own (tests/integration/test_concurrency.cpp). Built here, with the host's podman, once
+# for every release the suite runs on.
+distinct_images=""
+distinct_ids=""
+for n in 0 1 2 3; do
+    ctx="$state/ctx-distinct-$n"
+    mkdir -p "$ctx"
+    head -c "$((8 + 2 * n))M" /dev/urandom >"$ctx/a.bin"
+    head -c 1M /dev/urandom >"$ctx/b.bin"
+    printf 'FROM scratch\nCOPY a.bin /a.bin\nCOPY b.bin /b.bin\n' >"$ctx/Containerfile"
+    path="podpull/distinct-$n:v1"
+    distinct_images+="${distinct_images:+ }$path"
+    distinct_ids+="${distinct_ids:+ }$(build_and_push "$registry/$path" "$ctx")"
+    rm -rf "$ctx"
+done
+step "build and push distinct images"
 
 # --- the demo image (scripts/demo.sh only): several layers, a few hundred MB ------------------
 # Through the 16 MiB/s relay its biggest layer takes about ten seconds, long enough to watch.
@@ -327,10 +373,7 @@ if [ "${PODPULL_FIXTURE_DEMO_IMAGE:-0}" = "1" ]; then
         head -c "${size}M" /dev/urandom >"$state/ctx-demo/layer-$size.bin"
         printf 'COPY layer-%s.bin /data/layer-%s.bin\n' "$size" "$size" >>"$state/ctx-demo/Containerfile"
     done
-    pm storage build --pull=never --format oci -t "$demo_image" -f "$state/ctx-demo/Containerfile" \
-        "$state/ctx-demo" >>"$state/build.log" 2>&1
-    demo_id=$(pm storage inspect --format '{{.Id}}' "$demo_image")
-    pm storage push --tls-verify=false "$demo_image" >>"$state/push.log" 2>&1
+    demo_id=$(build_and_push "$demo_image" "$state/ctx-demo")
     rm -rf "$state/ctx-demo"
     step "build and push demo image"
 fi
@@ -382,20 +425,8 @@ chmod 0600 "$tls/htpasswd"
 step "test CA, certificate, password"
 
 write_auth_registry_config() { # PORT: HTTPS only, htpasswd
-    cat >"$state/auth-registry-config.yml" <<EOF
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $state/auth-registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$1
-  secret: podpull-test-$1-$RANDOM$RANDOM
+    registry_config auth-registry "$1"
+    cat >>"$state/auth-registry-config.yml" <<EOF
   tls:
     certificate: $tls/server.crt
     key: $tls/server.key
@@ -449,7 +480,9 @@ if [ "$auth_image_id" != "$image_id" ]; then
     exit 1
 fi
 
-for id in "$image_id" "$oci_id" "$big_id" "$auth_image_id" ${os_id:+"$os_id" "$os_sibling_id"}; do
+# shellcheck disable=SC2086 # the distinct IDs are words on purpose
+for id in "$image_id" "$oci_id" "$big_id" "$derived_id" $distinct_ids "$auth_image_id" \
+    ${os_id:+"$os_id" "$os_sibling_id"}; do
     if ! [[ "$id" =~ ^[0-9a-f]{64}$ ]]; then
         echo "registry-up.sh: podman reported an image ID that is not 64 hex digits: '$id'" >&2
         exit 1
@@ -457,7 +490,7 @@ for id in "$image_id" "$oci_id" "$big_id" "$auth_image_id" ${os_id:+"$os_id" "$o
 done
 
 # The registry really serves both tags.
-for repo_tag in podpull/test/manifests/v1 podpull/big/manifests/v1; do
+for repo_tag in podpull/test/manifests/v1 podpull/big/manifests/v1 podpull/derived/manifests/v1; do
     curl -fsS --max-time 10 -o /dev/null \
         -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
         -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
@@ -492,9 +525,21 @@ for release in $releases; do
     }
     version=$("$launcher" --version 2>>"$state/peers.log")
     version=${version#podman version }
+    # What a running podman of this release looks like from outside: the host's podman is
+    # itself; a chroot release's launcher ends in `chroot ROOTFS /usr/bin/podman`
+    # (scripts/podman-peers.sh), so /proc/PID/exe names the binary in ROOTFS.
+    if [ "$release" = 4.3 ]; then
+        exe=$(realpath "$launcher")
+        argv0=$launcher
+    else
+        exe=$(realpath "$(bash "$here/../../scripts/podman-peers.sh" --rootfs "$release")/usr/bin/podman")
+        argv0=/usr/bin/podman
+    fi
     key=${release//./_}
     peer_env+="PODPULL_TEST_PODMAN_$key='$launcher'"$'\n'
     peer_env+="PODPULL_TEST_PODMAN_VERSION_$key='$version'"$'\n'
+    peer_env+="PODPULL_TEST_PODMAN_EXE_$key='$exe'"$'\n'
+    peer_env+="PODPULL_TEST_PODMAN_ARGV0_$key='$argv0'"$'\n'
 done
 step "podman releases ($releases)"
 
@@ -540,6 +585,10 @@ PODPULL_TEST_OCI_ARCHIVE='$state/test-oci.tar'
 PODPULL_TEST_OCI_ARCHIVE_ID='$oci_id'
 PODPULL_TEST_BIG_IMAGE='$big_image'
 PODPULL_TEST_BIG_IMAGE_ID='$big_id'
+PODPULL_TEST_DERIVED_IMAGE='$derived_image'
+PODPULL_TEST_DERIVED_IMAGE_ID='$derived_id'
+PODPULL_TEST_DISTINCT_IMAGES='$distinct_images'
+PODPULL_TEST_DISTINCT_IMAGE_IDS='$distinct_ids'
 PODPULL_TEST_SLOW_REGISTRY='$slow_registry'
 PODPULL_TEST_SLOW_RATE='$slow_rate'
 PODPULL_TEST_SLOW_BIG_IMAGE='$slow_registry/podpull/big:v1'

@@ -2,7 +2,7 @@
 // made up by the test (no fd is opened, no directory looked at).
 #include "core/connect_plan.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -29,7 +29,8 @@ HostFacts host(std::set<int> open_fds = {}, std::set<std::string> writable = {"/
 }
 
 std::string refusal(ConnectOptions options, const HostFacts &facts = host()) {
-    const auto error = test::error_from([&] { plan_connection(std::move(options), facts); });
+    const auto error =
+        podpull_test::error_from([&] { plan_connection(std::move(options), facts); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     return error->what();
@@ -55,6 +56,23 @@ TEST_CASE("connect plan: runtime_dir is XDG_RUNTIME_DIR, else /run, else /tmp", 
     ConnectOptions chosen;
     chosen.runtime_dir = "/mine";
     CHECK(plan_connection(chosen, host()).runtime_dir == "/mine");
+}
+
+TEST_CASE("connect plan: podman's TMPDIR goes in the env option's TMPDIR, else the host's, "
+          "else /var/tmp, else /tmp",
+          "[connect_plan]") {
+    // Disk, not memory: podman keeps the blob it is fetching there.
+    CHECK(plan_connection({}, host({}, {"/run", "/var/tmp", "/tmp"})).temp_root == "/var/tmp");
+    CHECK(plan_connection({}, host({}, {"/run", "/tmp"})).temp_root == "/tmp");
+    HostFacts with_tmpdir = host({}, {"/run", "/var/tmp", "/big"});
+    with_tmpdir.tmpdir = "/big";
+    CHECK(plan_connection({}, with_tmpdir).temp_root == "/big");
+    with_tmpdir.tmpdir = "/gone";
+    CHECK(plan_connection({}, with_tmpdir).temp_root == "/var/tmp");
+    ConnectOptions given;
+    given.env = {"TMPDIR=/first", "LANG=C", "TMPDIR=/scratch"}; // the last one, as podman sees
+    CHECK(plan_connection(given, with_tmpdir).temp_root == "/scratch");
+    CHECK(plan_connection(given, with_tmpdir).env == given.env);
 }
 
 TEST_CASE("connect plan: attaching to a socket starts nothing", "[connect_plan]") {

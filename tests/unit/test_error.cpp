@@ -1,7 +1,7 @@
 #include "core/error.hpp"
 #include "core/http_failure.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -112,7 +112,8 @@ TEST_CASE("Error carries its code and message", "[error]") {
     const podpull::Error error(ErrorCode::auth, "no credentials");
     CHECK(error.code() == ErrorCode::auth);
     CHECK(std::string(error.what()) == "no credentials");
-    const auto caught = test::error_from([] { throw podpull::Error(ErrorCode::timeout, "late"); });
+    const auto caught =
+        podpull_test::error_from([] { throw podpull::Error(ErrorCode::timeout, "late"); });
     REQUIRE(caught);
     CHECK(caught->code() == ErrorCode::timeout);
 }

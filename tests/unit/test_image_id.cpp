@@ -1,7 +1,7 @@
 // The one image ID check.
 #include "core/image_id.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -29,7 +29,7 @@ TEST_CASE("image IDs: 64 or 12 lower-case hex digits", "[image_id]") {
 
 TEST_CASE("expect_image_id", "[image_id]") {
     CHECK(podpull::expect_image_id(id) == id);
-    const auto error = test::error_from([] { podpull::expect_image_id("…"); });
+    const auto error = podpull_test::error_from([] { podpull::expect_image_id("…"); });
     REQUIRE(error);
     CHECK(error->code() == podpull::ErrorCode::protocol);
     CHECK_THAT(error->what(), ContainsSubstring("where a full image ID belongs"));

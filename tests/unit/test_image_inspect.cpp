@@ -1,6 +1,6 @@
 #include "core/image_inspect.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -29,7 +29,7 @@ TEST_CASE("image_id_from_inspect: the Id, checked against the pull's prefix", "[
 }
 
 TEST_CASE("image_id_from_inspect: another image than the pull stored", "[inspect]") {
-    const auto error = test::error_from(
+    const auto error = podpull_test::error_from(
         [&] { image_id_from_inspect(R"({"Id":")" + full_id + "\"}", "855e90a27705"); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::pull);
@@ -56,7 +56,7 @@ TEST_CASE("image_id_from_inspect: bodies that are not an inspect answer", "[insp
          "not 64 hex digits"},
     }));
     CAPTURE(body);
-    const auto error = test::error_from([&] { image_id_from_inspect(body, ""); });
+    const auto error = podpull_test::error_from([&] { image_id_from_inspect(body, ""); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::protocol);
     CHECK_THAT(error->what(), ContainsSubstring(problem));

@@ -7,7 +7,7 @@
 #include "core/tar_header.hpp"
 
 #include "recorded_manifests.hpp"
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -31,7 +31,7 @@ std::uint64_t sum(const std::vector<BlobDescriptor> &blobs) {
 }
 
 std::string refusal(std::string_view raw) {
-    const auto error = test::error_from([&] { parse_manifest(raw); });
+    const auto error = podpull_test::error_from([&] { parse_manifest(raw); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::protocol);
     return error->what();
@@ -177,10 +177,10 @@ TEST_CASE("manifest step: a list is followed once, by the platform's entry", "[m
     CHECK(image.blobs.size() == 49);
     CHECK_FALSE(image.follow);
     // a list inside a list is refused, as podman refuses it
-    const auto nested = test::error_from([&] { read_manifest(recorded::oci_index, amd64, true); });
+    const auto nested = podpull_test::error_from([&] { read_manifest(recorded::oci_index, amd64, true); });
     REQUIRE(nested);
     CHECK(nested->code() == ErrorCode::protocol);
-    const auto missing = test::error_from([&] {
+    const auto missing = podpull_test::error_from([&] {
         read_manifest(recorded::oci_index, Platform{"linux", "s390x", ""}, false);
     });
     REQUIRE(missing);
@@ -200,8 +200,8 @@ TEST_CASE("manifest step: an OCI layout's index.json, by ref name or its only im
         std::string(64, '6') +
         R"(","size":2,"annotations":{"org.opencontainers.image.ref.name":"v2"}}]})";
     CHECK(read_layout_index(named, "v2").size == 2);
-    CHECK(test::error_from([&] { read_layout_index(named, ""); })->code() == ErrorCode::not_found);
-    CHECK(test::error_from([&] { read_layout_index(named, "v3"); })->code() ==
+    CHECK(podpull_test::error_from([&] { read_layout_index(named, ""); })->code() == ErrorCode::not_found);
+    CHECK(podpull_test::error_from([&] { read_layout_index(named, "v3"); })->code() ==
           ErrorCode::not_found);
 }
 
@@ -226,7 +226,7 @@ TEST_CASE("manifest step: what a pull plans", "[manifest][step]") {
     CHECK(registry.timeout == manifest_timeout);
     const std::string digest = "sha256:" + std::string(64, '7');
     CHECK(argv_for_digest(*step, digest).back() == "docker://127.0.0.1:5000/podpull/os@" + digest);
-    CHECK(test::error_from([&] { argv_for_digest(*step, "sha256:x --evil"); }));
+    CHECK(podpull_test::error_from([&] { argv_for_digest(*step, "sha256:x --evil"); }));
     CHECK(describe_manifest_step(registry) ==
           "reading the manifest alongside the pull: /usr/bin/skopeo --registries-conf "
           "/etc/podpull/registries.conf inspect --raw --tls-verify=false --authfile "
@@ -374,8 +374,8 @@ TEST_CASE("tar: ustar headers, names with a prefix, the end, and a bad checksum"
     CHECK_FALSE(parse_tar_header(std::string(tar_block, '\0')));
     std::string bad = tar_block_for("index.json", 1);
     bad[0] = 'j';
-    CHECK(test::error_from([&] { parse_tar_header(bad); })->code() == ErrorCode::protocol);
-    CHECK(test::error_from([&] { parse_tar_header("short"); })->code() == ErrorCode::protocol);
+    CHECK(podpull_test::error_from([&] { parse_tar_header(bad); })->code() == ErrorCode::protocol);
+    CHECK(podpull_test::error_from([&] { parse_tar_header("short"); })->code() == ErrorCode::protocol);
     // GNU's base-256 size, for a member past 8 GiB
     std::string big = tar_block_for("layer", 0);
     std::memset(big.data() + 124, 0, 12);

@@ -1,6 +1,6 @@
 #include "core/jsonmessage_decoder.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -21,19 +21,12 @@ using podpull::StatusEvent;
 namespace {
 
 std::vector<PullEvent> decode(std::string_view line) {
-    std::vector<PullEvent> events;
-    podpull::decode_jsonmessage_line(line, events);
-    return events;
+    return podpull_test::decode_with(podpull::decode_jsonmessage_line, line);
 }
 
 // The protocol Error that decoding `line` throws; fails the test when there is none.
 std::string protocol_error(std::string_view line) {
-    std::vector<PullEvent> events{StatusEvent{"before"}};
-    const auto error = test::error_from([&] { podpull::decode_jsonmessage_line(line, events); });
-    REQUIRE(error);
-    CHECK(error->code() == ErrorCode::protocol);
-    CHECK(events.size() == 1); // a malformed line adds nothing
-    return error->what();
+    return podpull_test::protocol_error_of(podpull::decode_jsonmessage_line, line);
 }
 
 // The one BlobEvent that `line` gives.

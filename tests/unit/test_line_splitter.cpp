@@ -1,6 +1,6 @@
 #include "core/line_splitter.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -80,7 +80,7 @@ TEST_CASE("LineSplitter: a longer line is a protocol error, whatever the chunks"
     LineSplitter splitter(16);
     const std::string body = "short\n" + std::string(17, 'x') + "\n";
     std::vector<std::string> lines;
-    const auto error = test::error_from([&] { lines = split(splitter, body, chunk); });
+    const auto error = podpull_test::error_from([&] { lines = split(splitter, body, chunk); });
     REQUIRE(error);
     CHECK(error->code() == podpull::ErrorCode::protocol);
     CHECK(std::string(error->what()) == "NDJSON line longer than 16 bytes");
@@ -89,7 +89,7 @@ TEST_CASE("LineSplitter: a longer line is a protocol error, whatever the chunks"
 TEST_CASE("LineSplitter: the limit holds without a newline ever coming", "[line_splitter]") {
     LineSplitter splitter(1024);
     const std::string chunk(100, 'y');
-    const auto error = test::error_from([&] {
+    const auto error = podpull_test::error_from([&] {
         for (int i = 0; i < 100; ++i)
             splitter.feed(chunk, [](std::string_view) { FAIL("no line expected"); });
     });
@@ -105,7 +105,7 @@ TEST_CASE("LineSplitter: the limit counts a trailing CR", "[line_splitter]") {
     const std::size_t chunk = GENERATE(1, 100);
     CAPTURE(chunk);
     LineSplitter splitter(16);
-    const auto error = test::error_from([&] { split(splitter, body, chunk); });
+    const auto error = podpull_test::error_from([&] { split(splitter, body, chunk); });
     REQUIRE(error);
     CHECK(error->code() == podpull::ErrorCode::protocol);
 }

@@ -1,6 +1,6 @@
 #include "core/podman_command.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -23,7 +23,7 @@ using Argv = std::vector<std::string>;
 namespace {
 
 PodmanVersion version(const char *text) {
-    return podpull::parse_podman_version(text).value();
+    return podpull_test::podman_version(text);
 }
 
 } // namespace
@@ -53,14 +53,14 @@ TEST_CASE("global_flags: contradictions and empty values are refused", "[podman_
     StorageFlags both;
     both.run_root = "/run/rr";
     both.run_root_at_fd3 = true;
-    auto error = test::error_from([&] { podpull::global_flags(both); });
+    auto error = podpull_test::error_from([&] { podpull::global_flags(both); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("run_root_fd"));
 
     StorageFlags empty_root;
     empty_root.root = "";
-    error = test::error_from([&] { podpull::global_flags(empty_root); });
+    error = podpull_test::error_from([&] { podpull::global_flags(empty_root); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("--root"));
@@ -82,7 +82,7 @@ TEST_CASE("service_argv: bootc's command line", "[podman_command]") {
 
 TEST_CASE("pull_argv", "[podman_command]") {
     const auto ref = parse_reference("oci-archive:/tmp/big-oci.tar");
-    CHECK_THAT(podpull::pull_argv("podman", {}, ref, {}, std::nullopt),
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, {}, version("6.1.1"), std::nullopt),
                Equals(Argv{"podman", "pull", "--", "oci-archive:/tmp/big-oci.tar"}));
 
     StorageFlags storage;
@@ -95,20 +95,31 @@ TEST_CASE("pull_argv", "[podman_command]") {
     params.variant = "v8";
     params.policy = podpull::PullPolicy::never; // `podman pull` before 5.6 has no --policy
     params.retries = 3;                         // nor --retry before 5.0
+    params.retry_delay_ms = 250;
     CHECK_THAT(
-        podpull::pull_argv("podman", storage, ref, params, std::string("/run/auth.json")),
+        podpull::pull_argv("podman", storage, ref, params, version("4.3.1"),
+                           std::string("/run/auth.json")),
         Equals(Argv{"podman", "--root", "/r", "--storage-driver", "vfs", "pull",
                     "--tls-verify=false", "--os", "linux", "--arch", "arm64", "--variant", "v8",
                     "--authfile", "/run/auth.json", "--", "oci-archive:/tmp/big-oci.tar"}));
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, params, version("5.0.0"), std::nullopt),
+               Equals(Argv{"podman", "pull", "--tls-verify=false", "--os", "linux", "--arch",
+                           "arm64", "--variant", "v8", "--retry", "3", "--retry-delay", "250ms",
+                           "--", "oci-archive:/tmp/big-oci.tar"}));
+    params.retries = 0; // podman's own default
+    CHECK_THAT(podpull::pull_argv("podman", {}, ref, params, version("6.1.1"), std::nullopt),
+               Equals(Argv{"podman", "pull", "--tls-verify=false", "--os", "linux", "--arch",
+                           "arm64", "--variant", "v8", "--", "oci-archive:/tmp/big-oci.tar"}));
 
     PullParameters arch_only;
     arch_only.arch = "amd64";
     arch_only.os = ""; // empty: the host's, as if absent
-    CHECK_THAT(podpull::pull_argv("podman", {}, parse_reference("quay.io/x:1"), arch_only, {}),
+    CHECK_THAT(podpull::pull_argv("podman", {}, parse_reference("quay.io/x:1"), arch_only,
+                                  version("6.1.1"), {}),
                Equals(Argv{"podman", "pull", "--arch", "amd64", "--", "quay.io/x:1"}));
 
-    const auto error =
-        test::error_from([&] { podpull::pull_argv("podman", {}, ref, {}, std::string()); });
+    const auto error = podpull_test::error_from(
+        [&] { podpull::pull_argv("podman", {}, ref, {}, version("6.1.1"), std::string()); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
 }
@@ -202,13 +213,13 @@ TEST_CASE("libpod_pull_target: only for libpod routes and registry references",
           "[podman_command]") {
     const Route route = GENERATE(Route::automatic, Route::docker_compat, Route::subprocess);
     CAPTURE(route);
-    auto error = test::error_from([&] {
+    auto error = podpull_test::error_from([&] {
         podpull::libpod_pull_target(parse_reference("quay.io/x"), {}, route, version("6.0.0"));
     });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 
-    error = test::error_from([&] {
+    error = podpull_test::error_from([&] {
         podpull::libpod_pull_target(parse_reference("oci:/x"), {}, Route::libpod_text,
                                     version("6.0.0"));
     });
@@ -269,7 +280,7 @@ TEST_CASE("docker_create_target: platform", "[podman_command]") {
     CHECK(target({}, {}, "v7") == base + "&platform=%2F%2Fv7");
     CHECK(target("", "arm", "v7") == base + "&platform=%2Farm%2Fv7");
 
-    const auto error = test::error_from([&] { target("linux", "arm/v7", {}); });
+    const auto error = podpull_test::error_from([&] { target("linux", "arm/v7", {}); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("arch \"arm/v7\" holds a '/'"));
@@ -297,11 +308,11 @@ TEST_CASE("docker_create_target: retries from 5.0, spelled retryDelay", "[podman
 }
 
 TEST_CASE("docker_create_target: only registry references", "[podman_command]") {
-    auto error = test::error_from(
+    auto error = podpull_test::error_from(
         [&] { podpull::docker_create_target(parse_reference("oci:/x"), {}, version("4.3.1")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
-    error = test::error_from([&] {
+    error = podpull_test::error_from([&] {
         podpull::docker_create_target(parse_reference("quay.io/x:"), {}, version("4.3.1"));
     });
     REQUIRE(error);
@@ -316,8 +327,8 @@ TEST_CASE("image_inspect_target", "[podman_command]") {
           "/v5.0.0/libpod/images/quay.io%2Fx%40sha256%3A" + hex + "/json");
     CHECK(podpull::image_inspect_target(parse_reference("alpine")) ==
           "/v5.0.0/libpod/images/alpine/json");
-    const auto error =
-        test::error_from([&] { podpull::image_inspect_target(parse_reference("dir:/tmp/x")); });
+    const auto error = podpull_test::error_from(
+        [&] { podpull::image_inspect_target(parse_reference("dir:/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

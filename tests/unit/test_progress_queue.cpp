@@ -1,6 +1,6 @@
 #include "core/progress_queue.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -49,7 +49,7 @@ std::string describe(const ProgressEvent &event) {
     if (const auto *s = std::get_if<StatusEvent>(&event))
         return "status " + s->text;
     const auto &p = std::get<BlobProgress>(event);
-    return p.id + " " + test::state_name(p.state) + " " + std::to_string(p.current) + "/" +
+    return p.id + " " + podpull_test::state_name(p.state) + " " + std::to_string(p.current) + "/" +
            std::to_string(p.total) + " pull " + std::to_string(p.pull_current) + "/" +
            std::to_string(p.pull_total) + " " + std::to_string(p.blobs_seen) + "/" +
            std::to_string(p.blobs_done);
@@ -177,7 +177,7 @@ TEST_CASE("the bound: full means backpressure, except for a PULLING that merges"
     CHECK_FALSE(q.accepts(status("two")));
     CHECK_FALSE(q.accepts(report("a", BlobState::done, 100, 100)));
     CHECK_FALSE(q.accepts(report("b", BlobState::pulling, 1, 100))); // nothing of b waits
-    const auto refused = test::error_from([&] { q.push(status("two")); });
+    const auto refused = podpull_test::error_from([&] { q.push(status("two")); });
     REQUIRE(refused);
     CHECK(refused->code() == ErrorCode::internal);
     CHECK(q.size() == 2);
@@ -211,7 +211,9 @@ TEST_CASE("the bound on text: long status lines wait, one alone always fits", "[
 }
 
 TEST_CASE("a queue with room for nothing is refused", "[queue]") {
-    const auto refused = test::error_from([] { ProgressQueue q(ProgressQueue::Bound{0, 10}); });
+    const auto refused = podpull_test::error_from([] {
+        ProgressQueue q(ProgressQueue::Bound{0, 10});
+    });
     REQUIRE(refused);
     CHECK(refused->code() == ErrorCode::internal);
 }

@@ -1,6 +1,6 @@
 #include "core/progress_tracker.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -24,8 +24,8 @@ BlobEvent event(std::string id, BlobPhase phase, std::optional<std::uint64_t> cu
 std::string describe(const std::optional<BlobProgress> &p) {
     if (!p)
         return "-";
-    return p->id + " " + test::state_name(p->state) + " " + std::to_string(p->current) + "/" +
-           std::to_string(p->total) + " pull " + std::to_string(p->pull_current) + "/" +
+    return p->id + " " + podpull_test::state_name(p->state) + " " + std::to_string(p->current) +
+           "/" + std::to_string(p->total) + " pull " + std::to_string(p->pull_current) + "/" +
            std::to_string(p->pull_total) + " " + std::to_string(p->blobs_seen) + "/" +
            std::to_string(p->blobs_done);
 }

@@ -1,7 +1,7 @@
 #include "core/pull_parameters.hpp"
 #include "core/route.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -17,7 +17,8 @@ TEST_CASE("policy_name spells podman's policies", "[pull_parameters]") {
 }
 
 TEST_CASE("policy_name refuses a value outside the enum", "[pull_parameters]") {
-    const auto error = test::error_from([] { podpull::policy_name(static_cast<PullPolicy>(7)); });
+    const auto error =
+        podpull_test::error_from([] { podpull::policy_name(static_cast<PullPolicy>(7)); });
     REQUIRE(error);
     CHECK(error->code() == podpull::ErrorCode::invalid_argument);
 }
@@ -39,7 +40,7 @@ TEST_CASE("policy_from_value takes the enum's values and refuses others", "[pull
     CHECK(podpull::policy_from_value(0) == PullPolicy::always);
     CHECK(podpull::policy_from_value(3) == PullPolicy::never);
     for (const int outside : {-1, 4, 99}) {
-        const auto error = test::error_from([&] { podpull::policy_from_value(outside); });
+        const auto error = podpull_test::error_from([&] { podpull::policy_from_value(outside); });
         REQUIRE(error);
         CHECK(error->code() == podpull::ErrorCode::invalid_argument);
         CHECK(std::string(error->what()) == "policy is not a podpull_policy value");

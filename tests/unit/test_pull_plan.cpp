@@ -1,7 +1,7 @@
 // plan_pull: what the client will do for one pull, decided before anything is sent.
 #include "core/pull_plan.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -144,19 +144,20 @@ TEST_CASE("pull plan: podman pull of a registry image reads its credentials at f
 }
 
 TEST_CASE("pull plan: refusals come before anything is sent", "[pull_plan]") {
-    const auto bad_reference = test::error_from([] { plan("-rf", "6.0.0"); });
+    const auto bad_reference = podpull_test::error_from([] { plan("-rf", "6.0.0"); });
     REQUIRE(bad_reference);
     CHECK(bad_reference->code() == ErrorCode::invalid_argument);
 
     PullParameters forced;
     forced.route = Route::libpod_progress;
-    const auto too_old = test::error_from([&] { plan("quay.io/x", "5.8.0", forced); });
+    const auto too_old = podpull_test::error_from([&] { plan("quay.io/x", "5.8.0", forced); });
     REQUIRE(too_old);
     CHECK(too_old->code() == ErrorCode::invalid_argument);
 
     PullParameters slash;
     slash.os = "linux/amd64";
-    const auto bad_platform = test::error_from([&] { plan("quay.io/x:1", "4.3.1", slash); });
+    const auto bad_platform =
+        podpull_test::error_from([&] { plan("quay.io/x:1", "4.3.1", slash); });
     REQUIRE(bad_platform);
     CHECK(bad_platform->code() == ErrorCode::invalid_argument);
 }

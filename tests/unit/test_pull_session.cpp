@@ -1,8 +1,8 @@
 // PullSession: body bytes of each route's wire format in, observer calls and an outcome out.
 #include "core/pull_session.hpp"
 
+#include "podpull_test/core.hpp"
 #include "recorded_bodies.hpp"
-#include "test_support.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -38,7 +38,7 @@ class Recorder : public podpull::PullObserver {
     void route_chosen(const podpull::RouteDecision &) override {}
     void status(std::string_view line) override { trace.push_back("status: " + std::string(line)); }
     bool blob(const podpull::BlobProgress &p) override {
-        trace.push_back("blob: " + p.id + " " + test::state_name(p.state) + " " +
+        trace.push_back("blob: " + p.id + " " + podpull_test::state_name(p.state) + " " +
                         std::to_string(p.current) + "/" + std::to_string(p.total) + " pull " +
                         std::to_string(p.pull_current) + "/" + std::to_string(p.pull_total) + " " +
                         std::to_string(p.blobs_seen) + "/" + std::to_string(p.blobs_done));
@@ -80,7 +80,7 @@ Failure failure(Route route, std::string_view body, std::size_t chunk = whole,
                 std::size_t cancel_at = 0) {
     Recorder recorder;
     recorder.cancel_at = cancel_at;
-    const auto error = test::error_from([&] {
+    const auto error = podpull_test::error_from([&] {
         PullSession session(route, recorder);
         feed(session, body, chunk);
         session.finish();
@@ -111,7 +111,7 @@ TEST_CASE("session: only API routes have a wire format", "[session]") {
     const Route route = GENERATE(Route::automatic, Route::subprocess, static_cast<Route>(42));
     CAPTURE(route);
     Recorder recorder;
-    const auto error = test::error_from([&] { PullSession session(route, recorder); });
+    const auto error = podpull_test::error_from([&] { PullSession session(route, recorder); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

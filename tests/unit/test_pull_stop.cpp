@@ -2,7 +2,7 @@
 // no process: the actions are what the shell would carry out.
 #include "core/pull_stop.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -26,7 +26,7 @@ const Error cancel(ErrorCode::cancelled, "the pull was cancelled");
 
 // The Error an outcome holds, or nullopt for success.
 std::optional<Error> error_of(std::exception_ptr outcome) {
-    return test::error_from([&] {
+    return podpull_test::error_from([&] {
         if (outcome)
             std::rethrow_exception(outcome);
     });

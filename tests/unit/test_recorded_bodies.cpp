@@ -7,8 +7,8 @@
 #include "core/line_splitter.hpp"
 #include "core/progress_tracker.hpp"
 
+#include "podpull_test/core.hpp"
 #include "recorded_bodies.hpp"
-#include "test_support.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -43,14 +43,15 @@ Trace run(std::string_view body, std::size_t chunk, Decoder decode = &podpull::d
         } else if constexpr (std::is_same_v<T, podpull::BlobEvent>) {
             if (const auto p = tracker.apply(e))
                 trace.push_back(
-                    "blob: " + p->id + " " + test::state_name(p->state) + " " +
+                    "blob: " + p->id + " " + podpull_test::state_name(p->state) + " " +
                     std::to_string(p->current) + "/" + std::to_string(p->total) + " pull " +
                     std::to_string(p->pull_current) + "/" + std::to_string(p->pull_total) + " " +
                     std::to_string(p->blobs_seen) + "/" + std::to_string(p->blobs_done));
         } else if constexpr (std::is_same_v<T, podpull::CompletedEvent>) {
             trace.push_back("completed: " + e.image_id);
         } else {
-            trace.push_back(std::string("failed: ") + test::code_name(e.code) + ": " + e.message);
+            trace.push_back(std::string("failed: ") + podpull_test::code_name(e.code) + ": " +
+                            e.message);
         }
     };
     while (!body.empty()) {

@@ -1,6 +1,6 @@
 #include "core/reference.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -18,7 +18,7 @@ namespace {
 
 // The message of the invalid_argument Error that parsing `text` throws ("" if none).
 std::string rejection(const std::string &text) {
-    const auto error = test::error_from([&] { parse_reference(text); });
+    const auto error = podpull_test::error_from([&] { parse_reference(text); });
     if (!error)
         return {};
     CHECK(error->code() == ErrorCode::invalid_argument);
@@ -280,12 +280,12 @@ TEST_CASE("split_repository: empty parts and local transports are refused", "[re
          {"quay.io/x:", "quay.io/x@", "quay.io/x:@sha256:ab", "docker://:tag", "@sha256:ab"}) {
         CAPTURE(text);
         const auto error =
-            test::error_from([&] { podpull::split_repository(parse_reference(text)); });
+            podpull_test::error_from([&] { podpull::split_repository(parse_reference(text)); });
         REQUIRE(error);
         CHECK(error->code() == ErrorCode::invalid_argument);
     }
     const auto error =
-        test::error_from([&] { podpull::split_repository(parse_reference("oci:/tmp/x")); });
+        podpull_test::error_from([&] { podpull::split_repository(parse_reference("oci:/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK_THAT(error->what(), ContainsSubstring("oci: references have no registry repository"));
@@ -303,8 +303,8 @@ TEST_CASE("one Docker Hub rule: every name of it is docker.io", "[reference]") {
 TEST_CASE("without_docker_prefix", "[reference]") {
     CHECK(podpull::without_docker_prefix(parse_reference("docker://quay.io/x:1")) == "quay.io/x:1");
     CHECK(podpull::without_docker_prefix(parse_reference("quay.io/x:1")) == "quay.io/x:1");
-    const auto error =
-        test::error_from([] { podpull::without_docker_prefix(parse_reference("oci:/var/tmp/x")); });
+    const auto error = podpull_test::error_from(
+        [] { podpull::without_docker_prefix(parse_reference("oci:/var/tmp/x")); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::internal);
 }

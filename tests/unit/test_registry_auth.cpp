@@ -1,7 +1,7 @@
 #include "core/base64.hpp"
 #include "core/registry_auth.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch_test_macros.hpp>
@@ -63,7 +63,7 @@ std::string leaked_piece(const std::string &message, const std::string &secret_t
 // The invalid_argument message that parsing `file` gives; fails the test when there is none,
 // and when the message holds any piece of alice's password or of its base64 form.
 std::string refusal(const std::string &file) {
-    const auto error = test::error_from([&] { parse_registry_auth(file); });
+    const auto error = podpull_test::error_from([&] { parse_registry_auth(file); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     const std::string message = error->what();

@@ -1,6 +1,6 @@
 #include "core/route.hpp"
 
-#include "test_support.hpp"
+#include "podpull_test/core.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -25,12 +25,12 @@ PullParameters forcing(Route route) {
 }
 
 PodmanVersion version(const char *text) {
-    return podpull::parse_podman_version(text).value();
+    return podpull_test::podman_version(text);
 }
 
 // The message of the invalid_argument Error that choosing throws ("" if none).
 std::string refusal(const char *reference, const char *podman, Route route) {
-    const auto error = test::error_from(
+    const auto error = podpull_test::error_from(
         [&] { choose_route(parse_reference(reference), version(podman), forcing(route)); });
     if (!error)
         return {};
@@ -271,7 +271,7 @@ TEST_CASE("forced DOCKER_COMPAT that /images/create cannot carry is refused", "[
     const char *podman = GENERATE("4.3.1", "6.0.0");
     CAPTURE(podman);
     const auto refused = [&](const char *reference, const PullParameters &params) {
-        const auto error = test::error_from(
+        const auto error = podpull_test::error_from(
             [&] { choose_route(parse_reference(reference), version(podman), params); });
         REQUIRE(error);
         CHECK(error->code() == ErrorCode::invalid_argument);
@@ -313,7 +313,7 @@ TEST_CASE("forced LIBPOD_TEXT on 6.0 does not claim pullProgress is missing", "[
 TEST_CASE("a route value outside the enum is refused", "[route]") {
     const int value = GENERATE(-1, 6, 42);
     CAPTURE(value);
-    const auto error = test::error_from([&] {
+    const auto error = podpull_test::error_from([&] {
         choose_route(parse_reference("quay.io/x"), version("6.0.0"),
                      forcing(static_cast<Route>(value)));
     });
@@ -342,7 +342,7 @@ TEST_CASE("route_from_value takes the enum's values and refuses others", "[route
     }
     const int outside = GENERATE(-1, 6, 1000);
     CHECK_FALSE(podpull::is_route_value(outside));
-    const auto error = test::error_from([&] { podpull::route_from_value(outside); });
+    const auto error = podpull_test::error_from([&] { podpull::route_from_value(outside); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK(std::string(error->what()) == "route is not a podpull_route value");

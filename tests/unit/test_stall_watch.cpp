@@ -65,3 +65,44 @@ TEST_CASE("stall watch: stop() ends the watch", "[stall_watch]") {
     CHECK_FALSE(verdict.next);
     CHECK_FALSE(watch.heard(t0 + 2s));
 }
+
+TEST_CASE("stall watch: podman reading or writing while silent is busy, not stalled",
+          "[stall_watch]") {
+    // A 64 MB layer being committed: no word on the API for 350 ms, but podman's (and its
+    // storage-applyLayer child's) read and write counts grow.
+    StallWatch watch(100ms);
+    REQUIRE(watch.heard(t0));
+    watch.note_work(1000);
+    auto verdict = watch.check(t0 + 100ms, 1000 + StallWatch::busy_bytes);
+    CHECK_FALSE(verdict.stalled);
+    REQUIRE(verdict.next);
+    CHECK(*verdict.next == t0 + 200ms);
+    verdict = watch.check(t0 + 200ms, 900000);
+    CHECK_FALSE(verdict.stalled);
+    REQUIRE(verdict.next);
+    CHECK(*verdict.next == t0 + 300ms);
+    // The commit is done and podman waits on a registry that never answers: only its
+    // runtime's wake-ups move the counts, a few bytes.
+    verdict = watch.check(t0 + 300ms, 900000 + 12);
+    CHECK(verdict.stalled);
+}
+
+TEST_CASE("stall watch: an unchanged or unknown work count changes nothing", "[stall_watch]") {
+    SECTION("unchanged") {
+        StallWatch watch(100ms);
+        REQUIRE(watch.heard(t0));
+        watch.note_work(42);
+        CHECK(watch.check(t0 + 100ms, 42).stalled);
+    }
+    SECTION("unknown: the process is gone, or attached to a service that is not ours") {
+        StallWatch watch(100ms);
+        REQUIRE(watch.heard(t0));
+        watch.note_work(std::nullopt);
+        CHECK(watch.check(t0 + 100ms, std::nullopt).stalled);
+    }
+    SECTION("no baseline yet: the first count only sets one") {
+        StallWatch watch(100ms);
+        REQUIRE(watch.heard(t0));
+        CHECK(watch.check(t0 + 100ms, 7).stalled);
+    }
+}

@@ -2,8 +2,8 @@
 // it means) out. No process runs: the outputs are the ones docs/podman.md records.
 #include "core/subprocess_session.hpp"
 
+#include "podpull_test/core.hpp"
 #include "recorded_outputs.hpp"
-#include "test_support.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -79,7 +79,7 @@ TEST_CASE("subprocess session: exit 125 with an Error: line is that failure",
     Lines observer;
     SubprocessSession session(observer);
     session.feed_stderr(stderr_text);
-    const auto error = test::error_from([&] { session.finish(exited_125); });
+    const auto error = podpull_test::error_from([&] { session.finish(exited_125); });
     REQUIRE(error);
     CHECK(error->code() == code);
     CHECK_THAT(error->what(), ContainsSubstring("podman pull failed: initializing source"));
@@ -92,7 +92,7 @@ TEST_CASE("subprocess session: the last Error: line counts", "[subprocess_sessio
     Lines observer;
     SubprocessSession session(observer);
     session.feed_stderr("Error: first\nError: unauthorized: authentication required\n");
-    const auto error = test::error_from([&] { session.finish(exited_125); });
+    const auto error = podpull_test::error_from([&] { session.finish(exited_125); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::auth);
     CHECK(std::string(error->what()) ==
@@ -105,7 +105,7 @@ TEST_CASE("subprocess session: a failure without an Error: line names the exit s
     SubprocessSession session(observer);
     session.feed_stderr("Getting image source signatures\n");
     session.feed_stdout(image_id + "\n"); // stdout does not matter once the exit says failure
-    const auto error = test::error_from([&] { session.finish(ChildExit{false, 2}); });
+    const auto error = podpull_test::error_from([&] { session.finish(ChildExit{false, 2}); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::pull);
     CHECK(std::string(error->what()) == "podman pull failed: podman pull exited with status 2");
@@ -115,7 +115,7 @@ TEST_CASE("subprocess session: killed by a signal", "[subprocess_session]") {
     Lines observer;
     SubprocessSession session(observer);
     session.feed_stderr(recorded::podman_pull_stderr_4_3_1);
-    const auto error = test::error_from([&] { session.finish(ChildExit{true, 9}); });
+    const auto error = podpull_test::error_from([&] { session.finish(ChildExit{true, 9}); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::pull);
     CHECK(std::string(error->what()) == "podman pull failed: podman pull was killed by signal 9");
@@ -130,7 +130,7 @@ TEST_CASE("subprocess session: success without an ID is a protocol error", "[sub
     Lines observer;
     SubprocessSession session(observer);
     session.feed_stdout(stdout_text);
-    const auto error = test::error_from([&] { session.finish(exited_0); });
+    const auto error = podpull_test::error_from([&] { session.finish(exited_0); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::protocol);
     CHECK_THAT(error->what(), ContainsSubstring("printed no image ID"));
@@ -150,7 +150,7 @@ TEST_CASE("subprocess session: stdout is bounded", "[subprocess_session]") {
     SubprocessSession session(observer);
     session.feed_stdout(std::string(SubprocessSession::max_stdout, 'x'));
     session.feed_stdout(image_id + "\n"); // past the bound: dropped
-    const auto error = test::error_from([&] { session.finish(exited_0); });
+    const auto error = podpull_test::error_from([&] { session.finish(exited_0); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::protocol);
 }
@@ -159,7 +159,7 @@ TEST_CASE("subprocess session: a huge stderr line is a protocol error", "[subpro
     Lines observer;
     SubprocessSession session(observer);
     const std::string line(SubprocessSession::max_stderr_line + 1, 'x');
-    const auto error = test::error_from([&] { session.feed_stderr(line); });
+    const auto error = podpull_test::error_from([&] { session.feed_stderr(line); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::protocol);
     CHECK(observer.lines.empty());
@@ -169,7 +169,8 @@ TEST_CASE("subprocess session: a host that cancels stops the feed", "[subprocess
     Lines observer;
     observer.cancelled = true;
     SubprocessSession session(observer);
-    const auto error = test::error_from([&] { session.feed_stderr("Storing signatures\n"); });
+    const auto error =
+        podpull_test::error_from([&] { session.feed_stderr("Storing signatures\n"); });
     REQUIRE(error);
     CHECK(error->code() == ErrorCode::cancelled);
 }

@@ -14,6 +14,24 @@
 //! # Ok::<(), podpull::Error>(())
 //! ```
 //!
+//! With the `async` feature, `Client::connect_async` and `Client::pull_async` give futures
+//! for any executor; a pull is also a source of events, and dropping it cancels that pull alone:
+//!
+//! ```no_run
+//! # #[cfg(feature = "async")]
+//! # async fn f() -> podpull::Result<()> {
+//! let client = podpull::Client::connect_async(&podpull::ConnectOptions::default())?.await?;
+//! let mut pull = client.pull_async("quay.io/fedora/fedora:latest", &Default::default())?;
+//! while let Some(event) = pull.next_event().await {
+//!     eprintln!("{event:?}");
+//! }
+//! println!("{}", pull.await?.image_id);
+//! # Ok(()) }
+//! ```
+//!
+//! Cancelling: a [`Canceller`] ends the calls it is handed to and no other (from any thread or a
+//! signal handler); [`Client::cancel_all`] ends every pull of a client.
+//!
 //! The library is linked (found with `pkg-config podpull`, or `PODPULL_LIB_DIR`), or, with
 //! the `dlopen` feature, loaded at run time from `libpodpull.so.1` (or `$PODPULL_LIBRARY`):
 //! the API is the same. With `dlopen`, [`available`] tells whether the library is there, so a
@@ -26,13 +44,19 @@ use std::any::Any;
 use std::ffi::{CStr, CString};
 use std::fmt;
 use std::ops::ControlFlow;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(feature = "async")]
+mod async_pull;
+#[cfg(feature = "async")]
+pub use async_pull::{Connect, Pull, PullEvents};
 
 // ---- errors ---------------------------------------------------------------------------------
 
@@ -161,6 +185,15 @@ unsafe fn lossy(s: *const c_char) -> String {
     }
 }
 
+/// The code of a call that gave no object: `PODPULL_OK` then means a library bug.
+fn failure_code(code: sys::podpull_code) -> sys::podpull_code {
+    if code == sys::PODPULL_OK {
+        sys::PODPULL_ERR_INTERNAL
+    } else {
+        code
+    }
+}
+
 fn cstring(what: &str, s: &str) -> Result<CString> {
     CString::new(s).map_err(|_| {
         Error::new(
@@ -220,6 +253,11 @@ impl Api {
         result_free(r: *mut sys::podpull_result) -> ();
         version() -> *const c_char;
         route_str(r: sys::podpull_route) -> *const c_char;
+        canceller_new(out: *mut *mut sys::podpull_canceller,
+                      err: *mut *mut sys::podpull_error) -> sys::podpull_code;
+        canceller_cancel(c: *mut sys::podpull_canceller) -> ();
+        canceller_is_cancelled(c: *const sys::podpull_canceller) -> c_int;
+        canceller_free(c: *mut sys::podpull_canceller) -> ();
         result_bytes_cached(r: *const sys::podpull_result) -> u64;
         result_blobs_total(r: *const sys::podpull_result) -> u32;
         result_blobs_cached(r: *const sys::podpull_result) -> u32;
@@ -338,6 +376,95 @@ pub fn version() -> Result<String> {
     Ok(unsafe { lossy(api.version()) })
 }
 
+// ---- cancelling -----------------------------------------------------------------------------
+
+/// One `podpull_canceller`, freed when the last [`Canceller`] clone goes.
+struct RawCanceller {
+    raw: NonNull<sys::podpull_canceller>,
+    api: Api,
+}
+
+// SAFETY: podpull documents a canceller as shareable by threads, podpull_canceller_cancel and
+// podpull_canceller_is_cancelled as callable from any thread at any time.
+unsafe impl Send for RawCanceller {}
+unsafe impl Sync for RawCanceller {}
+
+impl Drop for RawCanceller {
+    fn drop(&mut self) {
+        // SAFETY: raw is live and freed once. No call holds it: every call it is handed to
+        // keeps a clone of its Canceller until the call has returned.
+        unsafe { self.api.canceller_free(self.raw.as_ptr()) }
+    }
+}
+
+/// Ends the calls it is handed to, and no other (`podpull_canceller`).
+///
+/// Put it in [`ConnectOptions::canceller`] or [`PullOptions::canceller`] (of any number of
+/// calls), then [`cancel`](Canceller::cancel) from any thread: each call that holds it returns
+/// [`ErrorCode::Cancelled`] within 100 ms, whatever podman is doing, having stopped whatever it
+/// started. It stays fired: a call handed a fired canceller returns `Cancelled` at once.
+/// `Send + Sync + Clone`; the clones are one canceller.
+///
+/// From a signal handler: [`Canceller::cancel`] only calls the async-signal-safe
+/// `podpull_canceller_cancel`. Store a clone where the handler can reach it without locking or
+/// allocating before installing the handler (e.g. a `static STOP: OnceLock<Canceller>` read
+/// with `STOP.get()`), and never drop the last clone in the handler.
+#[derive(Clone)]
+pub struct Canceller {
+    inner: Arc<RawCanceller>,
+}
+
+impl Canceller {
+    /// A new canceller that has not fired. Fails only when the process is out of file
+    /// descriptors or memory.
+    pub fn new() -> Result<Canceller> {
+        let api = api()?;
+        let mut raw = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: both out-pointers are valid for writes.
+        let code = unsafe { api.canceller_new(&mut raw, &mut err) };
+        match NonNull::new(raw) {
+            Some(raw) if code == sys::PODPULL_OK => {
+                // SAFETY: err is NULL on success; freeing NULL is a no-op.
+                unsafe { api.error_free(err) };
+                Ok(Canceller {
+                    inner: Arc::new(RawCanceller { raw, api }),
+                })
+            }
+            _ => Err(Error::from_raw(&api, failure_code(code), err)),
+        }
+    }
+
+    /// Fires it: every call that holds it ends with [`ErrorCode::Cancelled`]. Idempotent.
+    pub fn cancel(&self) {
+        // SAFETY: raw stays live while self does.
+        unsafe { self.inner.api.canceller_cancel(self.inner.raw.as_ptr()) }
+    }
+
+    /// Whether it has fired.
+    pub fn is_cancelled(&self) -> bool {
+        // SAFETY: raw stays live while self does.
+        unsafe {
+            self.inner
+                .api
+                .canceller_is_cancelled(self.inner.raw.as_ptr())
+                != 0
+        }
+    }
+
+    fn as_ptr(&self) -> *mut sys::podpull_canceller {
+        self.inner.raw.as_ptr()
+    }
+}
+
+impl fmt::Debug for Canceller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Canceller")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
 // ---- options --------------------------------------------------------------------------------
 
 /// A diagnostics message's level.
@@ -364,13 +491,15 @@ pub struct ConnectOptions {
     pub storage_root: Option<PathBuf>,
     /// `podman --runroot`.
     pub run_root: Option<PathBuf>,
-    /// Given to the service as fd 3 and passed as `--runroot /proc/self/fd/3`.
+    /// Given to the service (and to `podman pull`) as fd 3 and passed as
+    /// `--runroot /proc/self/fd/3`, bootc's layout. Only borrowed for the connect call: the
+    /// [`Client`] keeps a duplicate of its own.
     pub run_root_fd: Option<RawFd>,
     /// `podman --storage-driver`.
     pub storage_driver: Option<String>,
     /// A containers-auth.json(5) whose credentials go with each pull.
     pub auth_file: Option<PathBuf>,
-    /// The same as an open fd.
+    /// The same as an open fd (borrowed for the connect call, like `run_root_fd`).
     pub auth_fd: Option<RawFd>,
     /// Use this existing service instead of starting one.
     pub socket_path: Option<PathBuf>,
@@ -382,6 +511,8 @@ pub struct ConnectOptions {
     pub start_timeout: Option<Duration>,
     /// Diagnostics.
     pub log: Option<LogFn>,
+    /// Ends the connect (starting the service included) when fired.
+    pub canceller: Option<Canceller>,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -399,6 +530,7 @@ impl fmt::Debug for ConnectOptions {
             .field("env", &self.env)
             .field("start_timeout", &self.start_timeout)
             .field("log", &self.log.as_ref().map(|_| "<fn>"))
+            .field("canceller", &self.canceller)
             .finish()
     }
 }
@@ -492,6 +624,10 @@ pub struct PullOptions {
     pub stall_timeout: Option<Duration>,
     /// Anything but `Auto` forces that route or fails.
     pub route: Route,
+    /// Ends the pull when fired. Without one, each pull makes its own; either way, what stops
+    /// a pull from the Rust side (a `Break`, a panic in the closure, dropping an async `Pull`)
+    /// fires the pull's canceller, so a canceller shared by several calls ends them all.
+    pub canceller: Option<Canceller>,
 }
 
 impl Default for PullOptions {
@@ -506,6 +642,7 @@ impl Default for PullOptions {
             retry_delay: Duration::ZERO,
             stall_timeout: None,
             route: Route::Auto,
+            canceller: None,
         }
     }
 }
@@ -590,6 +727,11 @@ struct Inner {
     api: Api,
     // Lives as long as the C client, which may call it until podpull_free returns.
     _log: Option<Box<LogFn>>,
+    // Our duplicates of run_root_fd and auth_fd: the C client hands them to every podman it
+    // starts, so they stay open until podpull_free has returned (fields drop after Drop::drop).
+    _fds: Vec<OwnedFd>,
+    // Pulls that have not returned from podpull_pull (or, async, not started it yet).
+    running: AtomicUsize,
 }
 
 // SAFETY: podpull documents a client as usable from several threads at once (pulls from
@@ -599,45 +741,71 @@ unsafe impl Sync for Inner {}
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // No pull runs: every pull borrows the Client, and a Canceller cannot pull.
+        // No pull runs: a blocking pull borrows the Client, an async pull's thread holds a
+        // clone of this Arc until podpull_pull has returned, and a ClientCanceller cannot pull.
         // SAFETY: raw is live and freed once.
         unsafe { self.api.free(self.raw.as_ptr()) };
+    }
+}
+
+/// Counts a pull in [`Inner::running`] while it lives.
+struct Running(Arc<Inner>);
+
+impl Running {
+    fn new(inner: &Arc<Inner>) -> Running {
+        inner.running.fetch_add(1, Ordering::SeqCst);
+        Running(inner.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// One private podman service (or an attachment to an existing one) and its pulls.
 ///
 /// `Client` is `Send + Sync`: pull from several threads at once through `&Client` (or an
-/// `Arc<Client>`). Dropping it stops the service it started.
+/// `Arc<Client>`). Dropping it stops the service it started: at once, or, while async pulls
+/// whose `Pull` was dropped are still ending (within 100 ms of the drop), once the last of
+/// them has ([`Client::pulls_running`]).
 pub struct Client {
     inner: Arc<Inner>,
 }
 
 /// Cancels every pull in flight on its client (`podpull_cancel`). `Send + Sync + Clone`, and
-/// keeps the client's C object alive, so it may outlive the [`Client`].
+/// keeps the client's C object alive, so it may outlive the [`Client`]. To end one pull only,
+/// use a [`Canceller`].
 ///
-/// From a signal handler: [`Canceller::cancel`] only calls the async-signal-safe
+/// From a signal handler: [`ClientCanceller::cancel_all`] only calls the async-signal-safe
 /// `podpull_cancel`. Put a clone where the handler can reach it without locking or
-/// allocating before installing the handler, e.g. a `static CANCEL: OnceLock<Canceller>`
+/// allocating before installing the handler, e.g. a `static CANCEL: OnceLock<ClientCanceller>`
 /// set beforehand and read with `CANCEL.get()` in the handler. Do not drop the last clone in
 /// the handler (that stops the service).
 #[derive(Clone)]
-pub struct Canceller {
+pub struct ClientCanceller {
     inner: Arc<Inner>,
 }
 
-impl Canceller {
+impl ClientCanceller {
     /// Cancel every pull in flight on the client; each returns `ErrorCode::Cancelled` soon.
     /// Pulls that start later are not affected.
-    pub fn cancel(&self) {
+    pub fn cancel_all(&self) {
         // SAFETY: raw stays live while self.inner does.
         unsafe { self.inner.api.cancel(self.inner.raw.as_ptr()) }
     }
+
+    /// The former name of [`ClientCanceller::cancel_all`].
+    #[deprecated(note = "use cancel_all (every pull of the client), or a Canceller for one call")]
+    pub fn cancel(&self) {
+        self.cancel_all()
+    }
 }
 
-impl fmt::Debug for Canceller {
+impl fmt::Debug for ClientCanceller {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Canceller").finish_non_exhaustive()
+        f.debug_struct("ClientCanceller").finish_non_exhaustive()
     }
 }
 impl fmt::Debug for Client {
@@ -671,8 +839,8 @@ struct PullState<'f> {
     panic: Option<Box<dyn Any + Send + 'static>>,
     /// Set when the closure returned Break (or panicked).
     stop: bool,
-    client: *mut sys::podpull_client,
-    api: Api,
+    /// The pull's canceller, handed to podpull_pull.
+    canceller: &'f Canceller,
 }
 
 impl PullState<'_> {
@@ -695,11 +863,9 @@ impl PullState<'_> {
             }
         }
     }
-    /// A stop asked for in a callback that cannot return a verdict: podpull_cancel is the only
-    /// way, and it cancels every pull in flight on the client.
+    /// A stop asked for in a callback that cannot return a verdict: the pull's canceller.
     fn stop_without_verdict(&self) {
-        // SAFETY: the client is live during the pull.
-        unsafe { self.api.cancel(self.client) }
+        self.canceller.cancel()
     }
 }
 
@@ -768,149 +934,96 @@ unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_prog
     }
 }
 
-impl Client {
-    /// Starts a private `podman system service` (or attaches to `socket_path`) and returns
-    /// once it answers.
-    pub fn connect(opts: &ConnectOptions) -> Result<Client> {
-        let api = api()?;
-        let opt_path = |what, p: &Option<PathBuf>| p.as_deref().map(|p| cpath(what, p)).transpose();
-        let podman_path = opt_path("podman_path", &opts.podman_path)?;
-        let storage_root = opt_path("storage_root", &opts.storage_root)?;
-        let run_root = opt_path("run_root", &opts.run_root)?;
-        let auth_file = opt_path("auth_file", &opts.auth_file)?;
-        let socket_path = opt_path("socket_path", &opts.socket_path)?;
-        let runtime_dir = opt_path("runtime_dir", &opts.runtime_dir)?;
-        let storage_driver = opts
-            .storage_driver
-            .as_deref()
-            .map(|s| cstring("storage_driver", s))
-            .transpose()?;
-        let env: Vec<CString> = opts
-            .env
-            .iter()
-            .map(|e| cstring("env", e))
-            .collect::<Result<_>>()?;
-        let mut env_ptrs: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
-        env_ptrs.push(ptr::null());
-        let log: Option<Box<LogFn>> = opts.log.clone().map(Box::new);
+/// A duplicate of the host's `fd` that the client owns (close-on-exec, above 2). Values below 3
+/// are passed on as they are, for the library to refuse.
+fn own_fd(what: &str, fd: Option<RawFd>) -> Result<Option<OwnedFd>> {
+    match fd {
+        Some(fd) if fd > 2 => {
+            // SAFETY: only borrowed for the duration of this call, during which the caller's
+            // options say it is open; a closed fd makes fcntl fail with EBADF, reported below.
+            let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+            borrowed.try_clone_to_owned().map(Some).map_err(|e| {
+                Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("{what} is {fd}, which cannot be duplicated: {e}"),
+                )
+            })
+        }
+        _ => Ok(None),
+    }
+}
 
+/// One pull's arguments, checked and converted, ready to hand to podpull_pull on any thread.
+struct PullRequest {
+    image: CString,
+    os: Option<CString>,
+    arch: Option<CString>,
+    variant: Option<CString>,
+    policy: sys::podpull_policy,
+    tls_verify: bool,
+    retries: u32,
+    retry_delay: Duration,
+    stall_timeout: Option<Duration>,
+    route: Route,
+    /// The options' canceller, or one of the pull's own.
+    canceller: Canceller,
+}
+
+impl PullRequest {
+    fn new(image: &str, opts: &PullOptions) -> Result<PullRequest> {
+        let text = |what, s: &Option<String>| s.as_deref().map(|s| cstring(what, s)).transpose();
+        Ok(PullRequest {
+            image: cstring("image", image)?,
+            os: text("os", &opts.os)?,
+            arch: text("arch", &opts.arch)?,
+            variant: text("variant", &opts.variant)?,
+            policy: match opts.policy {
+                Policy::Always => sys::PODPULL_POLICY_ALWAYS,
+                Policy::Missing => sys::PODPULL_POLICY_MISSING,
+                Policy::Newer => sys::PODPULL_POLICY_NEWER,
+                Policy::Never => sys::PODPULL_POLICY_NEVER,
+            },
+            tls_verify: opts.tls_verify,
+            retries: opts.retries,
+            retry_delay: opts.retry_delay,
+            stall_timeout: opts.stall_timeout,
+            route: opts.route,
+            canceller: match &opts.canceller {
+                Some(c) => c.clone(),
+                None => Canceller::new()?,
+            },
+        })
+    }
+
+    /// Runs podpull_pull on this thread; `on_event` runs here too. Everything the library is
+    /// handed lives in `self`, `inner` or this frame, and podpull_pull uses none of it after
+    /// returning.
+    fn run(
+        &self,
+        inner: &Inner,
+        on_event: &mut dyn FnMut(Event) -> ControlFlow<()>,
+    ) -> Result<PullResult> {
+        let api = inner.api;
         let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
-        // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
-        let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
-        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
-        raw.podman_path = p(&podman_path);
-        raw.storage_root = p(&storage_root);
-        raw.run_root = p(&run_root);
-        raw.storage_driver = p(&storage_driver);
-        raw.auth_file = p(&auth_file);
-        raw.socket_path = p(&socket_path);
-        raw.runtime_dir = p(&runtime_dir);
-        if let Some(fd) = opts.run_root_fd {
-            raw.run_root_fd = fd;
-        }
-        if let Some(fd) = opts.auth_fd {
-            raw.auth_fd = fd;
-        }
-        if !opts.env.is_empty() {
-            raw.env = env_ptrs.as_ptr();
-        }
-        if let Some(t) = opts.start_timeout {
-            raw.start_timeout_ms = millis(t);
-        }
-        if let Some(b) = &log {
-            raw.log = Some(log_trampoline);
-            raw.log_user_data = &**b as *const LogFn as *mut c_void;
-        }
-        let mut client = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: every pointer in raw lives until after the call; the library copies them.
-        let code = unsafe { api.connect(&raw, &mut client, &mut err) };
-        match NonNull::new(client) {
-            Some(raw) if code == sys::PODPULL_OK => {
-                // SAFETY: err is NULL on success; freeing NULL is a no-op.
-                unsafe { api.error_free(err) };
-                Ok(Client {
-                    inner: Arc::new(Inner {
-                        raw,
-                        api,
-                        _log: log,
-                    }),
-                })
-            }
-            _ => {
-                let code = if code == sys::PODPULL_OK {
-                    sys::PODPULL_ERR_INTERNAL
-                } else {
-                    code
-                };
-                Err(Error::from_raw(&api, code, err))
-            }
-        }
-    }
-
-    /// A handle that cancels this client's pulls from any thread (or a signal handler).
-    pub fn canceller(&self) -> Canceller {
-        Canceller {
-            inner: self.inner.clone(),
-        }
-    }
-
-    /// Cancels every pull in flight on this client.
-    pub fn cancel(&self) {
-        self.canceller().cancel()
-    }
-
-    /// Pulls `image` and blocks until it is stored, failed or cancelled. `on_event` runs on
-    /// this thread; returning `ControlFlow::Break(())` cancels the pull (`Cancelled`).
-    ///
-    /// A panic in `on_event` is caught at the C boundary, cancels the pull, and is resumed
-    /// here once the C call has returned. No event is delivered after a panic or a `Break`.
-    /// A `Break` or panic on a blob event cancels just this pull; on a route or status event
-    /// (whose C callbacks cannot answer) it calls `podpull_cancel`, which also cancels the
-    /// other pulls in flight on this client.
-    pub fn pull<F>(&self, image: &str, opts: &PullOptions, mut on_event: F) -> Result<PullResult>
-    where
-        F: FnMut(Event) -> ControlFlow<()>,
-    {
-        let api = self.inner.api;
-        let image = cstring("image", image)?;
-        let os = opts.os.as_deref().map(|s| cstring("os", s)).transpose()?;
-        let arch = opts
-            .arch
-            .as_deref()
-            .map(|s| cstring("arch", s))
-            .transpose()?;
-        let variant = opts
-            .variant
-            .as_deref()
-            .map(|s| cstring("variant", s))
-            .transpose()?;
-        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
-
         // SAFETY: zeroed is valid for these plain structs; init fills the rest.
         let mut raw: sys::podpull_pull_options = unsafe { std::mem::zeroed() };
         unsafe { api.pull_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
-        raw.policy = match opts.policy {
-            Policy::Always => sys::PODPULL_POLICY_ALWAYS,
-            Policy::Missing => sys::PODPULL_POLICY_MISSING,
-            Policy::Newer => sys::PODPULL_POLICY_NEWER,
-            Policy::Never => sys::PODPULL_POLICY_NEVER,
-        };
-        raw.tls_verify = opts.tls_verify as c_int;
-        raw.os = p(&os);
-        raw.arch = p(&arch);
-        raw.variant = p(&variant);
-        raw.retries = opts.retries;
-        raw.retry_delay_ms = millis(opts.retry_delay);
-        raw.stall_timeout_ms = opts.stall_timeout.map_or(0, |d| millis(d).max(1));
-        raw.route = opts.route.to_raw();
+        raw.policy = self.policy;
+        raw.tls_verify = self.tls_verify as c_int;
+        raw.os = p(&self.os);
+        raw.arch = p(&self.arch);
+        raw.variant = p(&self.variant);
+        raw.retries = self.retries;
+        raw.retry_delay_ms = millis(self.retry_delay);
+        raw.stall_timeout_ms = self.stall_timeout.map_or(0, |d| millis(d).max(1));
+        raw.route = self.route.to_raw();
+        raw.canceller = self.canceller.as_ptr();
 
         let mut state = PullState {
-            on_event: &mut on_event,
+            on_event,
             panic: None,
             stop: false,
-            client: self.inner.raw.as_ptr(),
-            api,
+            canceller: &self.canceller,
         };
         let mut cb: sys::podpull_callbacks = unsafe { std::mem::zeroed() };
         unsafe { api.callbacks_init(&mut cb) };
@@ -925,8 +1038,8 @@ impl Client {
         // on this thread, and never unwind (catch_unwind in deliver).
         let code = unsafe {
             api.pull(
-                self.inner.raw.as_ptr(),
-                image.as_ptr(),
+                inner.raw.as_ptr(),
+                self.image.as_ptr(),
                 &raw,
                 &cb,
                 &mut res,
@@ -961,6 +1074,135 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Starts a private `podman system service` (or attaches to `socket_path`) and returns
+    /// once it answers, or fails with `Cancelled` when `opts.canceller` fires.
+    pub fn connect(opts: &ConnectOptions) -> Result<Client> {
+        let api = api()?;
+        let opt_path = |what, p: &Option<PathBuf>| p.as_deref().map(|p| cpath(what, p)).transpose();
+        let podman_path = opt_path("podman_path", &opts.podman_path)?;
+        let storage_root = opt_path("storage_root", &opts.storage_root)?;
+        let run_root = opt_path("run_root", &opts.run_root)?;
+        let auth_file = opt_path("auth_file", &opts.auth_file)?;
+        let socket_path = opt_path("socket_path", &opts.socket_path)?;
+        let runtime_dir = opt_path("runtime_dir", &opts.runtime_dir)?;
+        let storage_driver = opts
+            .storage_driver
+            .as_deref()
+            .map(|s| cstring("storage_driver", s))
+            .transpose()?;
+        let env: Vec<CString> = opts
+            .env
+            .iter()
+            .map(|e| cstring("env", e))
+            .collect::<Result<_>>()?;
+        let mut env_ptrs: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
+        env_ptrs.push(ptr::null());
+        let run_root_fd = own_fd("run_root_fd", opts.run_root_fd)?;
+        let auth_fd = own_fd("auth_fd", opts.auth_fd)?;
+        let log: Option<Box<LogFn>> = opts.log.clone().map(Box::new);
+
+        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+        // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
+        let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
+        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
+        raw.podman_path = p(&podman_path);
+        raw.storage_root = p(&storage_root);
+        raw.run_root = p(&run_root);
+        raw.storage_driver = p(&storage_driver);
+        raw.auth_file = p(&auth_file);
+        raw.socket_path = p(&socket_path);
+        raw.runtime_dir = p(&runtime_dir);
+        let fd = |own: &Option<OwnedFd>, given: Option<RawFd>| {
+            own.as_ref().map(|f| f.as_raw_fd()).or(given).unwrap_or(-1)
+        };
+        raw.run_root_fd = fd(&run_root_fd, opts.run_root_fd);
+        raw.auth_fd = fd(&auth_fd, opts.auth_fd);
+        if !opts.env.is_empty() {
+            raw.env = env_ptrs.as_ptr();
+        }
+        if let Some(t) = opts.start_timeout {
+            raw.start_timeout_ms = millis(t);
+        }
+        if let Some(b) = &log {
+            raw.log = Some(log_trampoline);
+            raw.log_user_data = &**b as *const LogFn as *mut c_void;
+        }
+        if let Some(c) = &opts.canceller {
+            raw.canceller = c.as_ptr();
+        }
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: every pointer in raw lives until after the call; the library copies the
+        // strings; the fds and the log closure move into the Client, which outlives the C one.
+        let code = unsafe { api.connect(&raw, &mut client, &mut err) };
+        match NonNull::new(client) {
+            Some(raw) if code == sys::PODPULL_OK => {
+                // SAFETY: err is NULL on success; freeing NULL is a no-op.
+                unsafe { api.error_free(err) };
+                Ok(Client {
+                    inner: Arc::new(Inner {
+                        raw,
+                        api,
+                        _log: log,
+                        _fds: run_root_fd.into_iter().chain(auth_fd).collect(),
+                        running: AtomicUsize::new(0),
+                    }),
+                })
+            }
+            _ => Err(Error::from_raw(&api, failure_code(code), err)),
+        }
+    }
+
+    /// A handle that cancels every pull of this client from any thread (or a signal handler).
+    pub fn client_canceller(&self) -> ClientCanceller {
+        ClientCanceller {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Cancels every pull in flight on this client (`podpull_cancel`). To end one pull, give
+    /// it a [`Canceller`].
+    pub fn cancel_all(&self) {
+        self.client_canceller().cancel_all()
+    }
+
+    /// The former name of [`Client::client_canceller`].
+    #[deprecated(note = "use client_canceller (every pull of the client), or a Canceller")]
+    pub fn canceller(&self) -> ClientCanceller {
+        self.client_canceller()
+    }
+
+    /// The former name of [`Client::cancel_all`].
+    #[deprecated(note = "use cancel_all (every pull of the client), or a Canceller")]
+    pub fn cancel(&self) {
+        self.cancel_all()
+    }
+
+    /// The pulls of this client that podpull is still working on: blocking ones in progress,
+    /// and async ones until their thread is done with the library, including those whose
+    /// `Pull` was dropped. The service stops once this is 0 and the `Client` is gone.
+    pub fn pulls_running(&self) -> usize {
+        self.inner.running.load(Ordering::SeqCst)
+    }
+
+    /// Pulls `image` and blocks until it is stored, failed or cancelled. `on_event` runs on
+    /// this thread; returning `ControlFlow::Break(())` cancels the pull (`Cancelled`).
+    ///
+    /// A panic in `on_event` is caught at the C boundary, cancels the pull, and is resumed
+    /// here once the C call has returned. No event is delivered after a panic or a `Break`.
+    /// Either fires the pull's canceller (see [`PullOptions::canceller`]): other pulls of the
+    /// client go on.
+    pub fn pull<F>(&self, image: &str, opts: &PullOptions, mut on_event: F) -> Result<PullResult>
+    where
+        F: FnMut(Event) -> ControlFlow<()>,
+    {
+        let request = PullRequest::new(image, opts)?;
+        let _running = Running::new(&self.inner);
+        request.run(&self.inner, &mut on_event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -971,6 +1213,8 @@ mod tests {
         send_sync::<Client>();
         send_sync::<Canceller>();
         clone::<Canceller>();
+        send_sync::<ClientCanceller>();
+        clone::<ClientCanceller>();
         send_sync::<Error>();
     }
     #[test]

@@ -192,7 +192,8 @@ pub struct podpull_api {
     /// Since 1.1.
     pub route_str: Option<unsafe extern "C" fn(podpull_route) -> *const c_char>,
     /// Since 1.2.
-    pub connect_options_init_sized: Option<unsafe extern "C" fn(*mut podpull_connect_options, usize)>,
+    pub connect_options_init_sized:
+        Option<unsafe extern "C" fn(*mut podpull_connect_options, usize)>,
     /// Since 1.2.
     pub pull_options_init_sized: Option<unsafe extern "C" fn(*mut podpull_pull_options, usize)>,
     /// Since 1.2.

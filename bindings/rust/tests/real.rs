@@ -3,104 +3,14 @@
 //! Run through ctest (tests/rust/run-cargo-tests.sh), linked and with `--features dlopen`.
 //! Without `PODPULL_TEST_ENV` the tests print why and pass, unless
 //! `PODPULL_REQUIRE_FIXTURE=1` (the ctest script sets it), where they fail.
-use podpull::{BlobState, Client, ConnectOptions, ErrorCode, Event, PullOptions, Route};
-use std::collections::HashMap;
+mod common;
+
+use common::{plain_http, Fixture};
+use podpull::{BlobState, Canceller, Client, ErrorCode, Event, PullOptions, Route};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-struct Fixture {
-    env: HashMap<String, String>,
-    dir: PathBuf,
-}
-
-impl Fixture {
-    fn get() -> Option<Fixture> {
-        let Some(path) = std::env::var_os("PODPULL_TEST_ENV") else {
-            if std::env::var("PODPULL_REQUIRE_FIXTURE").as_deref() == Ok("1") {
-                panic!(
-                    "PODPULL_TEST_ENV is not set; run through ctest (the podpull_registry fixture)"
-                );
-            }
-            eprintln!("skipped: PODPULL_TEST_ENV is not set (run tests/support/registry-up.sh)");
-            return None;
-        };
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read the fixture's env file {path:?}: {e}"));
-        let env = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    v.trim_matches('\'').trim_matches('"').to_string(),
-                )
-            })
-            .collect();
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "podpull-rs-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Some(Fixture { env, dir })
-    }
-
-    fn var(&self, key: &str) -> &str {
-        self.env
-            .get(key)
-            .unwrap_or_else(|| panic!("the fixture's env file lacks {key}"))
-    }
-
-    /// Hermetic options: private storage (vfs) and runtime dirs, the fixture's containers.conf,
-    /// and a registries.conf that marks the fixture's plain-HTTP registries insecure, so pulls
-    /// keep tls_verify on and podman 4.3.1 takes the Docker-compat route with byte progress
-    /// (with tls_verify off the library must use the libpod text route: no bytes).
-    fn connect_options(&self) -> ConnectOptions {
-        let conf = self.dir.join("registries.conf");
-        let mut text = String::new();
-        for key in ["PODPULL_TEST_REGISTRY", "PODPULL_TEST_SLOW_REGISTRY"] {
-            text += &format!(
-                "[[registry]]\nlocation = \"{}\"\ninsecure = true\n",
-                self.var(key)
-            );
-        }
-        std::fs::write(&conf, text).unwrap();
-        let mut o = ConnectOptions::default();
-        o.podman_path = Some(self.var("PODPULL_TEST_PODMAN").into());
-        o.storage_root = Some(self.dir.join("root"));
-        o.run_root = Some(self.dir.join("runroot"));
-        o.runtime_dir = Some(self.dir.clone());
-        o.storage_driver = Some("vfs".into());
-        o.env = vec![
-            format!(
-                "CONTAINERS_CONF={}",
-                self.var("PODPULL_TEST_CONTAINERS_CONF")
-            ),
-            format!("CONTAINERS_REGISTRIES_CONF={}", conf.display()),
-        ];
-        o.start_timeout = Some(Duration::from_secs(120));
-        o
-    }
-
-    fn connect(&self) -> Client {
-        Client::connect(&self.connect_options()).expect("connect to a private podman service")
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn plain_http() -> PullOptions {
-    PullOptions::default() // tls_verify on: registries.conf says the registries are insecure
-}
 
 /// A pull through a real service (the throttled registry, so bytes are reported while they
 /// flow): the route comes first, blob bytes and the pull's totals climb, blobs finish, and the
@@ -242,16 +152,17 @@ fn missing_podman_is_podman_not_found() {
     assert_eq!(err.code, ErrorCode::PodmanNotFound, "{err}");
 }
 
-/// A Canceller on another thread stops a slow pull once bytes flow; the client stays usable.
+/// A ClientCanceller on another thread stops a slow pull once bytes flow; the client stays
+/// usable.
 #[test]
-fn cancel_from_another_thread() {
+fn cancel_all_from_another_thread() {
     let Some(fx) = Fixture::get() else { return };
     let client = fx.connect();
-    let canceller = client.canceller();
+    let canceller = client.client_canceller();
     let (tx, rx) = mpsc::channel::<()>();
     let t = std::thread::spawn(move || {
         rx.recv().unwrap();
-        canceller.cancel();
+        canceller.cancel_all();
     });
     let mut tx = Some(tx);
     let start = Instant::now();
@@ -356,6 +267,146 @@ fn panic_in_callback_is_reraised() {
         })
         .unwrap();
     assert_eq!(r.image_id, fx.var("PODPULL_TEST_IMAGE_ID"));
+}
+
+/// A Canceller fired from another thread at the first bytes ends its own pull only: a pull
+/// of the same client running beside it finishes, and the client goes on pulling.
+#[test]
+fn a_canceller_ends_its_own_pull_only() {
+    let Some(fx) = Fixture::get() else { return };
+    let client = fx.connect();
+    let canceller = Canceller::new().unwrap();
+    assert!(!canceller.is_cancelled());
+    let mut victim = plain_http();
+    victim.canceller = Some(canceller.clone());
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            client.pull(fx.var("PODPULL_TEST_SLOW_IMAGE"), &plain_http(), |_| {
+                ControlFlow::Continue(())
+            })
+        });
+        let (tx, rx) = mpsc::channel::<()>();
+        let firing = s.spawn(move || {
+            if rx.recv().is_ok() {
+                canceller.cancel();
+            }
+        });
+        let mut tx = Some(tx);
+        let err = client
+            .pull(fx.var("PODPULL_TEST_SLOW_BIG_IMAGE"), &victim, |e| {
+                if matches!(&e, Event::Blob(b) if b.current > 0) {
+                    if let Some(tx) = tx.take() {
+                        tx.send(()).unwrap();
+                    }
+                }
+                ControlFlow::Continue(())
+            })
+            .unwrap_err();
+        drop(tx);
+        firing.join().unwrap();
+        assert_eq!(err.code, ErrorCode::Cancelled, "{err}");
+        let other = other.join().unwrap().expect("the other pull");
+        assert_eq!(other.image_id, fx.var("PODPULL_TEST_IMAGE_ID"));
+    });
+    assert!(victim.canceller.as_ref().unwrap().is_cancelled());
+    // A fired canceller stays fired: the same options end a new pull at once, before the route.
+    let mut events = 0;
+    let err = client
+        .pull(fx.var("PODPULL_TEST_IMAGE"), &victim, |_| {
+            events += 1;
+            ControlFlow::Continue(())
+        })
+        .unwrap_err();
+    assert_eq!((err.code, events), (ErrorCode::Cancelled, 0), "{err}");
+    let r = client
+        .pull(fx.var("PODPULL_TEST_BIG_IMAGE"), &plain_http(), |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!(r.image_id, fx.var("PODPULL_TEST_BIG_IMAGE_ID"));
+    assert_eq!(client.pulls_running(), 0);
+}
+
+/// Break on the route event (whose C callback cannot answer) ends that pull through its own
+/// canceller: a pull of the same client beside it is not touched.
+#[test]
+fn break_on_the_route_ends_only_that_pull() {
+    let Some(fx) = Fixture::get() else { return };
+    let client = fx.connect();
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            client.pull(fx.var("PODPULL_TEST_SLOW_BIG_IMAGE"), &plain_http(), |_| {
+                ControlFlow::Continue(())
+            })
+        });
+        // Once the other pull streams, stop a second one at its route.
+        assert!(common::wait_until(Duration::from_secs(60), || client
+            .pulls_running()
+            == 1));
+        std::thread::sleep(Duration::from_millis(500));
+        let mut after = 0;
+        let mut broke = false;
+        let err = client
+            .pull(fx.var("PODPULL_TEST_SLOW_IMAGE"), &plain_http(), |e| {
+                if broke {
+                    after += 1;
+                }
+                broke = true;
+                assert!(matches!(e, Event::Route { .. }), "{e:?}");
+                ControlFlow::Break(())
+            })
+            .unwrap_err();
+        assert_eq!((err.code, after), (ErrorCode::Cancelled, 0), "{err}");
+        let other = other.join().unwrap().expect("the other pull");
+        assert_eq!(other.image_id, fx.var("PODPULL_TEST_BIG_IMAGE_ID"));
+    });
+}
+
+/// A fired canceller in the connect options: Cancelled at once, nothing started.
+#[test]
+fn a_fired_canceller_ends_connect() {
+    let Some(fx) = Fixture::get() else { return };
+    let canceller = Canceller::new().unwrap();
+    canceller.cancel();
+    let mut o = fx.connect_options();
+    o.canceller = Some(canceller);
+    let start = Instant::now();
+    let err = Client::connect(&o).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled, "{err}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    fx.assert_nothing_left(Duration::from_secs(5));
+}
+
+/// bootc's layout: the runroot as an open directory fd. The client keeps a duplicate, so the
+/// caller may close its own right after connect: a `podman pull` subprocess started later
+/// (an `oci-archive:` image) still gets the runroot as fd 3.
+#[test]
+fn run_root_fd_is_the_clients_own() {
+    let Some(fx) = Fixture::get() else { return };
+    let run_root = fx.dir.join("rr");
+    std::fs::create_dir_all(&run_root).unwrap();
+    let dir = std::fs::File::open(&run_root).unwrap();
+    let mut o = fx.connect_options();
+    o.run_root = None;
+    o.run_root_fd = Some(std::os::fd::AsRawFd::as_raw_fd(&dir));
+    let client = Client::connect(&o).expect("connect with run_root_fd");
+    drop(dir);
+    // Something else takes the number the caller's fd had.
+    let _decoy = std::fs::File::open("/dev/null").unwrap();
+    let image = format!("oci-archive:{}", fx.var("PODPULL_TEST_OCI_ARCHIVE"));
+    let r = client
+        .pull(&image, &PullOptions::default(), |_| {
+            ControlFlow::Continue(())
+        })
+        .expect("pull an oci-archive with the runroot given as an fd");
+    assert_eq!(r.image_id, fx.var("PODPULL_TEST_OCI_ARCHIVE_ID"));
+    assert_eq!(r.route, Route::Subprocess);
+    assert!(
+        std::fs::read_dir(&run_root).unwrap().next().is_some(),
+        "podman wrote nothing in the runroot"
+    );
+    drop(client);
+    fx.assert_nothing_left(Duration::from_secs(5));
 }
 
 /// Two threads pull at once through one `&Client`.

@@ -1,0 +1,162 @@
+//! What the tests against the real thing share: the podpull_registry fixture
+//! (tests/support/registry-up.sh), whose env file `$PODPULL_TEST_ENV` names the images, and a
+//! private storage per test. Without `PODPULL_TEST_ENV` the tests print why and pass, unless
+//! `PODPULL_REQUIRE_FIXTURE=1` (the ctest script sets it), where they fail.
+#![allow(dead_code)] // each test binary uses its own part
+
+use podpull::{Client, ConnectOptions, PullOptions};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Fixture {
+    env: HashMap<String, String>,
+    pub dir: PathBuf,
+}
+
+impl Fixture {
+    pub fn get() -> Option<Fixture> {
+        let Some(path) = std::env::var_os("PODPULL_TEST_ENV") else {
+            if std::env::var("PODPULL_REQUIRE_FIXTURE").as_deref() == Ok("1") {
+                panic!(
+                    "PODPULL_TEST_ENV is not set; run through ctest (the podpull_registry fixture)"
+                );
+            }
+            eprintln!("skipped: PODPULL_TEST_ENV is not set (run tests/support/registry-up.sh)");
+            return None;
+        };
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read the fixture's env file {path:?}: {e}"));
+        let env = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.trim_matches('\'').trim_matches('"').to_string(),
+                )
+            })
+            .collect();
+        static N: AtomicUsize = AtomicUsize::new(0);
+        // Short: podman refuses a --runroot longer than 50 characters.
+        let dir = std::env::temp_dir().join(format!(
+            "podpull-rs-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Some(Fixture { env, dir })
+    }
+
+    pub fn var(&self, key: &str) -> &str {
+        self.env
+            .get(key)
+            .unwrap_or_else(|| panic!("the fixture's env file lacks {key}"))
+    }
+
+    /// Hermetic options: private storage (vfs) and runtime dirs, the fixture's containers.conf,
+    /// and a registries.conf that marks the fixture's plain-HTTP registries insecure, so pulls
+    /// keep tls_verify on and podman 4.3.1 takes the Docker-compat route with byte progress
+    /// (with tls_verify off the library must use the libpod text route: no bytes).
+    pub fn connect_options(&self) -> ConnectOptions {
+        let conf = self.dir.join("registries.conf");
+        let mut text = String::new();
+        for key in ["PODPULL_TEST_REGISTRY", "PODPULL_TEST_SLOW_REGISTRY"] {
+            text += &format!(
+                "[[registry]]\nlocation = \"{}\"\ninsecure = true\n",
+                self.var(key)
+            );
+        }
+        std::fs::write(&conf, text).unwrap();
+        let runtime_dir = self.dir.join("rt");
+        std::fs::create_dir_all(&runtime_dir).unwrap();
+        let mut o = ConnectOptions::default();
+        o.podman_path = Some(self.var("PODPULL_TEST_PODMAN").into());
+        o.storage_root = Some(self.dir.join("root"));
+        o.run_root = Some(self.dir.join("runroot"));
+        o.runtime_dir = Some(runtime_dir);
+        o.storage_driver = Some("vfs".into());
+        o.env = vec![
+            format!(
+                "CONTAINERS_CONF={}",
+                self.var("PODPULL_TEST_CONTAINERS_CONF")
+            ),
+            format!("CONTAINERS_REGISTRIES_CONF={}", conf.display()),
+        ];
+        o.start_timeout = Some(Duration::from_secs(120));
+        o
+    }
+
+    pub fn connect(&self) -> Client {
+        Client::connect(&self.connect_options()).expect("connect to a private podman service")
+    }
+
+    /// Processes other than this one whose command line names this test's directory: the
+    /// podman services and `podman pull`s it started.
+    pub fn processes(&self) -> Vec<String> {
+        processes_naming(&self.dir)
+    }
+
+    /// Fails unless every podman of this test is gone (waiting up to `within` for them) and
+    /// the runtime dir holds no service directory.
+    pub fn assert_nothing_left(&self, within: Duration) {
+        let gone = wait_until(within, || self.processes().is_empty());
+        assert!(gone, "processes left behind: {:#?}", self.processes());
+        let rt = self.dir.join("rt");
+        let left: Vec<_> = std::fs::read_dir(&rt)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "the runtime dir {rt:?} holds {left:?}");
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Storage made by podman (vfs) may hold read-only dirs: make them writable first.
+        let _ = std::process::Command::new("chmod")
+            .args(["-R", "u+w"])
+            .arg(&self.dir)
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn processes_naming(dir: &Path) -> Vec<String> {
+    let needle = format!("{}/", dir.display());
+    let me = std::process::id().to_string();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == me || !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(&needle) {
+            found.push(format!("{name}: {cmdline}"));
+        }
+    }
+    found
+}
+
+/// Polls `cond` every 20 ms until it holds (true) or `within` has passed (false).
+pub fn wait_until(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() > within {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub fn plain_http() -> PullOptions {
+    PullOptions::default() // tls_verify on: registries.conf says the registries are insecure
+}
