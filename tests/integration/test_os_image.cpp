@@ -85,8 +85,9 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
     const podpull_route route = expected_auto_route(os.slow_image, &opts);
     REQUIRE(route_progress(route) != Progress::text_only);
 
-    // Nothing of the pulls goes to the host's /var/tmp, which the chroot releases share: the
-    // sandbox's containers.conf puts podman's big-file copies in the sandbox.
+    // Nothing of the pulls goes to the host's /var/tmp, which the chroot releases share, but
+    // for the client's private TMPDIR there (podpull-tmp-XXXXXX, removed when the client is
+    // freed; check_no_leftovers checks that): podman keeps its big-file copies in TMPDIR.
     OpenFileWatch var_tmp("/var/tmp/");
 
     // ---- the OS image, into an empty storage
@@ -187,8 +188,16 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
                     count_lines_with(second.run.err, "already exists"),
                 out.seconds, out2.seconds);
     var_tmp.stop();
-    INFO("files under /var/tmp podman held open:\n" << join(var_tmp.seen(), "\n"));
+    const std::string private_tmp = (podman_temp_root() / "podpull-tmp-").string();
+    std::vector<std::string> elsewhere;
+    for (const auto &open : var_tmp.seen()) {
+        if (!contains(open, private_tmp)) {
+            elsewhere.push_back(open);
+        }
+    }
+    INFO("files under /var/tmp podman held open outside " << private_tmp << "*:\n"
+                                                          << join(elsewhere, "\n"));
     CHECK(var_tmp.scans() > 100); // it did watch, the whole time
-    CHECK(var_tmp.seen().empty());
+    CHECK(elsewhere.empty());
     box.check_no_leftovers();
 }
