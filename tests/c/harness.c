@@ -11,8 +11,11 @@
  *        environment as podpull's) and attach with socket_path. For the valgrind run: valgrind
  *        3.19 (bookworm) does not know pidfd_open (syscall 434), which Boost.Process needs to
  *        watch the service podpull starts, so under valgrind podpull cannot start one.
+ *        Nor can it run skopeo for the image's manifest: there, the pull must go on without
+ *        blob sizes and say why, and leave no child behind (can_watch_children()).
  */
 #define _XOPEN_SOURCE 700
+#define _DEFAULT_SOURCE /* syscall() */
 
 #include <podpull.h>
 
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +227,17 @@ static void register_sandbox(const char *dir) {
     }
 }
 
+/* Whether this process may watch a child through a pidfd, as podpull does: Linux 5.3 and later,
+ * but not under valgrind 3.19, which does not implement the call. */
+static int can_watch_children(void) {
+    const long fd = syscall(SYS_pidfd_open, (long)getpid(), 0L);
+    if (fd < 0) {
+        return 0;
+    }
+    close((int)fd);
+    return 1;
+}
+
 /* ---- callbacks ----------------------------------------------------------------------------- */
 
 struct events {
@@ -232,6 +247,7 @@ struct events {
     int status_lines;
     int copying_blob;
     podpull_route route;
+    int reason_says_unwatchable; /* "cannot watch" a child: no pidfd_open here */
 };
 
 static void on_route(void *user_data, podpull_route route, const char *reason) {
@@ -242,6 +258,7 @@ static void on_route(void *user_data, podpull_route route, const char *reason) {
     ++ev->total;
     ++ev->route_calls;
     ev->route = route;
+    ev->reason_says_unwatchable = reason != NULL && strstr(reason, "cannot watch") != NULL;
     printf("  on_route: %d (%s)\n", (int)route, reason != NULL ? reason : "(null)");
 }
 
@@ -458,15 +475,23 @@ int main(int argc, char **argv) {
         CHECK(is_hex64(api->result_image_id(res)));
         CHECK(strcmp(api->result_image_id(res), env.image_id) == 0);
         CHECK(api->result_route(res) == PODPULL_ROUTE_LIBPOD_TEXT);
-        /* The manifest (skopeo) gave every blob: three layers and the config, none of them in
-         * the fresh storage, so every byte was fetched. */
         printf("%u blobs, %u cached, %llu bytes cached\n", (unsigned)api->result_blobs_total(res),
                (unsigned)api->result_blobs_cached(res),
                (unsigned long long)api->result_bytes_cached(res));
-        CHECK(api->result_blobs_total(res) == 4);
         CHECK(api->result_blobs_cached(res) == 0);
         CHECK(api->result_bytes_cached(res) == 0);
-        CHECK(api->result_bytes(res) > 13 * 1000 * 1000);
+        if (can_watch_children()) {
+            /* The manifest (skopeo) gave every blob: three layers and the config, none of them
+             * in the fresh storage, so every byte was fetched. */
+            CHECK(api->result_blobs_total(res) == 4);
+            CHECK(api->result_bytes(res) > 13 * 1000 * 1000);
+        } else {
+            /* skopeo could not be watched: no sizes, the route's reason says why, and the child
+             * was reaped (the check of children below). */
+            printf("no pidfd_open here: the manifest step cannot run\n");
+            CHECK(api->result_blobs_total(res) == 0);
+            CHECK(ev.reason_says_unwatchable);
+        }
     }
     api->result_free(res);
     res = NULL;

@@ -39,153 +39,41 @@ using Env = std::vector<std::string>;
 
 // ---- what the manifest says ------------------------------------------------------------------
 
-struct ImageBlobs {
-    std::map<std::string, uint64_t> sizes; // digest -> size, layers and config
+// The blobs a manifest lists, by digest ("sha256:..."), layers and config.
+struct ManifestSizes {
+    std::map<std::string, uint64_t> sizes; // digest -> size
     uint64_t sum = 0;
+    void add(const std::string &digest, uint64_t size) {
+        if (sizes.emplace(digest, size).second)
+            sum += size;
+    }
 };
 
-// The blobs of a description make-os-image.py (or make-multi-arch.py) wrote: {"config":
-// {digest,size}, "layers":[{digest,size}...]}, optionally under a key.
-ImageBlobs described_blobs(const std::string &path, const std::string &key = "") {
-    const TestEnv &env = test_env();
-    const RunResult r = run_process({env.python3, "-c",
-                                     "import json, sys\n"
-                                     "m = json.load(open(sys.argv[1]))\n"
-                                     "m = m[sys.argv[2]] if sys.argv[2] else m\n"
-                                     "for b in m['layers'] + [m['config']]:\n"
-                                     "    print(b['digest'], b['size'])\n",
-                                     path, key});
+// Reads "DIGEST SIZE" lines that a python3 snippet prints.
+ManifestSizes sizes_printed_by(const std::vector<std::string> &argv) {
+    const RunResult r = run_process(argv);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    ImageBlobs blobs;
+    ManifestSizes blobs;
     std::istringstream in(r.out);
     std::string digest;
     uint64_t size = 0;
-    while (in >> digest >> size) {
-        if (blobs.sizes.emplace(digest, size).second)
-            blobs.sum += size;
-    }
+    while (in >> digest >> size)
+        blobs.add(digest, size);
     REQUIRE_FALSE(blobs.sizes.empty());
     return blobs;
 }
 
-// ---- one pull, recorded ----------------------------------------------------------------------
-
-struct Report {
-    std::string id;
-    podpull_blob_state state = PODPULL_BLOB_STARTED;
-    uint64_t current = 0;
-    int64_t total = 0;
-    uint64_t pull_current = 0, pull_total = 0, pull_cached = 0;
-    uint32_t blobs_seen = 0, blobs_done = 0, blobs_total = 0, blobs_cached = 0;
-    bool has_1_2 = false; // the library filled in the ABI 1.2 fields
-};
-
-struct Recorder {
-    int route_calls = 0;
-    bool other_before_route = false;
-    podpull_route route = PODPULL_ROUTE_AUTO;
-    std::string reason;
-    std::vector<Report> reports;
-    std::vector<std::string> status;
-    std::function<int(const Report &)> hook;
-
-    podpull_callbacks callbacks() {
-        podpull_callbacks cb;
-        podpull_callbacks_init(&cb);
-        cb.user_data = this;
-        cb.on_route = [](void *ud, podpull_route chosen, const char *why) {
-            auto *self = static_cast<Recorder *>(ud);
-            ++self->route_calls;
-            self->route = chosen;
-            self->reason = why != nullptr ? why : "";
-        };
-        cb.on_status = [](void *ud, const char *line) {
-            auto *self = static_cast<Recorder *>(ud);
-            self->other_before_route |= self->route_calls == 0;
-            self->status.emplace_back(line != nullptr ? line : "");
-        };
-        cb.on_blob = [](void *ud, const podpull_blob_progress *p) {
-            auto *self = static_cast<Recorder *>(ud);
-            self->other_before_route |= self->route_calls == 0;
-            Report r;
-            r.id = p->id != nullptr ? p->id : "";
-            r.state = p->state;
-            r.current = p->current;
-            r.total = p->total;
-            r.pull_current = p->pull_current;
-            r.pull_total = p->pull_total;
-            r.blobs_seen = p->blobs_seen;
-            r.blobs_done = p->blobs_done;
-            r.has_1_2 = p->struct_size >=
-                        offsetof(podpull_blob_progress, blobs_cached) + sizeof p->blobs_cached;
-            if (r.has_1_2) {
-                r.pull_cached = p->pull_cached;
-                r.blobs_total = p->blobs_total;
-                r.blobs_cached = p->blobs_cached;
-            }
-            self->reports.push_back(r);
-            return self->hook ? self->hook(r) : 0;
-        };
-        return cb;
-    }
-};
-
-struct Pulled {
-    podpull_code code = PODPULL_ERR_INTERNAL;
-    std::string message;
-    std::string image_id;
-    podpull_route route = PODPULL_ROUTE_AUTO;
-    uint64_t bytes = 0, bytes_cached = 0;
-    uint32_t blobs_total = 0, blobs_cached = 0;
-    double seconds = 0;
-    std::string describe() const {
-        std::ostringstream s;
-        s << podpull_code_str(code) << " " << message << " id " << image_id << " route "
-          << podpull_route_str(route) << " bytes " << bytes << " cached " << bytes_cached
-          << " blobs " << blobs_total << " cached " << blobs_cached << " in " << seconds << " s";
-        return s.str();
-    }
-};
-
-Pulled run_pull(podpull_client *client, const std::string &image, Recorder &rec,
-                const podpull_pull_options &opts) {
-    const podpull_callbacks cb = rec.callbacks();
-    podpull_result *res = nullptr;
-    podpull_error *err = nullptr;
-    const auto started = Clock::now();
-    Pulled out;
-    out.code = podpull_pull(client, image.c_str(), &opts, &cb, &res, &err);
-    out.seconds = seconds_since(started);
-    out.message = podpull_error_message(err);
-    out.image_id = podpull_result_image_id(res);
-    out.route = podpull_result_route(res);
-    out.bytes = podpull_result_bytes(res);
-    out.bytes_cached = podpull_result_bytes_cached(res);
-    out.blobs_total = podpull_result_blobs_total(res);
-    out.blobs_cached = podpull_result_blobs_cached(res);
-    podpull_result_free(res);
-    podpull_error_free(err);
-    return out;
-}
-
-struct Client {
-    podpull_client *ptr = nullptr;
-    explicit Client(podpull_client *p) : ptr(p) {}
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
-    ~Client() { podpull_free(ptr); }
-    void reset() {
-        podpull_free(ptr);
-        ptr = nullptr;
-    }
-};
-
-podpull_client *connect_or_fail(Sandbox &box, const podpull_connect_options &opts) {
-    ConnectOutcome c = connect(opts);
-    INFO(c.describe() << "\n" << box.log_text());
-    REQUIRE(c.code == PODPULL_OK);
-    return c.client;
+// The blobs of a description make-os-image.py (or make-multi-arch.py) wrote: {"config":
+// {digest,size}, "layers":[{digest,size}...]}, optionally under a key.
+ManifestSizes described_blobs(const std::string &path, const std::string &key = "") {
+    return sizes_printed_by({test_env().python3, "-c",
+                             "import json, sys\n"
+                             "m = json.load(open(sys.argv[1]))\n"
+                             "m = m[sys.argv[2]] if sys.argv[2] else m\n"
+                             "for b in m['layers'] + [m['config']]:\n"
+                             "    print(b['digest'], b['size'])\n",
+                             path, key});
 }
 
 // A registries.conf that declares the fixture's registries insecure (plain HTTP), so that
@@ -207,55 +95,49 @@ podpull_pull_options route_options(podpull_route route) {
     return o;
 }
 
-const char *short_route(podpull_route route) {
-    return podpull_route_str(route) + std::string_view("PODPULL_ROUTE_").size();
+// One pull with the shared recorder: what came back, and what the callbacks said.
+std::pair<PullOutcome, PullRecorder::Snapshot>
+pull_recorded(podpull_client *client, const std::string &image, const podpull_pull_options &opts) {
+    PullRecorder recorder;
+    PullOutcome out = pull(client, image, recorder, &opts);
+    return {std::move(out), recorder.snapshot()};
 }
 
-// The routes this release can take for a registry reference besides the automatic one.
-std::vector<podpull_route> forced_routes() {
-    const TestEnv &env = test_env();
+// The routes this release serves for `image` besides the automatic one.
+std::vector<podpull_route> other_routes(const std::string &image) {
+    const podpull_pull_options opts = route_options(PODPULL_ROUTE_AUTO);
     std::vector<podpull_route> routes;
-    if (env.podman_at_least(6, 0))
-        routes.push_back(PODPULL_ROUTE_LIBPOD_PROGRESS);
-    if (env.podman_at_least(4, 8))
-        routes.push_back(PODPULL_ROUTE_LIBPOD_COMPAT);
-    routes.insert(routes.end(), {PODPULL_ROUTE_DOCKER_COMPAT, PODPULL_ROUTE_LIBPOD_TEXT,
-                                 PODPULL_ROUTE_SUBPROCESS});
+    for (const podpull_route route : forced_routes())
+        if (route != expected_auto_route(image, &opts) &&
+            expected_refusal(route, image, opts).empty())
+            routes.push_back(route);
     return routes;
-}
-
-podpull_route automatic_route() {
-    const TestEnv &env = test_env();
-    if (env.podman_at_least(6, 0))
-        return PODPULL_ROUTE_LIBPOD_PROGRESS;
-    if (env.podman_at_least(4, 8))
-        return PODPULL_ROUTE_LIBPOD_COMPAT;
-    return PODPULL_ROUTE_DOCKER_COMPAT;
 }
 
 // What every pull with a manifest must give: the total is the manifest's sum from the
 // first byte-carrying event (and every other), every blob has the manifest's size, totals
 // never go back, the result's bytes are what was fetched, and the blobs reported SKIPPED are
 // exactly `cached`.
-void check_exact_totals(const Recorder &rec, const Pulled &out, const ImageBlobs &image,
-                        const std::set<std::string> &cached) {
+void check_exact_totals(const PullRecorder::Snapshot &rec, const PullOutcome &out,
+                        const ManifestSizes &image, const std::set<std::string> &cached) {
     REQUIRE(out.code == PODPULL_OK);
     CHECK(rec.route_calls == 1);
-    CHECK_FALSE(rec.other_before_route);
+    CHECK(rec.route_first);
     CHECK(rec.reason.find("blob sizes from the image's manifest") != std::string::npos);
-    REQUIRE_FALSE(rec.reports.empty());
+    REQUIRE_FALSE(rec.blobs.empty());
 
-    const auto first_bytes = std::find_if(rec.reports.begin(), rec.reports.end(),
-                                          [](const Report &r) { return r.pull_current > 0; });
-    REQUIRE(first_bytes != rec.reports.end());
+    const auto first_bytes =
+        std::find_if(rec.blobs.begin(), rec.blobs.end(),
+                     [](const PullRecorder::BlobEvent &r) { return r.pull_current > 0; });
+    REQUIRE(first_bytes != rec.blobs.end());
     CHECK(first_bytes->pull_total == image.sum);
 
     uint64_t last_current = 0;
     std::set<std::string> skipped;
     std::set<std::string> reported;
-    for (const Report &r : rec.reports) {
-        CAPTURE(r.id, r.state, r.current, r.total, r.pull_current, r.pull_total);
-        REQUIRE(r.has_1_2);
+    for (const PullRecorder::BlobEvent &r : rec.blobs) {
+        CAPTURE(r.id, state_name(r.state), r.current, r.total, r.pull_current, r.pull_total);
+        REQUIRE(r.has_cached_fields);
         CHECK(r.pull_total == image.sum);
         CHECK(r.blobs_total == image.sizes.size());
         CHECK(r.pull_current <= r.pull_total);
@@ -271,7 +153,7 @@ void check_exact_totals(const Recorder &rec, const Pulled &out, const ImageBlobs
         reported.insert(r.id);
     }
     CHECK(reported.size() == image.sizes.size()); // every blob was accounted for
-    const Report &last = rec.reports.back();
+    const PullRecorder::BlobEvent &last = rec.blobs.back();
     CHECK(last.pull_current == image.sum);
     CHECK(last.blobs_done == image.sizes.size());
     CHECK(last.blobs_cached == cached.size());
@@ -311,8 +193,8 @@ TEST_CASE("the OS image on every route into a fresh storage: the total at the fi
           "sibling then reports the shared layers cached and fetches only the rest",
           "[totals][os-image]") {
     const OsImageEnv &os = os_image_env();
-    const ImageBlobs image = described_blobs(os.manifest);
-    const ImageBlobs sibling = described_blobs(os.sibling_manifest);
+    const ManifestSizes image = described_blobs(os.manifest);
+    const ManifestSizes sibling = described_blobs(os.sibling_manifest);
     REQUIRE(image.sizes.size() == 49);
     std::set<std::string> shared;
     for (const auto &[digest, size] : sibling.sizes)
@@ -325,46 +207,40 @@ TEST_CASE("the OS image on every route into a fresh storage: the total at the fi
     {
         INFO("automatic route, then the sibling into the same storage");
         Client client(connect_or_fail(box, box.options(Env{registries})));
-        Recorder rec;
-        const Pulled out =
-            run_pull(client.ptr, os.slow_image, rec, route_options(PODPULL_ROUTE_AUTO));
+        const podpull_pull_options auto_route = route_options(PODPULL_ROUTE_AUTO);
+        const auto [out, rec] = pull_recorded(client.ptr, os.slow_image, auto_route);
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
-        CHECK(out.route == automatic_route());
+        CHECK(out.route == expected_auto_route(os.slow_image, &auto_route));
         CHECK(out.image_id == os.image_id);
         check_exact_totals(rec, out, image, {});
-        WARN("podman " << test_env().podman_version << " " << short_route(out.route)
-                       << ": first-byte total " << rec.reports.front().pull_total << ", result "
-                       << out.bytes << " bytes, " << rec.reports.size() << " reports, "
-                       << out.seconds << " s");
+        WARN("podman " << test_env().podman_version << " " << route_name(out.route)
+                       << ": first-byte total " << rec.blobs.front().pull_total << ", result "
+                       << out.bytes << " bytes, " << rec.blobs.size() << " reports, " << out.seconds
+                       << " s");
 
-        Recorder sib;
-        const Pulled again =
-            run_pull(client.ptr, os.slow_sibling_image, sib, route_options(PODPULL_ROUTE_AUTO));
+        const auto [again, sib] = pull_recorded(client.ptr, os.slow_sibling_image, auto_route);
         INFO(again.describe() << "\nreason: " << sib.reason);
         CHECK(again.image_id == os.sibling_image_id);
         // podman reuses a layer it has by digest, whatever its parent was (seen on every
         // release): the shared layers are SKIPPED, nothing of them is fetched
         check_exact_totals(sib, again, sibling, shared);
-        WARN("podman " << test_env().podman_version << " " << short_route(again.route)
+        WARN("podman " << test_env().podman_version << " " << route_name(again.route)
                        << " sibling: " << again.blobs_cached << " of " << again.blobs_total
                        << " blobs cached (" << again.bytes_cached << " bytes), fetched "
                        << again.bytes << " bytes in " << again.seconds << " s");
         client.reset();
     }
-    for (const podpull_route route : forced_routes()) {
-        if (route == automatic_route())
-            continue;
-        CAPTURE(short_route(route));
-        const ServiceDirs dirs = box.make_service_dirs(std::string("r") + short_route(route));
+    for (const podpull_route route : other_routes(os.slow_image)) {
+        CAPTURE(route_name(route));
+        const ServiceDirs dirs = box.make_service_dirs(std::string("r") + route_name(route));
         Client client(connect_or_fail(box, box.options(dirs, Env{registries})));
-        Recorder rec;
-        const Pulled out = run_pull(client.ptr, os.slow_image, rec, route_options(route));
+        const auto [out, rec] = pull_recorded(client.ptr, os.slow_image, route_options(route));
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
         CHECK(out.route == route);
         CHECK(out.image_id == os.image_id);
         check_exact_totals(rec, out, image, {});
-        WARN("podman " << test_env().podman_version << " " << short_route(route)
-                       << ": first-byte total " << rec.reports.front().pull_total << ", result "
+        WARN("podman " << test_env().podman_version << " " << route_name(route)
+                       << ": first-byte total " << rec.blobs.front().pull_total << ", result "
                        << out.bytes << " bytes in " << out.seconds << " s");
         client.reset();
     }
@@ -378,8 +254,7 @@ TEST_CASE("without skopeo in PATH the pull goes on without sizes, and the route'
     Sandbox box;
     Client client(connect_or_fail(
         box, box.options(Env{insecure_registries_env(box), path_with_skopeo(box, "")})));
-    Recorder rec;
-    const Pulled out = run_pull(client.ptr, env.image, rec, route_options(PODPULL_ROUTE_AUTO));
+    const auto [out, rec] = pull_recorded(client.ptr, env.image, route_options(PODPULL_ROUTE_AUTO));
     INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
     REQUIRE(out.code == PODPULL_OK);
     CHECK(out.image_id == env.image_id);
@@ -388,7 +263,7 @@ TEST_CASE("without skopeo in PATH the pull goes on without sizes, and the route'
     CHECK(contains(rec.reason, why));
     CHECK(contains(box.log_text(), why));
     CHECK(out.blobs_total == 0);
-    for (const Report &r : rec.reports)
+    for (const PullRecorder::BlobEvent &r : rec.blobs)
         CHECK(r.blobs_total == 0);
     client.reset();
     box.check_no_leftovers();
@@ -406,8 +281,8 @@ TEST_CASE("a skopeo that fails (the registry refuses the manifest) or hangs past
                                                        "echo 'time=\"x\" level=fatal msg=\"Error "
                                                        "reading manifest v1 in x: manifest "
                                                        "unknown\"' >&2\nexit 1\n")})));
-        Recorder rec;
-        const Pulled out = run_pull(client.ptr, env.image, rec, route_options(PODPULL_ROUTE_AUTO));
+        const auto [out, rec] =
+            pull_recorded(client.ptr, env.image, route_options(PODPULL_ROUTE_AUTO));
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
         REQUIRE(out.code == PODPULL_OK);
         CHECK(out.image_id == env.image_id);
@@ -421,10 +296,9 @@ TEST_CASE("a skopeo that fails (the registry refuses the manifest) or hangs past
         Client client(connect_or_fail(
             box, box.options(Env{insecure_registries_env(box),
                                  path_with_skopeo(box, "#!/bin/sh\nexec sleep 120\n")})));
-        Recorder rec;
         podpull_pull_options opts = route_options(PODPULL_ROUTE_AUTO);
         opts.stall_timeout_ms = 3000; // the step's bound: the stall timeout, when shorter
-        const Pulled out = run_pull(client.ptr, env.image, rec, opts);
+        const auto [out, rec] = pull_recorded(client.ptr, env.image, opts);
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
         REQUIRE(out.code == PODPULL_OK);
         CHECK(contains(rec.reason, "skopeo inspect did not answer within 3000 ms"));
@@ -451,7 +325,6 @@ TEST_CASE("a pull cancelled while the manifest step waits on a stalled registry 
 
     Sandbox box;
     Client client(connect_or_fail(box, box.options()));
-    Recorder rec;
     podpull_pull_options opts = insecure_pull_options();
     std::atomic<bool> done{false};
     Clock::time_point cancelled_at{};
@@ -461,7 +334,7 @@ TEST_CASE("a pull cancelled while the manifest step waits on a stalled registry 
         podpull_cancel(client.ptr);
         done = true;
     });
-    const Pulled out = run_pull(client.ptr, stalled + "/podpull/test:v1", rec, opts);
+    const auto [out, rec] = pull_recorded(client.ptr, stalled + "/podpull/test:v1", opts);
     canceller.join();
     const double after_cancel = seconds_since(cancelled_at);
     INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
@@ -530,10 +403,9 @@ TEST_CASE("credentials reach skopeo only through fd 4: never on a command line o
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
     });
-    Recorder rec;
     podpull_pull_options popts;
     podpull_pull_options_init(&popts);
-    const Pulled out = run_pull(client.ptr, auth.image, rec, popts);
+    const auto [out, rec] = pull_recorded(client.ptr, auth.image, popts);
     running = false;
     watch.join();
     std::string seen;
@@ -574,14 +446,13 @@ TEST_CASE("a manifest list: the host's platform by default, another when asked; 
     const std::string registries = insecure_registries_env(box);
     for (const std::string arch : {"amd64", "arm64"}) {
         CAPTURE(arch);
-        const ImageBlobs blobs = described_blobs(description, arch);
+        const ManifestSizes blobs = described_blobs(description, arch);
         const ServiceDirs dirs = box.make_service_dirs("multi-" + arch);
         Client client(connect_or_fail(box, box.options(dirs, Env{registries})));
-        Recorder rec;
         podpull_pull_options opts = route_options(PODPULL_ROUTE_AUTO);
         if (arch == "arm64")
             opts.arch = "arm64";
-        const Pulled out = run_pull(client.ptr, image, rec, opts);
+        const auto [out, rec] = pull_recorded(client.ptr, image, opts);
         INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
         check_exact_totals(rec, out, blobs, {});
         CHECK(contains(rec.reason, "from the manifest list"));
@@ -598,31 +469,22 @@ TEST_CASE("an oci-archive: reference: the manifest is read from the archive, and
           "[totals][local]") {
     const TestEnv &env = test_env();
     // What the archive's own manifest says, read with Python's tarfile.
-    const RunResult r = run_process({env.python3, "-c",
-                                     "import json, sys, tarfile\n"
-                                     "t = tarfile.open(sys.argv[1])\n"
-                                     "index = json.load(t.extractfile('index.json'))\n"
-                                     "d = index['manifests'][0]['digest'].split(':')\n"
-                                     "m = json.load(t.extractfile('blobs/%s/%s' % (d[0], d[1])))\n"
-                                     "for b in m['layers'] + [m['config']]:\n"
-                                     "    print(b['digest'], b['size'])\n",
-                                     env.oci_archive});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    ImageBlobs blobs;
-    std::istringstream in(r.out);
-    std::string digest;
-    uint64_t size = 0;
-    while (in >> digest >> size)
-        if (blobs.sizes.emplace(digest, size).second)
-            blobs.sum += size;
+    const ManifestSizes blobs =
+        sizes_printed_by({env.python3, "-c",
+                          "import json, sys, tarfile\n"
+                          "t = tarfile.open(sys.argv[1])\n"
+                          "index = json.load(t.extractfile('index.json'))\n"
+                          "d = index['manifests'][0]['digest'].split(':')\n"
+                          "m = json.load(t.extractfile('blobs/%s/%s' % (d[0], d[1])))\n"
+                          "for b in m['layers'] + [m['config']]:\n"
+                          "    print(b['digest'], b['size'])\n",
+                          env.oci_archive});
 
     Sandbox box;
     Client client(connect_or_fail(box, box.options()));
-    Recorder rec;
     podpull_pull_options opts;
     podpull_pull_options_init(&opts);
-    const Pulled out = run_pull(client.ptr, "oci-archive:" + env.oci_archive, rec, opts);
+    const auto [out, rec] = pull_recorded(client.ptr, "oci-archive:" + env.oci_archive, opts);
     INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
     CHECK(out.route == PODPULL_ROUTE_SUBPROCESS);
     CHECK(out.image_id == env.oci_archive_id);

@@ -13,7 +13,8 @@ std::string PullOutcome::describe() const {
     o << "pull returned " << code_str << " (" << static_cast<int>(code) << ") after " << seconds
       << " s; error " << (have_error ? "set" : "NULL") << " [code " << static_cast<int>(error_code)
       << "] \"" << message << "\"; result " << (have_result ? "set" : "NULL") << " [id " << image_id
-      << ", route " << static_cast<int>(route) << ", bytes " << bytes << "]";
+      << ", route " << static_cast<int>(route) << ", bytes " << bytes << ", cached " << bytes_cached
+      << " in " << blobs_cached << " of " << blobs_total << " blobs]";
     return o.str();
 }
 
@@ -35,6 +36,9 @@ PullOutcome pull(podpull_client *client, const std::string &image, PullRecorder 
         o.image_id = podpull_result_image_id(res);
         o.route = podpull_result_route(res);
         o.bytes = podpull_result_bytes(res);
+        o.bytes_cached = podpull_result_bytes_cached(res);
+        o.blobs_total = podpull_result_blobs_total(res);
+        o.blobs_cached = podpull_result_blobs_cached(res);
     }
     if (err != nullptr) {
         o.error_code = podpull_error_code(err);

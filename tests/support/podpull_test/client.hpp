@@ -21,7 +21,9 @@ struct PullOutcome {
     podpull_code error_code = PODPULL_OK; // podpull_error_code(err)
     std::string image_id;
     podpull_route route = PODPULL_ROUTE_AUTO;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0;        // fetched
+    uint64_t bytes_cached = 0; // podpull_result_bytes_cached
+    uint32_t blobs_total = 0, blobs_cached = 0;
     double seconds = 0;
     std::string describe() const;
 };

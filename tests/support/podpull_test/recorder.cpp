@@ -89,6 +89,14 @@ int PullRecorder::blob_cb(void *ud, const podpull_blob_progress *progress) {
             e.pull_total = progress->pull_total;
             e.blobs_seen = progress->blobs_seen;
             e.blobs_done = progress->blobs_done;
+            e.has_cached_fields =
+                progress->struct_size >=
+                offsetof(podpull_blob_progress, blobs_cached) + sizeof progress->blobs_cached;
+            if (e.has_cached_fields) {
+                e.pull_cached = progress->pull_cached;
+                e.blobs_total = progress->blobs_total;
+                e.blobs_cached = progress->blobs_cached;
+            }
             self->s_.blobs.push_back(e);
             self->note("blob " + e.id + " " + state_name(e.state));
         }

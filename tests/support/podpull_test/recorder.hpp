@@ -37,6 +37,10 @@ class PullRecorder {
         uint64_t pull_current = 0;
         uint64_t pull_total = 0;
         uint32_t blobs_seen = 0, blobs_done = 0;
+        // The ABI 1.2 fields; has_cached_fields says the library's struct_size reaches them.
+        bool has_cached_fields = false;
+        uint64_t pull_cached = 0;
+        uint32_t blobs_total = 0, blobs_cached = 0;
     };
 
     struct Snapshot {
