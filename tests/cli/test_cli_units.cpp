@@ -523,3 +523,27 @@ TEST_CASE("--progress-fd: a full pipe holds the writer until it is interrupted")
     ::close(fds[0]);
     std::fclose(err);
 }
+
+TEST_CASE("--progress-fd takes an open, writable descriptor other than 0, 1 and 2") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const std::string w = std::to_string(fds[1]);
+    const std::string r = std::to_string(fds[0]);
+    ParseOutcome ok = parse({"pull", "--progress-fd", w.c_str(), "img"});
+    REQUIRE(ok.options.has_value());
+    CHECK(ok.options->progress_fd == fds[1]);
+    CHECK(parse({"pull", "img"}).options->progress_fd == -1);
+    for (const char *bad : {"0", "1", "2", "x", "3x", "", "-4"}) {
+        INFO(bad);
+        ParseOutcome o = parse({"pull", "--progress-fd", bad, "img"});
+        CHECK_FALSE(o.options.has_value());
+        CHECK(o.exit_code == exit_usage);
+    }
+    ParseOutcome ro = parse({"pull", "--progress-fd", r.c_str(), "img"}); // read end
+    CHECK_FALSE(ro.options.has_value());
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ParseOutcome closed = parse({"pull", "--progress-fd", w.c_str(), "img"});
+    CHECK_FALSE(closed.options.has_value());
+    CHECK(closed.exit_code == exit_usage);
+}
