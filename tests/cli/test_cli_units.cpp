@@ -1,17 +1,22 @@
 // Unit tests of the podpull command's pieces that need no podman: the JSON escaper, the
-// TTY line fitting, the exit codes, the option parser, and the plain renderer's throttle.
+// TTY line fitting, the exit codes, the option parser, the plain renderer's throttle, and
+// --progress-fd's bootc events, rate limit and writer.
 #include "blob_table.hpp"
 #include "cli.hpp"
 #include "exit_codes.hpp"
 #include "json.hpp"
 #include "plain_renderer.hpp"
+#include "progress_fd_renderer.hpp"
 #include "tty_renderer.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
+#include <fcntl.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace podpull_cli;
@@ -227,4 +232,318 @@ TEST_CASE("the summary gives the bytes fetched, and the cached blobs when there 
     s.blobs_cached = 24;
     CHECK(summary_text(s) ==
           "66.0 MiB in 41.2 s, 24 of 49 blobs cached (60.0 MiB), route LIBPOD_COMPAT");
+}
+
+namespace {
+podpull_blob_progress blob_event(const char *id, podpull_blob_state st, uint64_t cur, int64_t total,
+                                 uint64_t pull_current, uint64_t pull_total) {
+    podpull_blob_progress p{};
+    p.struct_size = sizeof p;
+    p.id = id;
+    p.state = st;
+    p.current = cur;
+    p.total = total;
+    p.pull_current = pull_current;
+    p.pull_total = pull_total;
+    return p;
+}
+std::vector<std::string> split_lines(const std::string &s) {
+    std::vector<std::string> lines;
+    size_t at = 0;
+    while (at < s.size()) {
+        const size_t nl = s.find('\n', at);
+        REQUIRE(nl != std::string::npos); // every line ends in a newline
+        lines.push_back(s.substr(at, nl - at));
+        at = nl + 1;
+    }
+    return lines;
+}
+std::string read_fd_to_end(int fd) {
+    std::string s;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+        s.append(buf, static_cast<size_t>(n));
+    }
+    return s;
+}
+// The number after "key": in a line of ours (no nesting ambiguity for the top-level keys,
+// which come before "subtasks").
+uint64_t field(const std::string &line, const std::string &key) {
+    const std::string needle = "\"" + key + "\":";
+    const size_t at = line.find(needle);
+    REQUIRE(at != std::string::npos);
+    return std::stoull(line.substr(at + needle.size()));
+}
+} // namespace
+
+TEST_CASE("--progress-fd: bootc's Start and ProgressBytes lines, field for field") {
+    CHECK(format_start_event() == R"({"type":"Start","version":"0.1.0"})");
+    ProgressBytesEvent e;
+    e.task = "pulling";
+    e.description = "Pulling image: r/x:\"1\"";
+    e.id = "r/x:\"1\"";
+    e.bytes_cached = 1;
+    e.bytes = 2;
+    e.bytes_total = 3;
+    e.steps_cached = 4;
+    e.steps = 5;
+    e.steps_total = 6;
+    CHECK(format_progress_bytes(e) ==
+          R"({"type":"ProgressBytes","task":"pulling","description":"Pulling image: r/x:\"1\"",)"
+          R"("id":"r/x:\"1\"","bytesCached":1,"bytes":2,"bytesTotal":3,"stepsCached":4,)"
+          R"("steps":5,"stepsTotal":6,"subtasks":[]})");
+    e.subtasks.push_back({"blob", "blob 0123456789ab", "sha256:0123456789abcdef", 0, 7, 8});
+    e.subtasks.push_back({"blob", "blob fedcba987654", "sha256:fedcba9876543210", 0, 9, 0});
+    CHECK(format_progress_bytes(e).find(
+              R"("subtasks":[{"subtask":"blob","description":"blob 0123456789ab",)"
+              R"("id":"sha256:0123456789abcdef","bytesCached":0,"bytes":7,"bytesTotal":8},)"
+              R"({"subtask":"blob","description":"blob fedcba987654",)"
+              R"("id":"sha256:fedcba9876543210","bytesCached":0,"bytes":9,"bytesTotal":0}]})") !=
+          std::string::npos);
+}
+
+TEST_CASE("--progress-fd: the rate limiter lets a lossy event through 200 ms after any write") {
+    using std::chrono::milliseconds;
+    RateLimiter lim(milliseconds(200));
+    const Clock::time_point t0{};
+    CHECK(lim.due(t0)); // nothing written yet
+    lim.wrote(t0);
+    CHECK_FALSE(lim.due(t0));
+    CHECK_FALSE(lim.due(t0 + milliseconds(199)));
+    CHECK(lim.due(t0 + milliseconds(200)));
+    lim.wrote(t0 + milliseconds(150)); // a required event in between starts the wait again
+    CHECK_FALSE(lim.due(t0 + milliseconds(300)));
+    CHECK(lim.due(t0 + milliseconds(350)));
+}
+
+TEST_CASE("--progress-fd: figures as bootc counts them, cached blobs apart from fetched ones") {
+    BlobTable table;
+    const Clock::time_point t0{};
+    // The image: a cached 500-byte blob, a 1000-byte blob being fetched, a 100-byte config.
+    podpull_blob_progress p =
+        blob_event("sha256:cccccccccccccccccc", PODPULL_BLOB_SKIPPED, 0, 500, 500, 1600);
+    p.blobs_seen = 1;
+    p.blobs_done = 1;
+    p.pull_cached = 500;
+    p.blobs_total = 3;
+    p.blobs_cached = 1;
+    table.update(p, t0);
+    p = blob_event("sha256:aaaaaaaaaaaaaaaaaa", PODPULL_BLOB_PULLING, 400, 1000, 900, 1600);
+    p.blobs_seen = 2;
+    p.blobs_done = 1;
+    p.pull_cached = 500;
+    p.blobs_total = 3;
+    p.blobs_cached = 1;
+    table.update(p, t0);
+    ProgressBytesEvent e = progress_event("reg/img:v1", table);
+    CHECK(e.task == "pulling");
+    CHECK(e.id == "reg/img:v1");
+    CHECK(e.description == "Pulling image: reg/img:v1");
+    CHECK(e.bytes_cached == 500);
+    CHECK(e.bytes == 400);
+    CHECK(e.bytes_total == 1100);
+    CHECK(e.steps_cached == 1);
+    CHECK(e.steps == 0);
+    CHECK(e.steps_total == 2);
+    REQUIRE(e.subtasks.size() == 1); // the cached blob is no subtask: nothing was fetched
+    CHECK(e.subtasks[0].subtask == "blob");
+    CHECK(e.subtasks[0].id == "sha256:aaaaaaaaaaaaaaaaaa");
+    CHECK(e.subtasks[0].description == "blob aaaaaaaaaaaa");
+    CHECK(e.subtasks[0].bytes == 400);
+    CHECK(e.subtasks[0].bytes_total == 1000);
+
+    PullSummary s;
+    s.bytes = 1100;
+    s.bytes_cached = 500;
+    s.blobs_total = 3;
+    s.blobs_cached = 1;
+    ProgressBytesEvent f = final_event("reg/img:v1", table, s);
+    CHECK(f.bytes == 1100);
+    CHECK(f.bytes_total == 1100);
+    CHECK(f.bytes_cached == 500);
+    CHECK(f.steps == 2);
+    CHECK(f.steps_total == 2);
+    CHECK(f.steps_cached == 1);
+}
+
+TEST_CASE("--progress-fd: through a pipe, Start first, byte updates at most every 200 ms, every "
+          "finished blob, and the result's bytes last") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::FILE *err = std::tmpfile();
+    const Clock::time_point t0{};
+    using std::chrono::milliseconds;
+    {
+        ProgressFdRenderer r(fds[1], err, [] { return false; });
+        CHECK((::fcntl(fds[1], F_GETFD) & FD_CLOEXEC) != 0); // podman must not inherit it
+        r.start("reg/img:v1", t0);
+        r.route(PODPULL_ROUTE_DOCKER_COMPAT, "why", t0);
+        r.status("Copying blob", t0);
+        const char *big = "sha256:aaaaaaaaaaaaaaaaaa";
+        const char *cfg = "sha256:bbbbbbbbbbbbbbbbbb";
+        // 1 s of byte reports every 10 ms: at most 5 or 6 of them get through.
+        for (int i = 0; i <= 100; ++i) {
+            const auto cur = static_cast<uint64_t>(i) * 10;
+            podpull_blob_progress p = blob_event(
+                big, i == 0 ? PODPULL_BLOB_STARTED : PODPULL_BLOB_PULLING, cur, 1000, cur, 1100);
+            p.blobs_seen = 1;
+            p.blobs_total = 2;
+            r.blob(p, t0 + milliseconds(10 * i));
+        }
+        podpull_blob_progress p = blob_event(big, PODPULL_BLOB_DONE, 1000, 1000, 1000, 1100);
+        p.blobs_seen = 1;
+        p.blobs_done = 1;
+        p.blobs_total = 2;
+        r.blob(p, t0 + milliseconds(1001)); // finished: written though 1 ms after the last
+        p = blob_event(cfg, PODPULL_BLOB_STARTED, 0, 100, 1000, 1100);
+        p.blobs_seen = 2;
+        p.blobs_done = 1;
+        p.blobs_total = 2;
+        r.blob(p, t0 + milliseconds(1002)); // too soon: dropped
+        p = blob_event(cfg, PODPULL_BLOB_DONE, 100, 100, 1100, 1100);
+        p.blobs_seen = 2;
+        p.blobs_done = 2;
+        p.blobs_total = 2;
+        r.blob(p, t0 + milliseconds(1003)); // finished: written
+        PullSummary s;
+        s.bytes = 1100;
+        s.blobs_total = 2;
+        r.result(s, t0 + milliseconds(1004)); // the same figures: not written twice
+        r.error(PODPULL_ERR_PULL, "ignored", false, t0);
+    } // closes the write end
+    const std::string out = read_fd_to_end(fds[0]);
+    ::close(fds[0]);
+    INFO(out);
+    const std::vector<std::string> lines = split_lines(out);
+    REQUIRE(lines.size() >= 4);
+    CHECK(lines[0] == R"({"type":"Start","version":"0.1.0"})");
+    const size_t events = lines.size() - 1;
+    CHECK(events >= 2 + 5); // the first report, one per 200 ms, and two finished blobs
+    CHECK(events <= 2 + 6);
+    uint64_t last = 0;
+    for (size_t i = 1; i < lines.size(); ++i) {
+        CHECK(lines[i].rfind(R"({"type":"ProgressBytes","task":"pulling",)", 0) == 0);
+        CHECK(field(lines[i], "bytes") >= last);
+        last = field(lines[i], "bytes");
+        CHECK(field(lines[i], "stepsTotal") == 2);
+    }
+    CHECK(field(lines.back(), "bytes") == 1100);
+    CHECK(field(lines.back(), "bytesTotal") == 1100);
+    CHECK(field(lines.back(), "steps") == 2);
+    CHECK(lines.back().find(R"("id":"sha256:bbbbbbbbbbbbbbbbbb","bytesCached":0,"bytes":100,)"
+                            R"("bytesTotal":100})") != std::string::npos);
+    CHECK(read_all(err).empty());
+    std::fclose(err);
+}
+
+TEST_CASE("--progress-fd: the result is always written last, even right after a byte update") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::FILE *err = std::tmpfile();
+    const Clock::time_point t0{};
+    {
+        ProgressFdRenderer r(fds[1], err, [] { return false; });
+        r.start("img", t0);
+        podpull_blob_progress p =
+            blob_event("sha256:aaaaaaaaaaaaaaaaaa", PODPULL_BLOB_PULLING, 10, 1000, 10, 1000);
+        r.blob(p, t0);
+        p.current = p.pull_current = 990;
+        r.blob(p, t0 + std::chrono::milliseconds(1)); // dropped: too soon
+        PullSummary s;
+        s.bytes = 1000;
+        s.blobs_total = 1;
+        r.result(s, t0 + std::chrono::milliseconds(2));
+    }
+    const std::vector<std::string> lines = split_lines(read_fd_to_end(fds[0]));
+    ::close(fds[0]);
+    REQUIRE(lines.size() == 3);
+    CHECK(field(lines[1], "bytes") == 10);
+    CHECK(field(lines[2], "bytes") == 1000);
+    CHECK(field(lines[2], "stepsTotal") == 1);
+    std::fclose(err);
+
+    // A pull with nothing to fetch still ends with one event, after Start.
+    REQUIRE(::pipe(fds) == 0);
+    err = std::tmpfile();
+    {
+        ProgressFdRenderer r(fds[1], err, [] { return false; });
+        r.start("img", t0);
+        r.result(PullSummary{}, t0);
+    }
+    const std::string none = read_fd_to_end(fds[0]);
+    ::close(fds[0]);
+    CHECK(none == "{\"type\":\"Start\",\"version\":\"0.1.0\"}\n"
+                  R"({"type":"ProgressBytes","task":"pulling","description":"Pulling image: img",)"
+                  R"("id":"img","bytesCached":0,"bytes":0,"bytesTotal":0,"stepsCached":0,)"
+                  R"("steps":0,"stepsTotal":0,"subtasks":[]})"
+                  "\n");
+    std::fclose(err);
+}
+
+TEST_CASE("--progress-fd: a reader that went away is one message on stderr, then silence") {
+    struct sigaction ignore {};
+    struct sigaction old {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    REQUIRE(::sigaction(SIGPIPE, &ignore, &old) == 0); // as the command does
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    ::close(fds[0]);
+    std::FILE *err = std::tmpfile();
+    {
+        FdLineWriter w(fds[1], err, [] { return false; });
+        CHECK_FALSE(w.write_line("one"));
+        CHECK(w.failed());
+        CHECK_FALSE(w.write_line("two"));
+    }
+    const std::string e = read_all(err);
+    CHECK(e == "podpull: --progress-fd " + std::to_string(fds[1]) +
+                   ": Broken pipe; no more progress events\n");
+    std::fclose(err);
+    ::sigaction(SIGPIPE, &old, nullptr);
+}
+
+TEST_CASE("--progress-fd: a full pipe holds the writer until it is interrupted") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const std::string chunk(65536, 'x');
+    REQUIRE(::fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
+    while (::write(fds[1], chunk.data(), chunk.size()) > 0) {
+    }
+    std::FILE *err = std::tmpfile();
+    int asked = 0;
+    {
+        FdLineWriter w(fds[1], err, [&asked] { return ++asked >= 3; });
+        CHECK_FALSE(w.write_line("blocked"));
+        CHECK(w.failed());
+    }
+    CHECK(asked == 3);
+    CHECK(read_all(err).empty()); // the user's own interruption needs no message
+    ::close(fds[0]);
+    std::fclose(err);
+}
+
+TEST_CASE("--progress-fd takes an open, writable descriptor other than 0, 1 and 2") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const std::string w = std::to_string(fds[1]);
+    const std::string r = std::to_string(fds[0]);
+    ParseOutcome ok = parse({"pull", "--progress-fd", w.c_str(), "img"});
+    REQUIRE(ok.options.has_value());
+    CHECK(ok.options->progress_fd == fds[1]);
+    CHECK(parse({"pull", "img"}).options->progress_fd == -1);
+    for (const char *bad : {"0", "1", "2", "x", "3x", "", "-4"}) {
+        INFO(bad);
+        ParseOutcome o = parse({"pull", "--progress-fd", bad, "img"});
+        CHECK_FALSE(o.options.has_value());
+        CHECK(o.exit_code == exit_usage);
+    }
+    ParseOutcome ro = parse({"pull", "--progress-fd", r.c_str(), "img"}); // read end
+    CHECK_FALSE(ro.options.has_value());
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ParseOutcome closed = parse({"pull", "--progress-fd", w.c_str(), "img"});
+    CHECK_FALSE(closed.options.has_value());
+    CHECK(closed.exit_code == exit_usage);
 }

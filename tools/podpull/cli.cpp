@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cctype>
+#include <charconv>
+#include <fcntl.h>
 #include <map>
 #include <sstream>
 
@@ -35,6 +37,29 @@ bool split_platform(const std::string &s, Options &o) {
     o.arch = parts[1];
     o.variant = parts.size() == 3 ? parts[2] : "";
     return true;
+}
+
+// --progress-fd N: a descriptor this process holds open for writing, other than 0, 1 and 2
+// (stdout carries the bars or --json and stderr the messages: events there would garble
+// both). Checked here so that a wrong N is a usage error, not a message mid-pull.
+std::string check_progress_fd(const std::string &s) {
+    int fd = -1;
+    const char *end = s.data() + s.size();
+    const auto [ptr, ec] = std::from_chars(s.data(), end, fd);
+    if (s.empty() || ec != std::errc{} || ptr != end || fd < 0) {
+        return "expected a file descriptor number, got '" + s + "'";
+    }
+    if (fd <= 2) {
+        return "fd " + s + " is stdin, stdout or stderr; pass another, 3 or above (3>FILE)";
+    }
+    if (::fcntl(fd, F_GETFD) < 0) {
+        return "fd " + s + " is not open";
+    }
+    const int mode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
+    if (mode != O_WRONLY && mode != O_RDWR) {
+        return "fd " + s + " is not open for writing";
+    }
+    return {};
 }
 
 std::string version_text() {
@@ -130,6 +155,13 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     pull->add_flag("--json", o.json,
                    "One JSON event per line on stdout (start, route, status, progress, "
                    "result/error); human text on stderr");
+    pull->add_option("--progress-fd", o.progress_fd,
+                     "Also write bootc's progress events (JSON Lines: Start, then ProgressBytes "
+                     "at most 5 a second, one per finished blob and always a final one) to this "
+                     "open fd (3 or above); writes block while a pipe is full, and a write error "
+                     "is reported once on stderr and ends the events, not the pull")
+        ->check(CLI::Validator(check_progress_fd, "FD"))
+        ->option_text("FD");
 
     try {
         app.parse(argc, argv);

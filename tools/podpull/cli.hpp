@@ -26,6 +26,7 @@ struct Options {
     bool quiet = false;
     bool verbose = false;
     bool json = false;
+    int progress_fd = -1; // --progress-fd: bootc's progress events go there; -1: none
 };
 
 struct ParseOutcome {

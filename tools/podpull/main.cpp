@@ -4,8 +4,10 @@
 #include "json_renderer.hpp"
 #include "output.hpp"
 #include "plain_renderer.hpp"
+#include "progress_fd_renderer.hpp"
 #include "quiet_renderer.hpp"
 #include "signals.hpp"
+#include "tee_renderer.hpp"
 #include "tty_renderer.hpp"
 
 #include <podpull.h>
@@ -22,7 +24,7 @@ using namespace podpull_cli;
 
 namespace {
 
-std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
+std::unique_ptr<Renderer> make_terminal_renderer(const Options &o, std::FILE *out) {
     if (o.json) {
         return std::make_unique<JsonRenderer>(out, stderr, o.quiet);
     }
@@ -35,6 +37,18 @@ std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
         return std::make_unique<TtyRenderer>(out, stderr);
     }
     return std::make_unique<PlainRenderer>(out, stderr);
+}
+
+std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
+    std::unique_ptr<Renderer> terminal = make_terminal_renderer(o, out);
+    if (o.progress_fd < 0) {
+        return terminal;
+    }
+    auto tee = std::make_unique<TeeRenderer>();
+    tee->add(std::move(terminal));
+    tee->add(std::make_unique<ProgressFdRenderer>(o.progress_fd, stderr,
+                                                  [] { return received_signal() != 0; }));
+    return tee;
 }
 
 // Everything the command prints on stdout goes through this stream (output.hpp).
