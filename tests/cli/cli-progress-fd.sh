@@ -2,8 +2,9 @@
 # --progress-fd 3: bootc's progress events (JSON Lines) on fd 3 while stdout shows what it
 # always shows. Every line is checked with python3 against the fields and types of bootc's
 # protocol and nothing else: a Start line ({"type","version"}) first, then ProgressBytes lines
-# (task, description, id, bytesCached, bytes, bytesTotal, stepsCached, steps, stepsTotal and
-# subtasks of subtask, description, id, bytesCached, bytes, bytesTotal), bytes never going
+# (apiVersion "org.containers.bootc.progress/v1", task, description, id, bytesCached, bytes,
+# bytesTotal, stepsCached, steps, stepsTotal and subtasks of subtask, description, id,
+# bytesCached, bytes, bytesTotal), bytes never going
 # down, and a last event whose bytes, bytesCached and steps are the result's.
 #   1. fd 3 a file, stdout plain lines: the summary and the 64 MB blob's lines as cli-plain.
 #   2. fd 3 a pipe to a reader, stdout --json: the last event equals --json's result.
@@ -22,7 +23,7 @@ lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 assert lines[-1] == "", "the last line does not end in a newline"
 lines = lines[:-1]
 assert len(lines) >= 2, f"only {len(lines)} lines"
-EVENT = {"type", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
+EVENT = {"type", "apiVersion", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
          "stepsCached", "steps", "stepsTotal", "subtasks"}
 SUBTASK = {"subtask", "description", "id", "bytesCached", "bytes", "bytesTotal"}
 def u64(v):
@@ -39,9 +40,10 @@ for n, line in enumerate(lines, 1):
         continue
     assert set(ev) == EVENT, f"line {n}: fields {sorted(set(ev) ^ EVENT)} off: {line!r}"
     assert ev["type"] == "ProgressBytes", f"line {n}: {line!r}"
+    assert ev["apiVersion"] == "org.containers.bootc.progress/v1", f"line {n}: {line!r}"
     for k in ("task", "description", "id"):
         assert isinstance(ev[k], str) and ev[k], f"line {n}: {k}"
-    for k in EVENT - {"type", "task", "description", "id", "subtasks"}:
+    for k in EVENT - {"type", "apiVersion", "task", "description", "id", "subtasks"}:
         assert u64(ev[k]), f"line {n}: {k} is not a u64: {ev[k]!r}"
     assert ev["task"] == "pulling", ev["task"]
     assert ev["steps"] <= ev["stepsTotal"], f"line {n}: steps past stepsTotal"

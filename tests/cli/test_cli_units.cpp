@@ -290,7 +290,8 @@ TEST_CASE("--progress-fd: bootc's Start and ProgressBytes lines, field for field
     e.steps = 5;
     e.steps_total = 6;
     CHECK(format_progress_bytes(e) ==
-          R"({"type":"ProgressBytes","task":"pulling","description":"Pulling image: r/x:\"1\"",)"
+          R"({"type":"ProgressBytes","apiVersion":"org.containers.bootc.progress/v1",)"
+          R"("task":"pulling","description":"Pulling image: r/x:\"1\"",)"
           R"("id":"r/x:\"1\"","bytesCached":1,"bytes":2,"bytesTotal":3,"stepsCached":4,)"
           R"("steps":5,"stepsTotal":6,"subtasks":[]})");
     e.subtasks.push_back({"blob", "blob 0123456789ab", "sha256:0123456789abcdef", 0, 7, 8});
@@ -423,7 +424,10 @@ TEST_CASE("--progress-fd: through a pipe, Start first, byte updates at most ever
     CHECK(events <= 2 + 6);
     uint64_t last = 0;
     for (size_t i = 1; i < lines.size(); ++i) {
-        CHECK(lines[i].rfind(R"({"type":"ProgressBytes","task":"pulling",)", 0) == 0);
+        CHECK(lines[i].rfind(
+                  R"({"type":"ProgressBytes","apiVersion":"org.containers.bootc.progress/v1",)"
+                  R"("task":"pulling",)",
+                  0) == 0);
         CHECK(field(lines[i], "bytes") >= last);
         last = field(lines[i], "bytes");
         CHECK(field(lines[i], "stepsTotal") == 2);
@@ -474,7 +478,8 @@ TEST_CASE("--progress-fd: the result is always written last, even right after a 
     const std::string none = read_fd_to_end(fds[0]);
     ::close(fds[0]);
     CHECK(none == "{\"type\":\"Start\",\"version\":\"0.1.0\"}\n"
-                  R"({"type":"ProgressBytes","task":"pulling","description":"Pulling image: img",)"
+                  R"({"type":"ProgressBytes","apiVersion":"org.containers.bootc.progress/v1",)"
+                  R"("task":"pulling","description":"Pulling image: img",)"
                   R"("id":"img","bytesCached":0,"bytes":0,"bytesTotal":0,"stepsCached":0,)"
                   R"("steps":0,"stepsTotal":0,"subtasks":[]})"
                   "\n");

@@ -35,7 +35,8 @@ std::string format_start_event() {
 }
 
 std::string format_progress_bytes(const ProgressBytesEvent &e) {
-    std::string s = R"({"type":"ProgressBytes","task":)" + json_string(e.task) +
+    std::string s = R"({"type":"ProgressBytes","apiVersion":)" +
+                    json_string(bootc_progress_api_version) + R"(,"task":)" + json_string(e.task) +
                     R"(,"description":)" + json_string(e.description) + R"(,"id":)" +
                     json_string(e.id);
     add_u64(s, "bytesCached", e.bytes_cached);

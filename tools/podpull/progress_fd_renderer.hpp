@@ -4,7 +4,8 @@
 //
 // What bootc writes, and so what we write, one object per line:
 //   {"type":"Start","version":"0.1.0"}                     once, before the first event
-//   {"type":"ProgressBytes","task":"pulling","description":...,"id":IMAGE,
+//   {"type":"ProgressBytes","apiVersion":"org.containers.bootc.progress/v1","task":"pulling",
+//    "description":...,"id":IMAGE,
 //    "bytesCached":N,"bytes":N,"bytesTotal":N,"stepsCached":N,"steps":N,"stepsTotal":N,
 //    "subtasks":[{"subtask":"blob","description":...,"id":BLOB,"bytesCached":0,"bytes":N,
 //                 "bytesTotal":N}...]}
@@ -28,6 +29,9 @@ namespace podpull_cli {
 
 // bootc's protocol version, as its Start event carries it.
 inline constexpr const char *bootc_progress_version = "0.1.0";
+// What bootc's first releases of the protocol put in every event instead of a Start line;
+// readers built against them require it, and today's readers ignore a field they do not know.
+inline constexpr const char *bootc_progress_api_version = "org.containers.bootc.progress/v1";
 
 // Whether a lossy event may be written now: not when any event was written less than an
 // interval ago. Time comes in from the caller so that it can be tested without a clock.
