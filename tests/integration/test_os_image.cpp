@@ -7,7 +7,8 @@
 // connection: the bigger layers take seconds, so the compat routes report their sizes too),
 // and checked against the description the
 // fixture wrote (tests/support/make-os-image.py): the image ID, every blob id and size, the
-// counts at the end, and what the sibling's pull says of the layers it already has. Then
+// counts at the end, the exact totals the manifest step gives (podpull_test/totals.hpp), and
+// what the sibling's pull says of the layers it already has, counted cached. Then
 // `podman pull` of the same two images on the same release, timed for comparison.
 //
 // The storage is overlay, as on a bootc host: vfs copies the whole tree below each layer it
@@ -16,6 +17,7 @@
 // from this machine's disk took longer than the pulls.
 
 #include "podpull_test/routes.hpp"
+#include "podpull_test/totals.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -74,6 +76,10 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
         }
     }
     REQUIRE(shared.size() == sibling.layers.size() / 2); // every other layer
+    // The same, as digests and sizes for the exact totals the manifest step gives.
+    const ManifestSizes sizes = described_blobs(os.manifest);
+    const ManifestSizes sibling_sizes = described_blobs(os.sibling_manifest);
+    REQUIRE(sizes.sum == image.bytes());
 
     Sandbox box;
     const fs::path conf =
@@ -99,6 +105,7 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
     CHECK(out.image_id == image.id);
     CHECK(s.route == route);
     check_route_progress("os:v1", route, image, s, out, true);
+    check_exact_totals(s, out, sizes, {});
     const BlobTally t = tally_blobs(route, image, s);
     // Each layer and the config, each once: podman names the config as a blob on every route
     // that has blob events (a "Pulling fs layer" under its short id on the compat routes).
@@ -127,6 +134,13 @@ TEST_CASE("the OS image and then its sibling pull into one storage with the desc
     REQUIRE(out2.code == PODPULL_OK);
     CHECK(out2.image_id == sibling.id);
     check_route_progress("os-sibling:v1", route, sibling, s2, out2, false);
+    // podman reuses a layer it has by digest, whatever its parent was (seen on every release):
+    // the shared layers are SKIPPED and counted cached, nothing of them is fetched.
+    std::set<std::string> shared_digests;
+    for (const auto &hex : shared) {
+        shared_digests.insert("sha256:" + hex);
+    }
+    check_exact_totals(s2, out2, sibling_sizes, shared_digests);
     const BlobTally t2 = tally_blobs(route, sibling, s2);
     // The layers it shares with os:v1 are not fetched again: podman says so ("Already exists"
     // on the compat routes, a "skipped" pullProgress report on LIBPOD_PROGRESS) and podpull

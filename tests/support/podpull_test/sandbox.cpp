@@ -8,9 +8,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -232,7 +234,7 @@ void Sandbox::check_no_leftovers() const {
          "CONTAINERS_CONF");
     CHECK((g_run_libpod_existed || !fs::exists("/run/libpod")));
     CHECK((g_shm_lock_existed || !fs::exists("/dev/shm/libpod_lock")));
-    const auto temp_dirs = podman_temp_dirs();
+    const auto temp_dirs = podman_temp_dirs_not_held_elsewhere();
     INFO("podman temporary directories left in "
          << podman_temp_root() << ": " << join({temp_dirs.begin(), temp_dirs.end()}, " "));
     CHECK(temp_dirs.empty());
@@ -267,6 +269,44 @@ std::set<std::string> podman_temp_dirs() {
     std::set<std::string> found;
     for (const auto &name : dir_entries(podman_temp_root())) {
         if (name.rfind("podpull-tmp-", 0) == 0) {
+            found.insert(name);
+        }
+    }
+    return found;
+}
+
+namespace {
+
+// Whether an fd of this process is open on `path`.
+bool open_here(const fs::path &path) {
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator("/proc/self/fd", ec)) {
+        std::error_code link_ec;
+        if (fs::read_symlink(entry.path(), link_ec) == path) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Whether the lock of the private directory `dir` is held, and not by this process.
+bool held_elsewhere(const fs::path &dir) {
+    const fs::path lock = dir / "lock";
+    const int fd = ::open(lock.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd); // releases the shared lock if it was taken
+    return held && !open_here(lock);
+}
+
+} // namespace
+
+std::set<std::string> podman_temp_dirs_not_held_elsewhere() {
+    std::set<std::string> found;
+    for (const auto &name : podman_temp_dirs()) {
+        if (!held_elsewhere(podman_temp_root() / name)) {
             found.insert(name);
         }
     }

@@ -98,6 +98,9 @@ bool unix_socket_answers(const fs::path &path);
 // /var/tmp (connect_plan.hpp), and the podpull-tmp-XXXXXX directories there now.
 fs::path podman_temp_root();
 std::set<std::string> podman_temp_dirs();
+// Those of them that no other process's live client holds (by the directory's lock file): what
+// this process left, when other podpull processes run on the machine at the same time.
+std::set<std::string> podman_temp_dirs_not_held_elsewhere();
 
 // A `podman system service` the test starts itself, as a host that runs its own service
 // would (podpull attaches to it with socket_path): this release's podman on `dirs`, with
