@@ -288,6 +288,7 @@ TEST_CASE("a registry answering 429 to the big layer's first 5 GETs: with retrie
         CHECK(out.blobs_cached == 0);
     }
     client.reset();
+    registry.stop();
     box.check_no_leftovers();
 }
 
@@ -321,6 +322,7 @@ TEST_CASE("a registry that keeps failing: PULL, retryable, rate limiting read as
         CHECK(contains(out.message, "the registry is rate limiting pulls (HTTP 429"));
     }
     client.reset();
+    registry.stop();
     box.check_no_leftovers();
 }
 
@@ -340,6 +342,7 @@ TEST_CASE("a missing image is never retried and is not retryable", "[faults][ret
     CHECK(out.retryable == 0);
     CHECK_FALSE(contains(log, "retrying the pull"));
     client.reset();
+    registry.stop();
     box.check_no_leftovers();
 }
 
@@ -397,5 +400,6 @@ TEST_CASE("cancelling during podpull's wait before a retry ends the pull within 
     CHECK(rec.snapshot().after_return == 0);
     podpull_canceller_free(canceller);
     client.reset();
+    registry.stop();
     box.check_no_leftovers();
 }

@@ -124,7 +124,7 @@ FaultyRegistry::FaultyRegistry(const Sandbox &box, const std::vector<std::string
     address_ = "127.0.0.1:" + std::to_string(std::stoi(read_file(port_file)));
 }
 
-FaultyRegistry::~FaultyRegistry() {
+void FaultyRegistry::stop() {
     if (proxy_.pid > 0) {
         ::kill(proxy_.pid, SIGKILL);
     }

@@ -53,7 +53,7 @@ class PrivateRegistry {
 class FaultyRegistry {
   public:
     FaultyRegistry(const Sandbox &box, const std::vector<std::string> &args);
-    ~FaultyRegistry();
+    ~FaultyRegistry() { stop(); }
     FaultyRegistry(const FaultyRegistry &) = delete;
     FaultyRegistry &operator=(const FaultyRegistry &) = delete;
 
@@ -67,6 +67,8 @@ class FaultyRegistry {
     // How often the blob with this digest ("sha256:...") was relayed whole.
     int relayed(const std::string &digest) const;
     std::string log() const;
+    // SIGKILL to the proxy, reaped (before Sandbox::check_no_leftovers).
+    void stop();
 
   private:
     fs::path dir_;
