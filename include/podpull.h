@@ -123,7 +123,18 @@ typedef struct podpull_pull_options {
     podpull_policy policy;           /* default ALWAYS */
     int tls_verify;                  /* default 1; 0 skips TLS verification */
     const char *os, *arch, *variant; /* platform; NULL: the host's */
-    uint32_t retries; /* default 0: podman's default; used where podman supports it */
+    /* How often a pull that failed on a transient registry error (podpull_error_retryable)
+     * is tried again; default 0: podman's own default (with a registry answering 503,
+     * podman 5.8 and 6.1 retried 3 times, 4.3.1 and 5.4 not at all). From podman 5.0, podman is
+     * given the count (the API's `retry`, `podman pull --retry`) and retries itself; podpull adds
+     * no retry of its own. Before 5.0 podman takes no count, so podpull retries a registry pull
+     * itself: the whole pull, up to `retries` more times, while podman keeps the layers it stored,
+     * so a retry fetches only what is missing. Each retry is logged at info; on_route comes once,
+     * progress goes on without going back, and cancelling ends the wait at once. Measured:
+     * podman 5.4, even given a count, retries a 429 but not a 503 (docs/reliability.md). */
+    uint32_t retries;
+    /* The wait between tries; default 0: podman's default (from 1 s, doubling) on 5.0+, and
+     * the same, 1 s, 2 s, 4 s..., for podpull's own retries. */
     uint32_t retry_delay_ms;
     /* Fail with TIMEOUT when podman has been silent for this long; 0: never. Silent means
      * nothing arrived from podman and, where podpull started that podman (its own service,
@@ -294,6 +305,23 @@ PODPULL_API void podpull_free(podpull_client *client);
 PODPULL_API podpull_code podpull_error_code(const podpull_error *err);
 /** The error's message, for a person. NULL: "". */
 PODPULL_API const char *podpull_error_message(const podpull_error *err);
+/**
+ * 1 when retrying the same call later, with nothing else changed, may succeed; else 0 (also
+ * for NULL). Added in 1.3 (podpull_api: `error_retryable`). By code:
+ *   PULL        1 when podman's words name a transient registry trouble: rate limiting (HTTP
+ *               429, TOOMANYREQUESTS), the registry failing (HTTP 5xx), or the connection to
+ *               it breaking or being refused ("unexpected EOF", "connection reset by peer",
+ *               "broken pipe", "connection refused", "i/o timeout"); 0 for every other pull
+ *               failure (a storage error, a bad manifest, a policy refusal).
+ *   TIMEOUT     1: a registry that stalled, or a service slow to start, may do better later.
+ *   all others  0: INVALID_ARGUMENT, AUTH and NOT_FOUND need a different request or
+ *               credentials; PODMAN_NOT_FOUND, SERVICE and IO a working podman (after IO or
+ *               SERVICE during a pull, the client's service is gone: connect again); PROTOCOL
+ *               and INTERNAL are bugs; CANCELLED is the host's own doing.
+ * podpull's own retries (podpull_pull_options.retries) are made only for PULL errors this
+ * returns 1 for; a host that retries itself can use the same rule.
+ */
+PODPULL_API int podpull_error_retryable(const podpull_error *err);
 /** Release an error. NULL: no-op. */
 PODPULL_API void podpull_error_free(podpull_error *err);
 
@@ -363,6 +391,7 @@ typedef struct podpull_api {
     uint64_t (*result_bytes_cached)(const podpull_result *);               /* 1.2 */
     uint32_t (*result_blobs_total)(const podpull_result *);                /* 1.2 */
     uint32_t (*result_blobs_cached)(const podpull_result *);               /* 1.2 */
+    int (*error_retryable)(const podpull_error *);                         /* 1.3 */
     /* later functions are appended here */
 } podpull_api;
 

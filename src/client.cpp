@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/image_id.hpp"
 #include "core/image_inspect.hpp"
+#include "core/retry_policy.hpp"
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
 #include "io/cancel_hub.hpp"
@@ -11,6 +12,7 @@
 #include "io/host_probe.hpp"
 #include "io/podman_service.hpp"
 #include "io/private_directory.hpp"
+#include "io/retry_pause.hpp"
 #include "io/secret_file.hpp"
 #include "io/subprocess_pull.hpp"
 
@@ -32,12 +34,16 @@ std::chrono::milliseconds since(Clock::time_point start) {
 }
 
 // The host's observer, with the route (and so the manifest step's outcome) logged as the host
-// hears it, on its thread.
+// hears it, on its thread. The route goes to the host once per pull: a retry's attempt
+// (podpull's own) announces it again, and that is dropped.
 class LoggedRoute final : public PullObserver {
   public:
     LoggedRoute(PullObserver &host, std::function<void(const RouteDecision &)> log)
         : host_(host), log_(std::move(log)) {}
     void route_chosen(const RouteDecision &decision) override {
+        if (told_)
+            return;
+        told_ = true;
         log_(decision);
         host_.route_chosen(decision);
     }
@@ -47,6 +53,7 @@ class LoggedRoute final : public PullObserver {
   private:
     PullObserver &host_;
     std::function<void(const RouteDecision &)> log_;
+    bool told_ = false;
 };
 
 io::ManifestFetchRequest manifest_request(const PullPlan &plan,
@@ -185,13 +192,33 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
             fmt::format("route {}: {}", route_name(decision.route), decision.reason));
     });
 
-    if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
-        return run_subprocess_pull(plan, *subprocess, logged, canceller);
-    return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged, canceller);
+    // Every attempt reports through one tracker, so a retry's report never takes back what
+    // the host was told: blobs an earlier attempt stored stay done, bytes never go down, and
+    // the totals count a blob fetched by an earlier attempt as fetched, not cached.
+    ProgressTracker tracker;
+    std::optional<io::RetryPause> pause;
+    if (plan.own_retries.retries > 0)
+        pause.emplace(*cancel_hub_, canceller);
+    for (std::uint32_t attempt = 1;; ++attempt) {
+        try {
+            if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
+                return run_subprocess_pull(plan, *subprocess, logged, canceller, tracker);
+            return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged, canceller,
+                                tracker);
+        } catch (const Error &error) {
+            const auto delay = next_retry(plan.own_retries, attempt, error);
+            if (!delay)
+                throw;
+            log(LogLevel::info,
+                describe_retry(*delay, attempt + 1, plan.own_retries, error.what()));
+            pause->wait(*delay);
+        }
+    }
 }
 
 PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
-                                PullObserver &observer, const io::Canceller *canceller) {
+                                PullObserver &observer, const io::Canceller *canceller,
+                                ProgressTracker &tracker) {
     io::ApiPullRequest request;
     request.socket_path = socket_path();
     request.target = api.target;
@@ -202,6 +229,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.manifest = manifest_request(plan, env_);
     request.canceller = canceller;
     request.podman_pid = service_ ? service_->pid() : -1;
+    request.tracker = &tracker;
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 
@@ -219,7 +247,8 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
 }
 
 PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                       PullObserver &observer, const io::Canceller *canceller) {
+                                       PullObserver &observer, const io::Canceller *canceller,
+                                       ProgressTracker &tracker) {
     io::SubprocessPullRequest request;
     request.child.argv = subprocess.argv;
     request.child.argv.front() = io::resolve_executable(podman_, io::host_search_path());
@@ -237,6 +266,7 @@ PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPul
     request.decision = plan.decision;
     request.manifest = manifest_request(plan, env_);
     request.canceller = canceller;
+    request.tracker = &tracker;
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
     auto outcome = io::run_subprocess_pull(request, observer, *cancel_hub_);
     return {std::move(outcome.image_id), plan.decision.route, outcome.totals};

@@ -5,6 +5,7 @@
 
 #include "core/connect_plan.hpp"
 #include "core/podman_version.hpp"
+#include "core/progress_tracker.hpp"
 #include "core/pull_observer.hpp"
 #include "core/pull_parameters.hpp"
 #include "core/pull_plan.hpp"
@@ -58,10 +59,12 @@ class Client {
     void shutdown() noexcept;
     void log(LogLevel level, std::string_view message) const;
     std::string socket_path() const;
+    // One attempt of a pull; podpull's own retries make more, with the same tracker.
     PullResult run_api_pull(const PullPlan &plan, const ApiPullPlan &api, PullObserver &observer,
-                            const io::Canceller *canceller);
+                            const io::Canceller *canceller, ProgressTracker &tracker);
     PullResult run_subprocess_pull(const PullPlan &plan, const SubprocessPullPlan &subprocess,
-                                   PullObserver &observer, const io::Canceller *canceller);
+                                   PullObserver &observer, const io::Canceller *canceller,
+                                   ProgressTracker &tracker);
 
     ConnectPlan plan_;
     std::string podman_; // resolved executable once a service started from it

@@ -7,6 +7,7 @@
 #include "c_enums.hpp"
 #include "client.hpp"
 #include "core/error.hpp"
+#include "core/retry_policy.hpp"
 #include "io/canceller.hpp"
 
 #include <algorithm>
@@ -22,6 +23,7 @@ struct podpull_client {
 struct podpull_error {
     podpull_code code;
     std::string message;
+    bool retryable; // the core's answer (core/retry_policy.hpp: is_retryable)
 };
 
 struct podpull_canceller {
@@ -165,12 +167,14 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
         *err = nullptr;
     podpull_code code;
     std::string message;
+    bool retryable = false;
     try {
         body();
         return PODPULL_OK;
     } catch (const Error &e) {
         code = to_c(e.code());
         message = e.what();
+        retryable = podpull::is_retryable(e.code(), message);
     } catch (const std::bad_alloc &) {
         code = PODPULL_ERR_INTERNAL;
         message = "out of memory";
@@ -182,7 +186,7 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
         message = "internal error: unknown exception";
     }
     if (err != nullptr)
-        *err = new (std::nothrow) podpull_error{code, std::move(message)};
+        *err = new (std::nothrow) podpull_error{code, std::move(message), retryable};
     return code;
 }
 
@@ -345,6 +349,10 @@ const char *podpull_error_message(const podpull_error *err) {
     return err != nullptr ? err->message.c_str() : "";
 }
 
+int podpull_error_retryable(const podpull_error *err) {
+    return err != nullptr && err->retryable ? 1 : 0;
+}
+
 void podpull_error_free(podpull_error *err) {
     delete err;
 }
@@ -450,6 +458,7 @@ const podpull_api *podpull_get_api(uint32_t abi_major) {
         podpull_result_bytes_cached,
         podpull_result_blobs_total,
         podpull_result_blobs_cached,
+        podpull_error_retryable,
     };
     return abi_major == PODPULL_ABI_MAJOR ? &api : nullptr;
 }

@@ -111,17 +111,25 @@ std::string explain_api_pull_failure(std::string_view message) {
     return text;
 }
 
+bool names_phrase(std::string_view message, std::string_view phrase) {
+    return contains_word(to_lower_ascii(message), phrase);
+}
+
 ErrorCode code_for_http_status(unsigned status) {
     // 400: podman refused the request's parameters (seen on 4.3.1 for an oci-archive:
     // reference). 401/403: the registry's answer passed through (podman 6.0 may answer so).
-    // 404: the image does not exist. 5xx: podman tried and failed. Anything else (including
-    // a 2xx, 1xx or 3xx handed here by mistake) is not an answer podman gives: PROTOCOL.
+    // 404: the image does not exist. 429: the registry's rate limit. 5xx: podman tried and failed.
+    // Anything else (including a 2xx, 1xx or 3xx handed here by mistake) is not an answer podman
+    // gives: PROTOCOL.
     if (status == 400)
         return ErrorCode::invalid_argument;
     if (status == 401 || status == 403)
         return ErrorCode::auth;
     if (status == 404)
         return ErrorCode::not_found;
+    // 429: the registry's rate limit, passed on by podman 5.8 and 6.1 (retry_policy.hpp).
+    if (status == 429)
+        return ErrorCode::pull;
     if (status >= 500 && status <= 599)
         return ErrorCode::pull;
     return ErrorCode::protocol;

@@ -45,6 +45,10 @@ ErrorCode classify_podman_failure(std::string_view message);
 // blob: storing blob to file \"…\": happened during read: unexpected EOF").
 std::string explain_api_pull_failure(std::string_view message);
 
+// Whether `phrase` (lower case) occurs in `message`, in any case, at the start of a word: the
+// matching rule of every wording list (classify_podman_failure, retry_policy).
+bool names_phrase(std::string_view message, std::string_view phrase);
+
 // The code for a non-2xx HTTP answer from the service whose body did not say more.
 ErrorCode code_for_http_status(unsigned status);
 

@@ -1,5 +1,6 @@
 #include "http_failure.hpp"
 
+#include "retry_policy.hpp"
 #include "utf8.hpp"
 
 #include <boost/json.hpp>
@@ -55,7 +56,13 @@ Error http_failure(unsigned status, std::string_view body) {
         code = classify_podman_failure(message);
     if (message.empty())
         message = body.empty() ? "no body" : fmt::format("body: {}", excerpt(body));
-    return Error(code, fmt::format("podman answered HTTP {}: {}", status, message));
+    // podman 5.8 and 6.1 pass a registry's 429 on as their own answer's status: the registry
+    // is rate limiting (code_for_http_status: PULL), said in so many words.
+    if (status == 429)
+        return Error(code, explain_rate_limit(fmt::format(
+                               "podman answered HTTP 429 Too Many Requests: {}", message)));
+    return Error(code,
+                 explain_rate_limit(fmt::format("podman answered HTTP {}: {}", status, message)));
 }
 
 } // namespace podpull

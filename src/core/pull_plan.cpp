@@ -30,10 +30,13 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
     plan.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
     plan.credentials = select_credentials(auth, plan.reference);
 
-    if (params.retries > 0 && podman < retry_since)
-        plan.notes.push_back(fmt::format("podman {} takes no retry count ({} added it); its own "
-                                         "default applies",
-                                         podman.to_string(), retry_since.to_string()));
+    plan.own_retries = own_retry_rule(plan.reference.transport == Transport::registry,
+                                      params.retries, params.retry_delay_ms, podman);
+    if (plan.own_retries.retries > 0)
+        plan.notes.push_back(fmt::format(
+            "podman {} takes no retry count ({} added it); podpull retries a pull that fails "
+            "on a transient registry error itself, up to {} times",
+            podman.to_string(), retry_since.to_string(), plan.own_retries.retries));
     if (plan.credentials)
         plan.notes.push_back(
             fmt::format("sending the credentials stored under '{}'", plan.credentials->key));

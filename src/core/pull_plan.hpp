@@ -10,6 +10,7 @@
 #include "pull_parameters.hpp"
 #include "reference.hpp"
 #include "registry_auth.hpp"
+#include "retry_policy.hpp"
 #include "route.hpp"
 
 #include <chrono>
@@ -48,6 +49,8 @@ struct PullPlan {
     std::variant<ApiPullPlan, SubprocessPullPlan> steps;
     // Where the blob sizes come from, carried out alongside `steps` (manifest_step.hpp).
     ManifestStep manifest;
+    // The retries podpull makes itself, where podman makes none (retry_policy.hpp).
+    OwnRetries own_retries;
 };
 
 // Throws Error(invalid_argument) for a malformed reference, a route that cannot pull it

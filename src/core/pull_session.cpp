@@ -3,6 +3,7 @@
 #include "image_id.hpp"
 #include "jsonmessage_decoder.hpp"
 #include "libpod_text_decoder.hpp"
+#include "retry_policy.hpp"
 
 #include <fmt/format.h>
 
@@ -19,7 +20,12 @@ const BlobEvent *finished_blob(const PullEvent &event) {
 } // namespace
 
 PullSession::PullSession(Route route, PullObserver &observer, std::size_t max_line)
-    : route_(route), format_(WireFormat::libpod), observer_(observer), lines_(max_line) {
+    : PullSession(route, observer, own_tracker_, max_line) {}
+
+PullSession::PullSession(Route route, PullObserver &observer, ProgressTracker &tracker,
+                         std::size_t max_line)
+    : route_(route), format_(WireFormat::libpod), observer_(observer), lines_(max_line),
+      tracker_(tracker) {
     switch (route) {
     case Route::libpod_text:
         copy_text_.emplace();
@@ -103,7 +109,7 @@ void PullSession::dispatch(const PullEvent &event) {
                 outcome_ = PullOutcome{e.image_id, {}, {}};
             } else {
                 static_assert(std::is_same_v<T, FailedEvent>);
-                throw Error(e.code, explain_api_pull_failure(e.message));
+                throw Error(e.code, explain_rate_limit(explain_api_pull_failure(e.message)));
             }
         },
         event);

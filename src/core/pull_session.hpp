@@ -37,6 +37,11 @@ class PullSession {
 
     // Throws Error(internal) for a route that is not an API pull (AUTO, SUBPROCESS).
     PullSession(Route route, PullObserver &observer, std::size_t max_line = default_max_line);
+    // The same, with a tracker that outlives the session: the attempts of one pull share it
+    // (podpull's own retries), so what the host was told of an earlier attempt stands, and
+    // totals never go back (ProgressTracker: finished blobs stay finished, bytes never drop).
+    PullSession(Route route, PullObserver &observer, ProgressTracker &tracker,
+                std::size_t max_line = default_max_line);
 
     // The image's blobs, from its manifest: call before the first feed() (ProgressTracker).
     void expect(const std::vector<BlobDescriptor> &blobs) { tracker_.expect(blobs); }
@@ -69,7 +74,8 @@ class PullSession {
     WireFormat format_;
     PullObserver &observer_;
     LineSplitter lines_;
-    ProgressTracker tracker_;
+    ProgressTracker own_tracker_; // unused when the caller hands one over
+    ProgressTracker &tracker_;
     // LIBPOD_TEXT: blob events read from the status lines.
     std::optional<CopyTextReader> copy_text_;
     std::vector<BlobEvent> text_events_;

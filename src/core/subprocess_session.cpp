@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "image_id.hpp"
+#include "retry_policy.hpp"
 
 #include <fmt/format.h>
 
@@ -46,7 +47,8 @@ SubprocessOutcome SubprocessSession::finish(const ChildExit &exit) {
         if (message.empty())
             message = exit.signaled ? fmt::format("podman pull was killed by signal {}", exit.value)
                                     : fmt::format("podman pull exited with status {}", exit.value);
-        throw Error(classify_podman_failure(message), "podman pull failed: " + message);
+        throw Error(classify_podman_failure(message),
+                    explain_rate_limit("podman pull failed: " + message));
     }
     std::string_view text = stdout_;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))

@@ -31,7 +31,11 @@ class SubprocessSession {
     // What stdout may hold: an image ID and a newline, with room to spare. More is dropped.
     static constexpr std::size_t max_stdout = 4096;
 
-    explicit SubprocessSession(PullObserver &observer) : observer_(observer) {}
+    explicit SubprocessSession(PullObserver &observer)
+        : SubprocessSession(observer, own_tracker_) {}
+    // With a tracker the attempts of one pull share (PullSession's second constructor).
+    SubprocessSession(PullObserver &observer, ProgressTracker &tracker)
+        : observer_(observer), tracker_(tracker) {}
 
     // The image's blobs, from its manifest: call before the first feed (ProgressTracker).
     void expect(const std::vector<BlobDescriptor> &blobs) { tracker_.expect(blobs); }
@@ -57,7 +61,8 @@ class SubprocessSession {
     void tell(const BlobProgress &progress);
 
     PullObserver &observer_;
-    ProgressTracker tracker_;
+    ProgressTracker own_tracker_; // unused when the caller hands one over
+    ProgressTracker &tracker_;
     CopyTextReader copy_text_;
     std::vector<BlobEvent> events_; // reused for every line
     LineSplitter stderr_lines_{max_stderr_line};

@@ -79,7 +79,9 @@ constexpr ProgressQueue::Bound api_pull_backlog{64, 256 * 1024};
 // (-Wmismatched-new-delete, a false positive).
 [[gnu::noinline]] asio::awaitable<PullOutcome>
 read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull &pull) {
-    PullSession session(request.route, pull.publisher());
+    ProgressTracker own_tracker;
+    PullSession session(request.route, pull.publisher(),
+                        request.tracker != nullptr ? *request.tracker : own_tracker);
     ManifestGate gate(
         pull,
         [&](const ManifestOutcome &manifest) {
@@ -123,8 +125,7 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
 
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub) {
     ReaderPull pull({PullSource::connection, api_pull_backlog, request.stall_timeout,
-                     request.canceller, with_fallback_note(request.decision),
-                     request.podman_pid},
+                     request.canceller, with_fallback_note(request.decision), request.podman_pid},
                     hub);
     HttpConnection connection(pull.context().get_executor());
     pull.close_on_stop(connection);

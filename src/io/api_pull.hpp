@@ -26,6 +26,8 @@ struct ApiPullRequest {
     RouteDecision decision;
     ManifestFetchRequest manifest;
     int podman_pid = -1; // the service, when it is ours: busy while silent (stall_timer.hpp)
+    // Shared by the attempts of one pull (podpull's own retries); null: the session's own.
+    ProgressTracker *tracker = nullptr;
 };
 
 // Blocks the calling thread, which runs every observer call (on_route included), while a

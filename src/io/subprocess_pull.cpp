@@ -53,7 +53,9 @@ asio::awaitable<void> drain(asio::readable_pipe &pipe, ReaderPull &pull, Sink si
 
 asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &request,
                                                    ReaderPull &pull) {
-    SubprocessSession session(pull.publisher());
+    ProgressTracker own_tracker;
+    SubprocessSession session(pull.publisher(),
+                              request.tracker != nullptr ? *request.tracker : own_tracker);
     // stderr, which the session turns into status lines and blob events, waits behind the
     // manifest gate; stdout (the image ID) tells the host nothing and goes straight in.
     ManifestGate gate(

@@ -21,6 +21,8 @@ struct SubprocessPullRequest {
     const Canceller *canceller = nullptr; // the host's handle for this pull, or null
     RouteDecision decision;               // as ApiPullRequest's
     ManifestFetchRequest manifest;
+    // Shared by the attempts of one pull (podpull's own retries); null: the session's own.
+    ProgressTracker *tracker = nullptr;
 };
 
 // Blocks the calling thread, which runs every observer call; the child is started and its

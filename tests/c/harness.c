@@ -367,6 +367,11 @@ int main(int argc, char **argv) {
     REQUIRE(api->result_bytes_cached && api->result_blobs_total && api->result_blobs_cached);
     CHECK(api->result_bytes_cached(NULL) == 0 && api->result_blobs_total(NULL) == 0 &&
           api->result_blobs_cached(NULL) == 0);
+    /* podpull_error_retryable came in 1.3. */
+    REQUIRE(api->struct_size >=
+            offsetof(podpull_api, error_retryable) + sizeof api->error_retryable);
+    REQUIRE(api->error_retryable);
+    CHECK(api->error_retryable(NULL) == 0);
     /* NULL is a no-op or a neutral answer everywhere. */
     api->free(NULL);
     api->error_free(NULL);
@@ -510,6 +515,7 @@ int main(int argc, char **argv) {
     CHECK(err != NULL);
     CHECK(api->error_code(err) == PODPULL_ERR_NOT_FOUND);
     CHECK(strstr(api->error_message(err), "manifest unknown") != NULL);
+    CHECK(api->error_retryable(err) == 0); /* a missing tag stays missing */
     CHECK(ev.route_calls == 1);
     api->result_free(res);
     api->error_free(err);

@@ -411,7 +411,7 @@ TEST_CASE("--progress-fd: through a pipe, Start first, byte updates at most ever
         s.bytes = 1100;
         s.blobs_total = 2;
         r.result(s, t0 + milliseconds(1004)); // the same figures: not written twice
-        r.error(PODPULL_ERR_PULL, "ignored", false, t0);
+        r.error(PODPULL_ERR_PULL, "ignored", false, false, t0);
     } // closes the write end
     const std::string out = read_fd_to_end(fds[0]);
     ::close(fds[0]);

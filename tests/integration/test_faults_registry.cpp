@@ -215,3 +215,191 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     client.reset();
     box.check_no_leftovers();
 }
+
+// ---- a registry with transient failures: retries ------------------------------------------
+
+namespace {
+
+// Only the derived image's 32 MB layer is at least this big: the proxy fails its GETs, and
+// the test image's three layers below it are stored by the first attempt.
+const std::string big_layer_only = "16000000";
+
+int count_of(const std::string &text, const std::string &needle) {
+    int count = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+// Whether pull_current and pull_total never went down across the pull (all its attempts).
+bool totals_never_went_back(const PullRecorder::Snapshot &s) {
+    uint64_t current = 0, total = 0;
+    for (const auto &b : s.blobs) {
+        if (b.pull_current < current || b.pull_total < total) {
+            return false;
+        }
+        current = b.pull_current;
+        total = b.pull_total;
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("a registry answering 429 to the big layer's first 5 GETs: with retries the pull "
+          "succeeds, podpull retrying on 4.x only, fetching only what is missing",
+          "[faults][retry]") {
+    const TestEnv &env = test_env();
+    Sandbox box;
+    // containers/image tries a 429 5 times itself (Retry-After: 0 makes that quick): the 5
+    // failures are one failed attempt of podman's pull.
+    FaultyRegistry registry(box, {"--status", "429", "--retry-after", "0", "--fail", "5",
+                                  "--min-bytes", big_layer_only});
+    Client client(connect_or_fail(box, box.options()));
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options();
+    opts.retries = 3;
+    opts.retry_delay_ms = 200;
+    const PullOutcome out = pull(client.ptr, registry.image("podpull/derived:v1"), rec, &opts);
+    const std::string log = box.log_text();
+    INFO(out.describe() << "\n" << rec.summary() << log << "\n" << registry.log());
+    const auto s = rec.snapshot();
+    const int retries = count_of(log, "retrying the pull in 200 ms");
+    std::printf("429 x5 on podman %s: %s in %.2f s, podpull retries %d, blob GETs relayed %d, "
+                "failed %d\n",
+                env.podman_version.c_str(), out.code_str.c_str(), out.seconds, retries,
+                registry.blobs_relayed(), registry.blobs_failed());
+    REQUIRE(out.code == PODPULL_OK);
+    CHECK(out.image_id == env.derived_image_id);
+    CHECK(registry.blobs_failed() == 5);
+    CHECK(s.route_calls == 1);
+    CHECK(totals_never_went_back(s));
+    if (env.podman_at_least(5, 0)) {
+        CHECK(retries == 0); // podman retried; podpull adds nothing on top
+    } else {
+        CHECK(retries == 1);
+        CHECK(contains(log, "(attempt 2 of 4): the registry is rate limiting pulls"));
+        // The second attempt fetched only the missing layer (and the config again): 5 blobs,
+        // each relayed once, plus at most the config.
+        CHECK(registry.blobs_relayed() <= 6);
+        // Every byte of the image was fetched (the first attempt's layers count as fetched).
+        CHECK(out.bytes_cached == 0);
+        CHECK(out.blobs_cached == 0);
+    }
+    client.reset();
+    registry.stop();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("a registry that keeps failing: PULL, retryable, rate limiting read as such, on every "
+          "release",
+          "[faults][retry]") {
+    const TestEnv &env = test_env();
+    std::string status;
+    SECTION("429 Too Many Requests") {
+        status = "429";
+    }
+    SECTION("503 Service Unavailable") {
+        status = "503";
+    }
+    Sandbox box;
+    FaultyRegistry registry(box, {"--status", status, "--retry-after", "0", "--fail", "-1",
+                                  "--min-bytes", big_layer_only});
+    Client client(connect_or_fail(box, box.options()));
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options(); // retries = 0
+    const PullOutcome out = pull(client.ptr, registry.image("podpull/derived:v1"), rec, &opts);
+    const std::string log = box.log_text();
+    INFO(out.describe() << "\n" << rec.summary() << log);
+    std::printf("%s always on podman %s: %s after %.2f s, retryable %d: %s\n", status.c_str(),
+                env.podman_version.c_str(), out.code_str.c_str(), out.seconds, out.retryable,
+                out.message.c_str());
+    CHECK(out.code == PODPULL_ERR_PULL);
+    CHECK(out.retryable == 1);
+    CHECK_FALSE(contains(log, "retrying the pull"));
+    if (status == "429") {
+        CHECK(contains(out.message, "the registry is rate limiting pulls (HTTP 429"));
+    }
+    client.reset();
+    registry.stop();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("a missing image is never retried and is not retryable", "[faults][retry]") {
+    Sandbox box;
+    FaultyRegistry registry(box, {"--status", "503", "--fail", "-1"});
+    Client client(connect_or_fail(box, box.options()));
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options();
+    opts.retries = 3;
+    opts.retry_delay_ms = 200;
+    const PullOutcome out =
+        pull(client.ptr, registry.image("podpull/test:no-such-tag"), rec, &opts);
+    const std::string log = box.log_text();
+    INFO(out.describe() << "\n" << log);
+    CHECK(out.code == PODPULL_ERR_NOT_FOUND);
+    CHECK(out.retryable == 0);
+    CHECK_FALSE(contains(log, "retrying the pull"));
+    client.reset();
+    registry.stop();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("cancelling during podpull's wait before a retry ends the pull within 100 ms",
+          "[faults][retry]") {
+    const TestEnv &env = test_env();
+    if (env.podman_at_least(5, 0)) {
+        std::printf("podman %s retries itself: podpull never waits to retry\n",
+                    env.podman_version.c_str());
+        return;
+    }
+    bool use_canceller = false;
+    SECTION("podpull_cancel") {
+        use_canceller = false;
+    }
+    SECTION("the pull's canceller") {
+        use_canceller = true;
+    }
+    Sandbox box;
+    FaultyRegistry registry(box,
+                            {"--status", "503", "--fail", "-1", "--min-bytes", big_layer_only});
+    Client client(connect_or_fail(box, box.options()));
+    podpull_canceller *canceller = nullptr;
+    REQUIRE(podpull_canceller_new(&canceller, nullptr) == PODPULL_OK);
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options();
+    opts.retries = 3;
+    opts.retry_delay_ms = 30000;
+    opts.canceller = canceller;
+    Clock::time_point cancelled_at{};
+    std::thread canceller_thread([&] {
+        if (!wait_for([&] { return contains(box.log_text(), "retrying the pull in 30000 ms"); },
+                      60s)) {
+            podpull_cancel(client.ptr); // the test fails below, without hanging
+            return;
+        }
+        std::this_thread::sleep_for(300ms); // well inside the wait
+        cancelled_at = Clock::now();
+        if (use_canceller) {
+            podpull_canceller_cancel(canceller);
+        } else {
+            podpull_cancel(client.ptr);
+        }
+    });
+    const PullOutcome out = pull(client.ptr, registry.image("podpull/derived:v1"), rec, &opts);
+    const auto returned_at = Clock::now();
+    canceller_thread.join();
+    INFO(out.describe() << "\n" << box.log_text());
+    const double latency = std::chrono::duration<double>(returned_at - cancelled_at).count();
+    std::printf("cancel (%s) during the retry wait: %s %.3f s after it\n",
+                use_canceller ? "canceller" : "podpull_cancel", out.code_str.c_str(), latency);
+    CHECK(out.code == PODPULL_ERR_CANCELLED);
+    CHECK(out.retryable == 0);
+    CHECK(latency < 0.1);
+    CHECK(rec.snapshot().after_return == 0);
+    podpull_canceller_free(canceller);
+    client.reset();
+    registry.stop();
+    box.check_no_leftovers();
+}

@@ -100,7 +100,7 @@ TEST_CASE("code_for_http_status", "[error]") {
         {301, ErrorCode::protocol},
         {405, ErrorCode::protocol},
         {409, ErrorCode::protocol},
-        {429, ErrorCode::protocol},
+        {429, ErrorCode::pull}, // the registry's rate limit, passed on (retry_policy.hpp)
         {600, ErrorCode::protocol},
         {0, ErrorCode::protocol},
     }));

@@ -101,17 +101,25 @@ TEST_CASE("pull plan: credentials go in a header, and the notes name only their 
     CHECK_FALSE(mentions_secret(p.notes));
 }
 
-TEST_CASE("pull plan: retries on a podman without them are noted, not sent", "[pull_plan]") {
+TEST_CASE("pull plan: retries on a podman without them are podpull's own, not sent",
+          "[pull_plan]") {
     PullParameters params;
     params.retries = 3;
+    params.retry_delay_ms = 250;
     const auto old = plan("quay.io/x:1", "4.9.3", params);
-    CHECK_THAT(old.notes, Equals(std::vector<std::string>{
-                              "podman 4.9.3 takes no retry count (5.0.0 added it); its own "
-                              "default applies"}));
+    CHECK_THAT(old.notes,
+               Equals(std::vector<std::string>{
+                   "podman 4.9.3 takes no retry count (5.0.0 added it); podpull retries a pull "
+                   "that fails on a transient registry error itself, up to 3 times"}));
     CHECK_THAT(std::get<ApiPullPlan>(old.steps).target, !ContainsSubstring("retry"));
+    CHECK(old.own_retries.retries == 3);
+    CHECK(old.own_retries.delay == std::chrono::milliseconds(250));
     const auto recent = plan("quay.io/x:1", "5.0.0", params);
     CHECK(recent.notes.empty());
+    CHECK(recent.own_retries.retries == 0);
     CHECK_THAT(std::get<ApiPullPlan>(recent.steps).target, ContainsSubstring("&retry=3"));
+    // No retries asked for: none made, on any release.
+    CHECK(plan("quay.io/x:1", "4.3.1", PullParameters{}).own_retries.retries == 0);
 }
 
 TEST_CASE("pull plan: a local transport runs podman pull with the storage flags", "[pull_plan]") {

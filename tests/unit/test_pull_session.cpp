@@ -477,3 +477,55 @@ TEST_CASE("session with a manifest: the text route reads blobs from the status l
                }));
     CHECK(result.outcome.totals.fetched == 73409267);
 }
+
+TEST_CASE("session: the attempts of a retried pull share one tracker, so nothing the host was "
+          "told goes back",
+          "[session][retry]") {
+    // Attempt 1 stores layer a (8 bytes), gets 6 of b's 20, then the registry answers 503.
+    // Attempt 2 (podpull's own retry, podman 4.x) finds a stored and fetches b from the start.
+    const std::string attempt1 =
+        R"body({"status":"Pulling fs layer","progressDetail":{},"id":"aaaaaaaaaaaa"}
+{"status":"Downloading","progressDetail":{"current":8,"total":8},"id":"aaaaaaaaaaaa"}
+{"status":"Download complete","progressDetail":{},"id":"aaaaaaaaaaaa"}
+{"status":"Pulling fs layer","progressDetail":{},"id":"bbbbbbbbbbbb"}
+{"status":"Downloading","progressDetail":{"current":6,"total":20},"id":"bbbbbbbbbbbb"}
+{"progressDetail":{},"errorDetail":{"message":"x"},"error":"reading blob sha256:b: Error fetching blob: invalid status code from registry 503 (Service Unavailable)"}
+)body";
+    const std::string attempt2 =
+        R"body({"status":"Already exists","progressDetail":{},"id":"aaaaaaaaaaaa"}
+{"status":"Pulling fs layer","progressDetail":{},"id":"bbbbbbbbbbbb"}
+{"status":"Downloading","progressDetail":{"current":2,"total":20},"id":"bbbbbbbbbbbb"}
+{"status":"Downloading","progressDetail":{"current":12,"total":20},"id":"bbbbbbbbbbbb"}
+{"status":"Download complete","progressDetail":{},"id":"bbbbbbbbbbbb"}
+{"status":"Pulling fs layer","progressDetail":{},"id":"cccccccccccc"}
+{"status":"Download complete","progressDetail":{},"id":"cccccccccccc"}
+)body";
+    podpull::ProgressTracker tracker;
+    Recorder recorder;
+    const auto error = podpull_test::error_from([&] {
+        PullSession first(Route::docker_compat, recorder, tracker);
+        feed(first, attempt1, whole);
+    });
+    REQUIRE(error);
+    CHECK(error->code() == podpull::ErrorCode::pull);
+    PullSession second(Route::docker_compat, recorder, tracker);
+    feed(second, attempt2, whole);
+    const PullOutcome outcome = second.finish();
+    CHECK_THAT(recorder.trace,
+               Equals(Trace{
+                   "blob: aaaaaaaaaaaa STARTED 0/-1 pull 0/0 1/0",
+                   "blob: aaaaaaaaaaaa PULLING 8/8 pull 8/8 1/0",
+                   "blob: aaaaaaaaaaaa DONE 8/8 pull 8/8 1/1",
+                   "blob: bbbbbbbbbbbb STARTED 0/-1 pull 8/8 2/1",
+                   "blob: bbbbbbbbbbbb PULLING 6/20 pull 14/28 2/1",
+                   // attempt 2: a's "Already exists" and b's restart below 6 say nothing new
+                   "blob: bbbbbbbbbbbb PULLING 12/20 pull 20/28 2/1",
+                   "blob: bbbbbbbbbbbb DONE 20/20 pull 28/28 2/2",
+                   "blob: cccccccccccc STARTED 0/-1 pull 28/28 3/2",
+                   "blob: cccccccccccc DONE 0/-1 pull 28/28 3/3",
+               }));
+    // a was fetched by the first attempt: fetched, not cached.
+    CHECK(outcome.totals.fetched == 28);
+    CHECK(outcome.totals.cached == 0);
+    CHECK(outcome.totals.blobs_cached == 0);
+}

@@ -74,14 +74,15 @@ void JsonRenderer::result(const PullSummary &s, Clock::time_point) {
     }
 }
 
-void JsonRenderer::error(podpull_code code, const std::string &message, bool interrupted,
-                         Clock::time_point) {
+void JsonRenderer::error(podpull_code code, const std::string &message, bool retryable,
+                         bool interrupted, Clock::time_point) {
     if (progress_pending_) {
         emit_progress();
     }
     emit(R"({"event":"error","code":)" + json_string(podpull_code_str(code)) + R"(,"codeNumber":)" +
          std::to_string(static_cast<int>(code)) + R"(,"message":)" + json_string(message) +
-         R"(,"interrupted":)" + (interrupted ? "true" : "false") + "}");
+         R"(,"retryable":)" + (retryable ? "true" : "false") + R"(,"interrupted":)" +
+         (interrupted ? "true" : "false") + "}");
     std::fprintf(err_, "podpull: %s: %s\n", podpull_code_str(code), message.c_str());
     std::fflush(err_);
 }

@@ -5,7 +5,8 @@
 //   {"event":"progress","bytes":N,"bytesTotal":N,"blobsDone":N,"blobsSeen":N,
 //    "subtasks":[{"id":...,"state":"pulling","bytes":N,"bytesTotal":N|null}...]}
 //   {"event":"result","imageId":...,"route":...,"bytes":N,"seconds":S}
-//   {"event":"error","code":"PODPULL_ERR_...","codeNumber":N,"message":...,"interrupted":B}
+//   {"event":"error","code":"PODPULL_ERR_...","codeNumber":N,"message":...,"retryable":B,
+//    "interrupted":B}   (retryable: podpull_error_retryable, whether trying later may help)
 // Progress events come at most 10 times a second, plus one on every blob state change.
 #pragma once
 
@@ -26,7 +27,7 @@ class JsonRenderer : public Renderer {
     void status(const char *line, Clock::time_point now) override;
     void blob(const podpull_blob_progress &p, Clock::time_point now) override;
     void result(const PullSummary &summary, Clock::time_point now) override;
-    void error(podpull_code code, const std::string &message, bool interrupted,
+    void error(podpull_code code, const std::string &message, bool retryable, bool interrupted,
                Clock::time_point now) override;
 
   private:

@@ -163,7 +163,7 @@ int run(const Options &o) {
     podpull_error *err = nullptr;
     podpull_code code = podpull_connect(&copts, &client, &err);
     if (code != PODPULL_OK) {
-        renderer->error(code, podpull_error_message(err),
+        renderer->error(code, podpull_error_message(err), podpull_error_retryable(err) != 0,
                         code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
         podpull_error_free(err);
         renderer.reset();
@@ -205,7 +205,7 @@ int run(const Options &o) {
         s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
         renderer->result(s, Clock::now());
     } else if (output_state(g_out) == OutputState::ok || received_signal() != 0) {
-        renderer->error(code, podpull_error_message(err),
+        renderer->error(code, podpull_error_message(err), podpull_error_retryable(err) != 0,
                         code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
     }
     podpull_result_free(res);

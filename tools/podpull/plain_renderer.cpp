@@ -54,8 +54,8 @@ void PlainRenderer::result(const PullSummary &s, Clock::time_point) {
     std::fflush(out_);
 }
 
-void PlainRenderer::error(podpull_code code, const std::string &message, bool interrupted,
-                          Clock::time_point) {
+void PlainRenderer::error(podpull_code code, const std::string &message, bool /*retryable*/,
+                          bool interrupted, Clock::time_point) {
     std::fflush(out_);
     if (interrupted) {
         std::fprintf(err_, "podpull: interrupted, pull cancelled\n");

@@ -105,7 +105,7 @@ class ProgressFdRenderer : public Renderer {
     void blob(const podpull_blob_progress &p, Clock::time_point now) override;
     void result(const PullSummary &summary, Clock::time_point now) override;
     // bootc writes nothing more when an operation fails: the events written stay the last.
-    void error(podpull_code, const std::string &, bool, Clock::time_point) override {}
+    void error(podpull_code, const std::string &, bool, bool, Clock::time_point) override {}
 
   private:
     void emit(const ProgressBytesEvent &e, Clock::time_point now);

@@ -7,8 +7,8 @@ void QuietRenderer::result(const PullSummary &summary, Clock::time_point) {
     std::fflush(out_);
 }
 
-void QuietRenderer::error(podpull_code code, const std::string &message, bool interrupted,
-                          Clock::time_point) {
+void QuietRenderer::error(podpull_code code, const std::string &message, bool /*retryable*/,
+                          bool interrupted, Clock::time_point) {
     if (interrupted) {
         std::fprintf(err_, "podpull: interrupted, pull cancelled\n");
     } else {

@@ -16,7 +16,7 @@ class QuietRenderer : public Renderer {
     void status(const char *, Clock::time_point) override {}
     void blob(const podpull_blob_progress &, Clock::time_point) override {}
     void result(const PullSummary &summary, Clock::time_point now) override;
-    void error(podpull_code code, const std::string &message, bool interrupted,
+    void error(podpull_code code, const std::string &message, bool retryable, bool interrupted,
                Clock::time_point now) override;
 
   private:

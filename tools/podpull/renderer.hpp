@@ -38,9 +38,9 @@ class Renderer {
     virtual void status(const char *line, Clock::time_point now) = 0;
     virtual void blob(const podpull_blob_progress &p, Clock::time_point now) = 0;
     virtual void result(const PullSummary &summary, Clock::time_point now) = 0;
-    // interrupted: the user pressed Ctrl-C (or sent SIGTERM).
-    virtual void error(podpull_code code, const std::string &message, bool interrupted,
-                       Clock::time_point now) = 0;
+    // retryable: podpull_error_retryable. interrupted: the user pressed Ctrl-C (or SIGTERM).
+    virtual void error(podpull_code code, const std::string &message, bool retryable,
+                       bool interrupted, Clock::time_point now) = 0;
 };
 
 } // namespace podpull_cli

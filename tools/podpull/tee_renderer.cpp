@@ -32,10 +32,10 @@ void TeeRenderer::result(const PullSummary &summary, Clock::time_point now) {
     }
 }
 
-void TeeRenderer::error(podpull_code code, const std::string &message, bool interrupted,
-                        Clock::time_point now) {
+void TeeRenderer::error(podpull_code code, const std::string &message, bool retryable,
+                        bool interrupted, Clock::time_point now) {
     for (auto &r : renderers_) {
-        r->error(code, message, interrupted, now);
+        r->error(code, message, retryable, interrupted, now);
     }
 }
 

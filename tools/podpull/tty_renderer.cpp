@@ -204,8 +204,8 @@ void TtyRenderer::result(const PullSummary &s, Clock::time_point now) {
     finish();
 }
 
-void TtyRenderer::error(podpull_code code, const std::string &message, bool interrupted,
-                        Clock::time_point now) {
+void TtyRenderer::error(podpull_code code, const std::string &message, bool /*retryable*/,
+                        bool interrupted, Clock::time_point now) {
     redraw(now);
     drawn_widths_.clear();
     finish();

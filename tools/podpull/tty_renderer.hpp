@@ -25,7 +25,7 @@ class TtyRenderer : public Renderer {
     void status(const char *line, Clock::time_point now) override;
     void blob(const podpull_blob_progress &p, Clock::time_point now) override;
     void result(const PullSummary &summary, Clock::time_point now) override;
-    void error(podpull_code code, const std::string &message, bool interrupted,
+    void error(podpull_code code, const std::string &message, bool retryable, bool interrupted,
                Clock::time_point now) override;
 
   private:

@@ -100,6 +100,7 @@ int main(void) {
     FIELD(podpull_api, result_bytes_cached);
     FIELD(podpull_api, result_blobs_total);
     FIELD(podpull_api, result_blobs_cached);
+    FIELD(podpull_api, error_retryable);
     printf("];\n");
     return 0;
 }

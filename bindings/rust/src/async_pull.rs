@@ -540,6 +540,9 @@ mod tests {
             pull_total: 3000,
             blobs_seen: 3,
             blobs_done: 0,
+            pull_cached: 0,
+            blobs_total: 3,
+            blobs_cached: 0,
         })
     }
 

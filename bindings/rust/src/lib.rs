@@ -127,11 +127,12 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// A failure: its code and a message for a person.
+/// A failure: its code, a message for a person, and whether trying again later may help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    retryable: bool,
 }
 
 impl Error {
@@ -139,21 +140,29 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            retryable: false,
         }
+    }
+    /// Whether retrying the same call later, with nothing else changed, may succeed
+    /// (`podpull_error_retryable`): a transient registry failure (rate limiting, HTTP 5xx, a
+    /// broken connection) or a timeout. Errors the crate makes itself are never retryable.
+    pub fn retryable(&self) -> bool {
+        self.retryable
     }
     /// Takes ownership of `err` (may be NULL) and frees it.
     fn from_raw(api: &Api, code: sys::podpull_code, err: *mut sys::podpull_error) -> Error {
-        let message = if err.is_null() {
-            String::new()
+        let (message, retryable) = if err.is_null() {
+            (String::new(), false)
         } else {
             // SAFETY: err is a live podpull_error; the message lives as long as it does.
-            unsafe { lossy(api.error_message(err)) }
+            unsafe { (lossy(api.error_message(err)), api.error_retryable(err) != 0) }
         };
         // SAFETY: err came from the library (or is NULL) and is freed once.
         unsafe { api.error_free(err) };
         Error {
             code: ErrorCode::from_raw(code),
             message,
+            retryable,
         }
     }
 }
@@ -261,6 +270,7 @@ impl Api {
         result_bytes_cached(r: *const sys::podpull_result) -> u64;
         result_blobs_total(r: *const sys::podpull_result) -> u32;
         result_blobs_cached(r: *const sys::podpull_result) -> u32;
+        error_retryable(e: *const sys::podpull_error) -> c_int;
     }
 }
 
@@ -314,7 +324,8 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
         && t.canceller_free.is_some()
         && t.result_bytes_cached.is_some()
         && t.result_blobs_total.is_some()
-        && t.result_blobs_cached.is_some();
+        && t.result_blobs_cached.is_some()
+        && t.error_retryable.is_some();
     if !all {
         return Err(format!("{from} has a function table with NULL entries"));
     }

@@ -212,6 +212,7 @@ pub struct podpull_api {
     pub result_blobs_total: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
     /// Since 1.2.
     pub result_blobs_cached: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
+    pub error_retryable: Option<unsafe extern "C" fn(*const podpull_error) -> c_int>, // 1.3
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -237,6 +238,7 @@ extern "C" {
     pub fn podpull_error_code(err: *const podpull_error) -> podpull_code;
     pub fn podpull_error_message(err: *const podpull_error) -> *const c_char;
     pub fn podpull_error_free(err: *mut podpull_error);
+    pub fn podpull_error_retryable(err: *const podpull_error) -> c_int;
     pub fn podpull_result_image_id(res: *const podpull_result) -> *const c_char;
     pub fn podpull_result_route(res: *const podpull_result) -> podpull_route;
     pub fn podpull_result_bytes(res: *const podpull_result) -> u64;
@@ -384,7 +386,8 @@ mod layout_tests {
                 canceller_free,
                 result_bytes_cached,
                 result_blobs_total,
-                result_blobs_cached
+                result_blobs_cached,
+                error_retryable
             }
         );
         m

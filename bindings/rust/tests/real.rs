@@ -139,6 +139,8 @@ fn missing_image_is_not_found() {
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err}");
     assert!(!err.message.is_empty());
+    // A missing image stays missing: retrying cannot help (podpull_error_retryable, 1.3).
+    assert!(!err.retryable(), "{err}");
     let _: &dyn std::error::Error = &err;
 }
 

@@ -42,6 +42,7 @@ PullOutcome pull(podpull_client *client, const std::string &image, PullRecorder 
     }
     if (err != nullptr) {
         o.error_code = podpull_error_code(err);
+        o.retryable = podpull_error_retryable(err);
         o.message = podpull_error_message(err);
     }
     podpull_result_free(res);

@@ -19,6 +19,7 @@ struct PullOutcome {
     bool have_result = false;
     bool have_error = false;
     podpull_code error_code = PODPULL_OK; // podpull_error_code(err)
+    int retryable = -1;                   // podpull_error_retryable(err); -1 without an error
     std::string image_id;
     podpull_route route = PODPULL_ROUTE_AUTO;
     uint64_t bytes = 0;        // fetched

@@ -110,4 +110,57 @@ void PrivateRegistry::kill_all() {
     }
 }
 
+FaultyRegistry::FaultyRegistry(const Sandbox &box, const std::vector<std::string> &args) {
+    const TestEnv &env = test_env();
+    dir_ = box.dir() / "faulty-registry";
+    fs::create_directories(dir_);
+    const fs::path port_file = dir_ / "proxy.port";
+    std::vector<std::string> argv{env.python3, PODPULL_FAULT_PROXY, port_file.string(),
+                                  env.registry, (dir_ / "requests.log").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    proxy_ = spawn_process(argv, {}, dir_ / "proxy.stderr");
+    INFO(read_file(dir_ / "proxy.stderr"));
+    REQUIRE(wait_for([&] { return fs::exists(port_file); }, std::chrono::seconds(20)));
+    address_ = "127.0.0.1:" + std::to_string(std::stoi(read_file(port_file)));
+}
+
+void FaultyRegistry::stop() {
+    if (proxy_.pid > 0) {
+        ::kill(proxy_.pid, SIGKILL);
+    }
+    stop_process(proxy_, 0); // reaps it
+}
+
+std::string FaultyRegistry::log() const {
+    return fs::exists(dir_ / "requests.log") ? read_file(dir_ / "requests.log") : "";
+}
+
+namespace {
+int count_lines(const std::string &text, const std::string &needle, const std::string &status) {
+    std::istringstream lines(text);
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+        if (line.find("/blobs/") != std::string::npos && line.find(needle) != std::string::npos &&
+            line.find(" " + status + " ") != std::string::npos) {
+            ++count;
+        }
+    }
+    return count;
+}
+} // namespace
+
+int FaultyRegistry::blobs_relayed() const {
+    return count_lines(log(), "GET ", "200");
+}
+
+int FaultyRegistry::blobs_failed() const {
+    const std::string text = log();
+    return count_lines(text, "GET ", "503-injected") + count_lines(text, "GET ", "429-injected");
+}
+
+int FaultyRegistry::relayed(const std::string &digest) const {
+    return count_lines(log(), digest, "200");
+}
+
 } // namespace podpull_test

@@ -6,6 +6,7 @@
 #include "podpull_test/sandbox.hpp"
 
 #include <string>
+#include <vector>
 
 namespace podpull_test {
 
@@ -44,6 +45,35 @@ class PrivateRegistry {
     int port_ = 0, relay_port_ = 0;
     std::string relay_address_;
     Spawned registry_, relay_;
+};
+
+// The fixture's registry behind tests/support/fault-proxy.py, which answers some blob GETs with
+// a registry error (503, or 429 with Retry-After) and relays the rest. `args` are the proxy's
+// options ("--status", "429", "--fail", "5", ...).
+class FaultyRegistry {
+  public:
+    FaultyRegistry(const Sandbox &box, const std::vector<std::string> &args);
+    ~FaultyRegistry() { stop(); }
+    FaultyRegistry(const FaultyRegistry &) = delete;
+    FaultyRegistry &operator=(const FaultyRegistry &) = delete;
+
+    // `repository_and_tag` ("podpull/derived:v1") through the proxy.
+    std::string image(const std::string &repository_and_tag) const {
+        return address_ + "/" + repository_and_tag;
+    }
+    // Blob GETs so far: relayed whole (status 200) and failed on purpose.
+    int blobs_relayed() const;
+    int blobs_failed() const;
+    // How often the blob with this digest ("sha256:...") was relayed whole.
+    int relayed(const std::string &digest) const;
+    std::string log() const;
+    // SIGKILL to the proxy, reaped (before Sandbox::check_no_leftovers).
+    void stop();
+
+  private:
+    fs::path dir_;
+    std::string address_;
+    Spawned proxy_;
 };
 
 } // namespace podpull_test
