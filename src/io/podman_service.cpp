@@ -1,6 +1,7 @@
 #include "podman_service.hpp"
 
 #include "core/diagnostic_text.hpp"
+#include "core/directory_failure.hpp"
 #include "core/error.hpp"
 #include "notify_socket.hpp"
 
@@ -12,8 +13,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
+#include <system_error>
 
 namespace podpull::io {
 namespace asio = boost::asio;
@@ -21,11 +22,17 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
-UniqueFd open_log(const std::string &path) {
+// A file the service needs in its private directory could not be made: the directory, as far
+// as the host is concerned (a full runtime_dir fails here when it has no inode left).
+[[noreturn]] void throw_directory_failure(const std::string &runtime_dir, int error) {
+    throw private_directory_failure(PrivateDirectoryKind::sockets, runtime_dir, error,
+                                    std::error_code(error, std::generic_category()).message());
+}
+
+UniqueFd open_log(const std::string &runtime_dir, const std::string &path) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd)
-        throw Error(ErrorCode::internal,
-                    fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+        throw_directory_failure(runtime_dir, errno);
     return fd;
 }
 
@@ -53,7 +60,10 @@ PodmanService::~PodmanService() {
 
 asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     auto executor = co_await asio::this_coro::executor;
-    NotifySocket notify(executor, directory_.path() + "/notify.sock");
+    boost::system::error_code ec;
+    NotifySocket notify(executor, directory_.path() + "/notify.sock", ec);
+    if (ec)
+        throw_directory_failure(config.runtime_dir, ec.value());
 
     ChildSpec spec;
     spec.argv = service_argv(config.podman, config.storage, socket_path_);
@@ -64,7 +74,7 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
 
     // stderr goes through a pipe that the loop drains into a bounded copy (service_log.hpp):
     // its telling line explains an early exit, and it never grows without end.
-    stderr_.emplace(executor, open_log(directory_.path() + "/service.log"));
+    stderr_.emplace(executor, open_log(config.runtime_dir, directory_.path() + "/service.log"));
     process_.emplace(launch_child(
         executor, spec, boost::process::v2::process_stdio{nullptr, nullptr, stderr_->child_end()}));
     stderr_->start();

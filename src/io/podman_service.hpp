@@ -38,7 +38,8 @@ class PodmanService {
     // Starts the service from `loop`'s thread and blocks until READY=1. Throws Error:
     // SERVICE (exited early; the message has the telling line of its stderr), TIMEOUT,
     // CANCELLED (the canceller fired; the service is stopped and reaped first),
-    // PODMAN_NOT_FOUND, INVALID_ARGUMENT (runtime_dir unusable), INTERNAL.
+    // PODMAN_NOT_FOUND, IO (runtime_dir full) or INVALID_ARGUMENT (runtime_dir unusable; see
+    // private_directory_failure), INTERNAL.
     PodmanService(BackgroundLoop &loop, const ServiceConfig &config);
     ~PodmanService();
     PodmanService(const PodmanService &) = delete;
