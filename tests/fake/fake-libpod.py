@@ -31,6 +31,8 @@ Stream faults, each after --fault-after N lines of --body sent as podman sends t
   --long-pull BYTES   --body grown to BYTES by repeating its progress lines (see
                       send_long_pull): far more than any socket buffer holds.
 Faults of the service itself:
+  --ping-status N     answer GET /_ping with status N and a small HTML page, as a web server
+                      that is not podman would (only 200 carries Libpod-Api-Version);
   --notify            send READY=1 to $NOTIFY_SOCKET once listening, as podman does for the
                       private service podpull starts (run as its podman_path through a wrapper
                       that passes the socket of its unix:// argument as --socket);
@@ -77,6 +79,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.record()
+        if self.path.split("?")[0].endswith("/_ping") and self.server.options.ping_status != 200:
+            page = b"<html><body><h1>404 Not Found</h1></body></html>\n"
+            self.send_response(self.server.options.ping_status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         if self.path.split("?")[0].endswith("/_ping"):
             self.send_response(200)
             self.common_headers()
@@ -321,6 +331,8 @@ def main():
     # Shared with --long-pull, which writes "SENT TOTAL LINES" there instead (send_long_pull).
     parser.add_argument("--sent-file", help="written with the body bytes sent, once done")
     parser.add_argument("--content-type", help="Content-Type of a --status answer")
+    parser.add_argument("--ping-status", type=int, default=200,
+                        help="the status of GET /_ping (not 200: a server that is not podman)")
     parser.add_argument("--notify", action="store_true",
                         help="send READY=1 to $NOTIFY_SOCKET once listening")
     parser.add_argument("--stderr-flood", type=int, default=0, metavar="BYTES",

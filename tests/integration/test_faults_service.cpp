@@ -1,6 +1,6 @@
 // Faults of the podman service and of the host: the service SIGKILLed mid-pull, the host
 // process SIGKILLed mid-pull, podmans that ignore SIGTERM, before and after they answer, that
-// fail with a screenful of hostile stderr or flood it.
+// fail with a screenful of hostile stderr or flood it, and a socket_path that is not podman.
 // Each case ends in the named code within a bound and leaves no process or socket dir;
 // docs/reliability.md lists every case with its code, bound and test name.
 
@@ -364,5 +364,25 @@ TEST_CASE("a podman that writes 8 MiB to stderr: service.log stays under 200 KiB
     CHECK(out.code == PODPULL_OK);
     CHECK(is_hex64(out.image_id));
     client.reset();
+    box.check_no_leftovers();
+}
+
+// ---- socket_path that is not podman --------------------------------------------------------
+
+TEST_CASE("socket_path to a server that answers /_ping with 404: SERVICE, not a podman service",
+          "[faults][service][no-podman]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box.dir(), {"--ping-status", "404"});
+    ConnectOutcome c = connect(box.attach_options(fake.socket()));
+    INFO(c.describe() << "\n" << box.log_text());
+    std::printf("socket_path answering 404: %s after %.3f s: %s\n", podpull_code_str(c.code),
+                c.seconds, c.message.c_str());
+    CHECK(c.code == PODPULL_ERR_SERVICE);
+    CHECK(c.message == "the server at " + fake.socket().string() +
+                           " is not a podman service: GET /_ping answered HTTP 404");
+    CHECK(c.seconds < 5.0);
+    podpull_free(c.client);
+    fake.stop();
     box.check_no_leftovers();
 }

@@ -178,6 +178,15 @@ TEST_CASE("http_failure: a foreign body's excerpt is one line of UTF-8", "[error
           "podman answered HTTP 404: no such image");
 }
 
+TEST_CASE("ping_failure: a server that does not answer /_ping with 200 is not podman",
+          "[error][ping]") {
+    const auto error = podpull::ping_failure("/run/other.sock", 404);
+    CHECK(error.code() == ErrorCode::service);
+    CHECK(std::string(error.what()) ==
+          "the server at /run/other.sock is not a podman service: GET /_ping answered HTTP 404");
+    CHECK(podpull::ping_failure("/s", 502).code() == ErrorCode::service);
+}
+
 TEST_CASE("system_error_text keeps the cause and drops Boost's source location", "[error]") {
     static constexpr boost::source_location here = BOOST_CURRENT_LOCATION;
     const boost::system::error_code located(ENOSPC, boost::system::system_category(), &here);
