@@ -98,7 +98,10 @@ typedef struct podpull_connect_options {
     int run_root_fd;            /* >= 0: given to the service as fd 3 and passed as
                                    --runroot /proc/self/fd/3 (bootc's layout); default -1 */
     const char *storage_driver; /* podman --storage-driver; NULL: podman's default */
-    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull */
+    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull;
+                                   only "auths": podpull runs no credential helper, and warns
+                                   (PODPULL_LOG_WARN) naming the registries of an ignored
+                                   "credHelpers" or "credsStore" */
     int auth_fd;                /* the same, as an open fd; default -1 */
     const char *socket_path;    /* use this existing service instead of starting one */
     const char *runtime_dir;    /* where the private socket dir is made; default
