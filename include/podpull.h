@@ -47,11 +47,11 @@ typedef enum podpull_code {
     PODPULL_OK = 0,
     PODPULL_ERR_INVALID_ARGUMENT = 1, /* bad option, NULL where not allowed, malformed reference */
     PODPULL_ERR_PODMAN_NOT_FOUND = 2, /* the podman binary could not be executed */
-    PODPULL_ERR_SERVICE = 3, /* the service exited or never became ready (message has its stderr) */
-    PODPULL_ERR_IO = 4,      /* socket or HTTP transport failure, connection lost */
-    PODPULL_ERR_PROTOCOL = 5,  /* malformed HTTP or NDJSON from the service */
-    PODPULL_ERR_PULL = 6,      /* podman says the pull failed (registry, manifest, storage) */
-    PODPULL_ERR_AUTH = 7,      /* the registry wants credentials, or refused them */
+    PODPULL_ERR_SERVICE = 3,  /* the service exited or never became ready, or is not podman */
+    PODPULL_ERR_IO = 4,       /* socket/HTTP transport failure, connection lost, runtime_dir full */
+    PODPULL_ERR_PROTOCOL = 5, /* malformed HTTP or NDJSON from the service */
+    PODPULL_ERR_PULL = 6,     /* podman says the pull failed (registry, manifest, storage) */
+    PODPULL_ERR_AUTH = 7,     /* the registry wants credentials, or refused them */
     PODPULL_ERR_NOT_FOUND = 8, /* the image or tag does not exist */
     PODPULL_ERR_CANCELLED = 9, /* podpull_cancel, or a callback returned nonzero */
     PODPULL_ERR_TIMEOUT = 10,  /* start timeout or stall timeout */
@@ -98,7 +98,10 @@ typedef struct podpull_connect_options {
     int run_root_fd;            /* >= 0: given to the service as fd 3 and passed as
                                    --runroot /proc/self/fd/3 (bootc's layout); default -1 */
     const char *storage_driver; /* podman --storage-driver; NULL: podman's default */
-    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull */
+    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull;
+                                   only "auths": podpull runs no credential helper, and warns
+                                   (PODPULL_LOG_WARN) naming the registries of an ignored
+                                   "credHelpers" or "credsStore" */
     int auth_fd;                /* the same, as an open fd; default -1 */
     const char *socket_path;    /* use this existing service instead of starting one */
     const char *runtime_dir;    /* where the private socket dir is made; default
@@ -266,9 +269,10 @@ PODPULL_API void podpull_canceller_free(podpull_canceller *canceller);
  * podpull_free(); on failure *out is NULL and, if err is not NULL, *err describes why
  * (release it with podpull_error_free()).
  *
- * Errors: INVALID_ARGUMENT, PODMAN_NOT_FOUND, SERVICE (with the service's stderr),
- * TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer), CANCELLED (the
- * options' canceller fired), INTERNAL.
+ * Errors: INVALID_ARGUMENT, PODMAN_NOT_FOUND, SERVICE (the service exited or never got
+ * ready, with the telling line of its stderr; or what answers at socket_path is not a podman
+ * service), TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer; runtime_dir
+ * has no space or inode left), CANCELLED (the options' canceller fired), INTERNAL.
  */
 PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
                                          podpull_error **err);

@@ -91,10 +91,15 @@ Client::Client(ConnectOptions options, const io::Canceller *canceller)
 
 void Client::connect(const io::Canceller *canceller) {
     const auto started = Clock::now();
-    if (plan_.reads_credentials())
+    if (plan_.reads_credentials()) {
         auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
                                                     max_auth_file_bytes, plan_.start_timeout,
                                                     canceller));
+        // A registry the host expects a helper to serve would otherwise fail later with AUTH,
+        // with nothing to say why.
+        if (const auto warning = ignored_helpers_warning(auth_); !warning.empty())
+            log(LogLevel::warn, warning);
+    }
     make_temp_directory();
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());

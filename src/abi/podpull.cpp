@@ -10,6 +10,8 @@
 #include "core/retry_policy.hpp"
 #include "io/canceller.hpp"
 
+#include <boost/system/system_error.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -178,6 +180,11 @@ template <typename Body> podpull_code guarded(podpull_error **err, Body &&body) 
     } catch (const std::bad_alloc &) {
         code = PODPULL_ERR_INTERNAL;
         message = "out of memory";
+    } catch (const boost::system::system_error &e) {
+        code = PODPULL_ERR_INTERNAL;
+        // Its what() names a source file of Boost's.
+        message = "internal error: " +
+                  podpull::system_error_text(e.what(), e.code().what(), e.code().message());
     } catch (const std::exception &e) {
         code = PODPULL_ERR_INTERNAL;
         message = std::string("internal error: ") + e.what();

@@ -143,6 +143,15 @@ std::string one_line(std::string_view text) {
     return line;
 }
 
+std::string system_error_text(std::string_view what, std::string_view code_what,
+                              std::string_view message) {
+    // Boost builds what() as "<prefix>: " + code.what(), and code.what() as the message with
+    // " [category:value at location]" after it.
+    if (!code_what.empty() && what.ends_with(code_what))
+        return std::string(what.substr(0, what.size() - code_what.size())) + std::string(message);
+    return std::string(message);
+}
+
 std::string quote_for_message(std::string_view text, std::size_t max_bytes) {
     static constexpr char hex[] = "0123456789abcdef";
     const bool cut = text.size() > max_bytes;

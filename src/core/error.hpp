@@ -63,4 +63,11 @@ std::string quote_for_message(std::string_view text, std::size_t max_bytes = 200
 // tests/fuzz/regressions/http_response).
 std::string one_line(std::string_view text);
 
+// A Boost system_error that escaped the shell, as text for a message: its `what` with the
+// error code's part (`code_what`: "No space left on device [system:28 at
+// /usr/include/boost/asio/...:161 in function 'bind']") cut down to the code's `message`. A
+// source location inside Boost says nothing to a host, and a message is for one.
+std::string system_error_text(std::string_view what, std::string_view code_what,
+                              std::string_view message);
+
 } // namespace podpull

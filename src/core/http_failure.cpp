@@ -65,4 +65,11 @@ Error http_failure(unsigned status, std::string_view body) {
                  explain_rate_limit(fmt::format("podman answered HTTP {}: {}", status, message)));
 }
 
+Error ping_failure(std::string_view socket_path, unsigned status) {
+    return Error(
+        ErrorCode::service,
+        fmt::format("the server at {} is not a podman service: GET /_ping answered HTTP {}",
+                    socket_path, status));
+}
+
 } // namespace podpull

@@ -13,4 +13,10 @@ namespace podpull {
 // body that is not podman's JSON.
 Error http_failure(unsigned status, std::string_view body);
 
+// The Error for an answer other than 200 to `GET /_ping` from the server at `socket_path`.
+// Every podman release answers it with 200, so whatever answered otherwise (a 404 from some
+// other HTTP server a host's socket_path names) is not a podman service: SERVICE, with the
+// status and not the body, which is that server's and may be a page of HTML.
+Error ping_failure(std::string_view socket_path, unsigned status);
+
 } // namespace podpull

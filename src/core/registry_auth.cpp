@@ -15,7 +15,9 @@
 //     one, so a host learns of it at once, not at some later pull. An "auth" that is empty
 //     or absent is not broken: Docker writes {} for a registry that a credential helper
 //     serves.
-//   - "credHelpers" and "credsStore" are ignored: podpull runs no helper programs.
+//   - "credHelpers" and "credsStore" are not used: podpull runs no helper programs. Unlike
+//     a key in "auths", they are not checked either; the registries they name are kept, so
+//     that the host hears which ones get no credentials from them.
 #include "registry_auth.hpp"
 
 #include "base64.hpp"
@@ -25,7 +27,9 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 
 namespace podpull {
@@ -127,6 +131,19 @@ bool matches(std::string_view entry_key, std::string_view image_key) {
            (image_key.size() == entry_key.size() || image_key[entry_key.size()] == '/');
 }
 
+// The registries the file leaves to credential helpers ("credHelpers": {"gcr.io": "gcloud"})
+// or to a store for all ("credsStore": "desktop"). Of a member of another type, nothing: it
+// would be ignored just the same.
+void read_helper_names(const json::object &file, RegistryAuth &auth) {
+    if (const json::value *helpers = file.if_contains("credHelpers");
+        helpers != nullptr && helpers->is_object())
+        for (const auto &member : helpers->get_object())
+            auth.helper_registries.emplace_back(member.key());
+    if (const json::value *store = file.if_contains("credsStore");
+        store != nullptr && store->is_string() && !store->get_string().empty())
+        auth.creds_store = true;
+}
+
 } // namespace
 
 RegistryAuth parse_registry_auth(std::string_view text) {
@@ -142,6 +159,7 @@ RegistryAuth parse_registry_auth(std::string_view text) {
         refuse("it is not a JSON object");
 
     RegistryAuth auth;
+    read_helper_names(parsed.get_object(), auth);
     const json::value *auths = parsed.get_object().if_contains("auths");
     if (auths == nullptr || auths->is_null())
         return auth;
@@ -164,6 +182,28 @@ RegistryAuth parse_registry_auth(std::string_view text) {
         auth.entries.push_back(std::move(entry));
     }
     return auth;
+}
+
+std::string ignored_helpers_warning(const RegistryAuth &auth) {
+    constexpr std::size_t max_named = 10;
+    std::vector<std::string> ignored;
+    if (!auth.helper_registries.empty()) {
+        std::string names;
+        const std::size_t named = std::min(auth.helper_registries.size(), max_named);
+        for (std::size_t i = 0; i < named; ++i)
+            names += (i == 0 ? "" : ", ") +
+                     quote_for_message(auth.helper_registries[i], quoted_key_bytes);
+        if (auth.helper_registries.size() > named)
+            names += fmt::format(" and {} more", auth.helper_registries.size() - named);
+        ignored.push_back(fmt::format("\"credHelpers\" (for {})", names));
+    }
+    if (auth.creds_store)
+        ignored.emplace_back("\"credsStore\"");
+    if (ignored.empty())
+        return {};
+    return fmt::format("auth file: podpull runs no credential helper, so it ignores {}; "
+                       "credentials come only from \"auths\"",
+                       fmt::join(ignored, " and "));
 }
 
 std::optional<RegistryCredentials> select_credentials(const RegistryAuth &auth,

@@ -35,6 +35,11 @@ struct RegistryAuthEntry {
 
 struct RegistryAuth {
     std::vector<RegistryAuthEntry> entries; // in file order
+    // What the file leaves to credential helpers, which podpull does not run: the registries
+    // of "credHelpers" as written (in file order), and whether "credsStore" names a helper for
+    // all the others. Only to warn the host; the helpers' names are not kept.
+    std::vector<std::string> helper_registries;
+    bool creds_store = false;
 };
 
 // The largest auth file podpull reads; a real one holds a few entries.
@@ -45,6 +50,10 @@ inline constexpr std::size_t max_auth_file_bytes = 1024 * 1024;
 // not base64 or does not decode to "user:password", or credentials that are not UTF-8. The
 // messages name the entry's key and the field, never its value.
 RegistryAuth parse_registry_auth(std::string_view text);
+
+// The warning for a file whose "credHelpers" or "credsStore" podpull ignores, naming the
+// registries (at most 10, quoted as quote_for_message does), or "" when it has neither.
+std::string ignored_helpers_warning(const RegistryAuth &auth);
 
 // The credentials for `ref`'s registry: the entry whose key is the longest match of the
 // image's repository on a path-component boundary (so "quay.io/team" beats "quay.io" for

@@ -1,10 +1,8 @@
 #include "utf8.hpp"
 
 namespace podpull {
-namespace {
 
-// The length of the UTF-8 sequence that starts `text` at `i`, or 0 when it is not valid UTF-8
-// (overlong forms, surrogates and values past U+10FFFF included).
+// Overlong forms, surrogates and values past U+10FFFF are not valid.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char lead = at(i);
@@ -37,8 +35,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     }
     return length;
 }
-
-} // namespace
 
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {

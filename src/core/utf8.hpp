@@ -12,4 +12,8 @@ namespace podpull {
 // surrogates and values past U+10FFFF are invalid), or nullopt when all of `text` is valid.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
+// The length of the valid UTF-8 sequence that starts `text` at `offset` (1 to 4), or 0 when
+// none does (as first_invalid_utf8 judges). `offset` must be inside `text`.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t offset);
+
 } // namespace podpull

@@ -65,6 +65,10 @@ T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what,
     throw http_failure(status, body);
 }
 
+[[noreturn]] void throw_ping_failure(std::string_view socket_path, unsigned status) {
+    throw ping_failure(socket_path, status);
+}
+
 // What may wait for the host during an API pull (see ProgressQueue): PULLING reports merge, so
 // this counts STARTED, DONE, SKIPPED and status lines, a few per blob. Past it the reader
 // stops reading until the host catches up; podman then waits on its socket, as it would for a
@@ -140,10 +144,8 @@ std::string fetch_libpod_version(const std::string &socket_path, std::chrono::mi
             co_await connection.connect(socket_path);
             co_await connection.send(http::verb::get, "/_ping", {});
             const unsigned status = co_await connection.read_header();
-            if (status != 200) {
-                const auto body = co_await connection.read_body(error_body_limit);
-                throw_http_failure(status, body);
-            }
+            if (status != 200)
+                throw_ping_failure(socket_path, status);
             const auto version = connection.header("Libpod-Api-Version");
             if (!version)
                 throw Error(ErrorCode::protocol,

@@ -36,8 +36,9 @@ struct ApiPullRequest {
 PullOutcome run_api_pull(const ApiPullRequest &request, PullObserver &observer, CancelHub &hub);
 
 // GET /_ping and the Libpod-Api-Version it answers with. Throws Error: IO when nothing
-// answers, TIMEOUT after `timeout`, PROTOCOL when the answer is not from podman, CANCELLED
-// when `canceller` (may be null) fires.
+// answers, TIMEOUT after `timeout`, SERVICE when the status is not 200 (ping_failure: not a
+// podman service), PROTOCOL when a 200 lacks the header, CANCELLED when `canceller` (may be
+// null) fires.
 std::string fetch_libpod_version(const std::string &socket_path, std::chrono::milliseconds timeout,
                                  const Canceller *canceller);
 

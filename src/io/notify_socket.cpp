@@ -9,10 +9,16 @@
 
 namespace podpull::io {
 
-NotifySocket::NotifySocket(const boost::asio::any_io_executor &executor, const std::string &path)
+NotifySocket::NotifySocket(const boost::asio::any_io_executor &executor, const std::string &path,
+                           boost::system::error_code &ec)
     : path_(path), socket_(executor) {
-    socket_.open();
-    socket_.bind(boost::asio::local::datagram_protocol::endpoint(path));
+    // The error_code overloads: the throwing ones put Boost's source location in what().
+    socket_.open(boost::asio::local::datagram_protocol(), ec);
+    if (ec)
+        return;
+    socket_.bind(boost::asio::local::datagram_protocol::endpoint(path), ec);
+    if (ec)
+        return;
     // bind() made it 0777 minus the host's umask. The private directory (0700) already keeps
     // others out; the socket itself is for the service alone too, like podman.sock (0600).
     ::chmod(path.c_str(), 0600);

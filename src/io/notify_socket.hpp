@@ -12,7 +12,10 @@ namespace podpull::io {
 
 class NotifySocket {
   public:
-    NotifySocket(const boost::asio::any_io_executor &executor, const std::string &path);
+    // Binds the socket at `path`. A failure (a full file system cannot take the socket's
+    // inode) is left in `ec`, for the caller to say which directory failed; check it first.
+    NotifySocket(const boost::asio::any_io_executor &executor, const std::string &path,
+                 boost::system::error_code &ec);
 
     const std::string &path() const noexcept { return path_; }
 

@@ -1,5 +1,7 @@
 #include "podman_service.hpp"
 
+#include "core/diagnostic_text.hpp"
+#include "core/directory_failure.hpp"
 #include "core/error.hpp"
 #include "notify_socket.hpp"
 
@@ -11,10 +13,8 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <unistd.h>
+#include <system_error>
 
 namespace podpull::io {
 namespace asio = boost::asio;
@@ -22,13 +22,17 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
-constexpr std::size_t stderr_tail_bytes = 4096;
+// A file the service needs in its private directory could not be made: the directory, as far
+// as the host is concerned (a full runtime_dir fails here when it has no inode left).
+[[noreturn]] void throw_directory_failure(const std::string &runtime_dir, int error) {
+    throw private_directory_failure(PrivateDirectoryKind::sockets, runtime_dir, error,
+                                    std::error_code(error, std::generic_category()).message());
+}
 
-int open_log(const std::string &path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw Error(ErrorCode::internal,
-                    fmt::format("cannot create {}: {}", path, std::strerror(errno)));
+UniqueFd open_log(const std::string &runtime_dir, const std::string &path) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd)
+        throw_directory_failure(runtime_dir, errno);
     return fd;
 }
 
@@ -37,7 +41,6 @@ int open_log(const std::string &path) {
 PodmanService::PodmanService(BackgroundLoop &loop, const ServiceConfig &config)
     : loop_(loop), directory_(config.runtime_dir, Purpose::sockets) {
     socket_path_ = directory_.path() + "/podman.sock";
-    log_path_ = directory_.path() + "/service.log";
     try {
         asio::co_spawn(loop_.executor(), start(config), asio::use_future).get();
     } catch (...) {
@@ -57,7 +60,10 @@ PodmanService::~PodmanService() {
 
 asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     auto executor = co_await asio::this_coro::executor;
-    NotifySocket notify(executor, directory_.path() + "/notify.sock");
+    boost::system::error_code ec;
+    NotifySocket notify(executor, directory_.path() + "/notify.sock", ec);
+    if (ec)
+        throw_directory_failure(config.runtime_dir, ec.value());
 
     ChildSpec spec;
     spec.argv = service_argv(config.podman, config.storage, socket_path_);
@@ -66,17 +72,12 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     if (config.run_root_fd >= 0)
         spec.inherited.push_back({config.run_root_fd, 3});
 
-    // stderr goes to a file in the private directory: nothing has to drain it while the
-    // service runs, and its tail explains an early exit.
-    const int log_fd = open_log(log_path_);
-    try {
-        process_.emplace(launch_child(executor, spec,
-                                      boost::process::v2::process_stdio{nullptr, nullptr, log_fd}));
-    } catch (...) {
-        ::close(log_fd);
-        throw;
-    }
-    ::close(log_fd);
+    // stderr goes through a pipe that the loop drains into a bounded copy (service_log.hpp):
+    // its telling line explains an early exit, and it never grows without end.
+    stderr_.emplace(executor, open_log(config.runtime_dir, directory_.path() + "/service.log"));
+    process_.emplace(launch_child(
+        executor, spec, boost::process::v2::process_stdio{nullptr, nullptr, stderr_->child_end()}));
+    stderr_->start();
 
     asio::steady_timer deadline(executor, config.start_timeout);
     CancelWatch cancel_watch(executor, config.canceller);
@@ -88,22 +89,25 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     case 1:
         throw Error(ErrorCode::service,
                     fmt::format("podman system service exited with status {} before it was "
-                                "ready: {}",
-                                std::get<1>(first), stderr_tail()));
+                                "ready{}",
+                                std::get<1>(first),
+                                stderr_note(": ", " (it wrote nothing to stderr)")));
     case 3:
         throw Error(ErrorCode::cancelled,
                     "podpull_connect was cancelled while podman system service was starting");
     default:
         throw Error(ErrorCode::timeout,
-                    fmt::format("podman system service was not ready after {} ms{}{}",
-                                config.start_timeout.count(),
-                                stderr_tail().empty() ? "" : "; its stderr: ", stderr_tail()));
+                    fmt::format("podman system service was not ready after {} ms{}",
+                                config.start_timeout.count(), stderr_note("; its stderr: ", "")));
     }
 }
 
 asio::awaitable<void> PodmanService::stop() {
-    if (!process_)
+    if (!process_) {
+        if (stderr_)
+            stderr_->close();
         co_return;
+    }
     boost::system::error_code ec;
     if (process_->running(ec)) {
         process_->request_exit(ec); // SIGTERM
@@ -114,21 +118,14 @@ asio::awaitable<void> PodmanService::stop() {
             process_->terminate(ec); // SIGKILL and reap
     }
     process_.reset(); // on the loop's thread, which owns the handle's descriptor
+    if (stderr_)
+        stderr_->close(); // its descriptor is the loop's too
 }
 
-std::string PodmanService::stderr_tail() const {
-    std::ifstream log(log_path_, std::ios::binary);
-    if (!log)
-        return {};
-    log.seekg(0, std::ios::end);
-    const auto size = static_cast<std::size_t>(log.tellg());
-    const auto start = size > stderr_tail_bytes ? size - stderr_tail_bytes : 0;
-    log.seekg(static_cast<std::streamoff>(start));
-    std::string tail(size - start, '\0');
-    log.read(tail.data(), static_cast<std::streamsize>(tail.size()));
-    while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r'))
-        tail.pop_back();
-    return tail;
+std::string PodmanService::stderr_note(std::string_view lead, std::string_view otherwise) {
+    // One line of it, whatever podman wrote: a host logs the message as one line.
+    const std::string line = stderr_ ? stderr_summary(stderr_->text()) : std::string();
+    return line.empty() ? std::string(otherwise) : fmt::format("{}{}", lead, line);
 }
 
 } // namespace podpull::io

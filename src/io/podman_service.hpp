@@ -7,12 +7,14 @@
 #include "child_process.hpp"
 #include "core/podman_command.hpp"
 #include "private_directory.hpp"
+#include "service_log.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace podpull::io {
@@ -34,9 +36,10 @@ class PodmanService {
     static constexpr std::chrono::milliseconds stop_grace{3000};
 
     // Starts the service from `loop`'s thread and blocks until READY=1. Throws Error:
-    // SERVICE (exited early; the message has its stderr), TIMEOUT, CANCELLED (the canceller
-    // fired; the service is stopped and reaped first), PODMAN_NOT_FOUND, INVALID_ARGUMENT
-    // (runtime_dir unusable), INTERNAL.
+    // SERVICE (exited early; the message has the telling line of its stderr), TIMEOUT,
+    // CANCELLED (the canceller fired; the service is stopped and reaped first),
+    // PODMAN_NOT_FOUND, IO (runtime_dir full) or INVALID_ARGUMENT (runtime_dir unusable; see
+    // private_directory_failure), INTERNAL.
     PodmanService(BackgroundLoop &loop, const ServiceConfig &config);
     ~PodmanService();
     PodmanService(const PodmanService &) = delete;
@@ -44,17 +47,17 @@ class PodmanService {
 
     const std::string &socket_path() const noexcept { return socket_path_; }
     int pid() const { return process_ ? process_->id() : -1; }
-    // The last few KiB the service wrote to stderr, for error messages.
-    std::string stderr_tail() const;
 
   private:
     boost::asio::awaitable<void> start(ServiceConfig config);
     boost::asio::awaitable<void> stop();
+    // `lead` and the telling line of podman's stderr, or `otherwise` when it wrote nothing.
+    std::string stderr_note(std::string_view lead, std::string_view otherwise);
 
     BackgroundLoop &loop_;
     PrivateDirectory directory_; // declared before process_: outlives it
     std::string socket_path_;
-    std::string log_path_;
+    std::optional<ServiceLog> stderr_; // podman's stderr, read on the loop
     std::optional<ChildProcess> process_;
 };
 

@@ -16,6 +16,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace podpull::io {
@@ -101,10 +102,14 @@ bool remove_if_stale(int parent_fd, const std::string &parent, const std::string
     return ::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR) == 0;
 }
 
+[[noreturn]] void throw_failure(Purpose purpose, const std::string &parent, int error) {
+    throw private_directory_failure(purpose, parent, error,
+                                    std::error_code(error, std::generic_category()).message());
+}
+
 } // namespace
 
 PrivateDirectory::PrivateDirectory(const std::string &parent, Purpose purpose) {
-    const char *what = purpose == Purpose::sockets ? "runtime_dir" : "the temporary directory";
     std::string pattern = fmt::format("{}/{}XXXXXX", parent, name_prefix(purpose));
     // The socket path must fit in sockaddr_un; say so before podman fails obscurely.
     const std::size_t socket_path_length = pattern.size() + std::strlen("/podman.sock");
@@ -113,9 +118,7 @@ PrivateDirectory::PrivateDirectory(const std::string &parent, Purpose purpose) {
                     fmt::format("runtime_dir {} is too long for a Unix socket path", parent));
     // mkdtemp makes the directory 0700 with a name no other client or process can take.
     if (::mkdtemp(pattern.data()) == nullptr)
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("cannot create a private directory in {} {}: {}", what, parent,
-                                std::strerror(errno)));
+        throw_failure(purpose, parent, errno);
     path_ = std::move(pattern);
 
     const std::string new_lock = path_ + "/" + new_lock_name;
@@ -123,10 +126,11 @@ PrivateDirectory::PrivateDirectory(const std::string &parent, Purpose purpose) {
         ::open(new_lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!lock_fd_ || ::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0 ||
         ::rename(new_lock.c_str(), (path_ + "/" + lock_name).c_str()) != 0) {
+        // On tmpfs the directory needs no block, the lock file an inode: a file system out of
+        // inodes fails here, and says so as the directory would.
         const int error = errno;
         remove();
-        throw Error(ErrorCode::internal, fmt::format("cannot create the lock file in {}: {}", path_,
-                                                     std::strerror(error)));
+        throw_failure(purpose, parent, error);
     }
 }
 

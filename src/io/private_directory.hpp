@@ -9,6 +9,7 @@
 // to remove the directory. sweep_stale_private_directories() removes such directories.
 #pragma once
 
+#include "core/directory_failure.hpp"
 #include "unique_fd.hpp"
 
 #include <string>
@@ -16,16 +17,17 @@
 
 namespace podpull::io {
 
-enum class Purpose {
-    sockets,     // holds only the files a client puts there (podman_service, notify_socket)
-    podman_temp, // holds whatever podman writes: all of it goes with the directory
-};
+// sockets: holds only the files a client puts there (podman_service, notify_socket,
+// service_log); podman_temp: holds whatever podman writes, and all of it goes with the
+// directory.
+using Purpose = PrivateDirectoryKind;
 
 class PrivateDirectory {
   public:
-    // Creates the directory in `parent` and its locked lock file. Throws
-    // Error(invalid_argument) when `parent` cannot hold it (not writable; for sockets, too
-    // long for a socket path).
+    // Creates the directory in `parent` and its locked lock file. Throws Error as
+    // private_directory_failure says (IO when `parent` is full, INVALID_ARGUMENT when it is
+    // not writable), or Error(invalid_argument) for sockets when it is too long for a socket
+    // path.
     PrivateDirectory(const std::string &parent, Purpose purpose);
     // Removes the directory with everything in it, then lets go of the lock.
     ~PrivateDirectory();

@@ -30,6 +30,14 @@ Stream faults, each after --fault-after N lines of --body sent as podman sends t
   --content-type T    the Content-Type of a --status answer (podman: application/json).
   --long-pull BYTES   --body grown to BYTES by repeating its progress lines (see
                       send_long_pull): far more than any socket buffer holds.
+Faults of the service itself:
+  --ping-status N     answer GET /_ping with status N and a small HTML page, as a web server
+                      that is not podman would (only 200 carries Libpod-Api-Version);
+  --notify            send READY=1 to $NOTIFY_SOCKET once listening, as podman does for the
+                      private service podpull starts (run as its podman_path through a wrapper
+                      that passes the socket of its unix:// argument as --socket);
+  --stderr-flood BYTES  once listening, write BYTES of podman-like debug lines to stderr, then
+                      the line "fake-libpod: stderr flood done".
 The server stops on SIGTERM or SIGINT, and when the process that started it dies.
 """
 import argparse
@@ -41,6 +49,7 @@ import signal
 import socket
 import socketserver
 import sys
+import threading
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -70,6 +79,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.record()
+        if self.path.split("?")[0].endswith("/_ping") and self.server.options.ping_status != 200:
+            page = b"<html><body><h1>404 Not Found</h1></body></html>\n"
+            self.send_response(self.server.options.ping_status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         if self.path.split("?")[0].endswith("/_ping"):
             self.send_response(200)
             self.common_headers()
@@ -261,6 +278,31 @@ def add_long_pull_options(parser):
 # ---- end of --long-pull
 
 
+# ---- faults of the service itself
+
+def notify_ready():
+    """READY=1 to $NOTIFY_SOCKET, as podman's service sends it (sd_notify)."""
+    target = os.environ["NOTIFY_SOCKET"]
+    if target.startswith("@"):
+        target = "\0" + target[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.sendto(b"READY=1", target)
+
+
+def flood_stderr(size):
+    """`size` bytes of lines shaped like podman's debug output on stderr, then a last line."""
+    written = number = 0
+    while written < size:
+        line = (f'time="2026-12-02T10:00:00.{number % 1000000:06d}Z" level=debug '
+                f'msg="fake-libpod flood line {number}: \x1b[2mGET /v6.1.1/libpod/_ping\x1b[0m"\n')
+        data = line.encode()[:size - written]
+        sys.stderr.buffer.write(data)
+        written += len(data)
+        number += 1
+    sys.stderr.buffer.write(b"\nfake-libpod: stderr flood done\n")
+    sys.stderr.buffer.flush()
+
+
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
 
@@ -289,6 +331,12 @@ def main():
     # Shared with --long-pull, which writes "SENT TOTAL LINES" there instead (send_long_pull).
     parser.add_argument("--sent-file", help="written with the body bytes sent, once done")
     parser.add_argument("--content-type", help="Content-Type of a --status answer")
+    parser.add_argument("--ping-status", type=int, default=200,
+                        help="the status of GET /_ping (not 200: a server that is not podman)")
+    parser.add_argument("--notify", action="store_true",
+                        help="send READY=1 to $NOTIFY_SOCKET once listening")
+    parser.add_argument("--stderr-flood", type=int, default=0, metavar="BYTES",
+                        help="write this much to stderr once listening")
     add_long_pull_options(parser)
     options = parser.parse_args()
 
@@ -307,6 +355,11 @@ def main():
     if options.ready_file:
         with open(options.ready_file, "w", encoding="utf-8") as ready:
             ready.write(str(os.getpid()))
+    if options.notify:
+        notify_ready()
+    if options.stderr_flood:
+        # A thread of its own: the socket answers while stderr is written, and waits on it.
+        threading.Thread(target=flood_stderr, args=(options.stderr_flood,), daemon=True).start()
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

@@ -345,6 +345,54 @@ TEST_CASE("malformed, huge and bad-base64 auth files fail with INVALID_ARGUMENT 
     box.check_no_leftovers();
 }
 
+TEST_CASE("an auth file with credHelpers and credsStore: a warning on the log names their "
+          "registries only, and the auths entry still goes with the pull",
+          "[faults][hostile][cred-helpers][no-podman]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box.dir());
+    const std::string secret = "Sekr3tPassw0rd";
+    const std::string good_b64 = "dXNlcjpTZWtyM3RQYXNzdzByZA=="; // base64("user:Sekr3tPassw0rd")
+    const fs::path file = box.dir() / "auth-helpers.json";
+    write_file(file,
+               R"({"auths": {"registry.example": {"auth": ")" + good_b64 +
+                   R"("}}, "credHelpers": {"gcr.io": "gcloud", "quay.io": "quay-helper"},)"
+                   R"( "credsStore": "desktop"})",
+               0600);
+    podpull_connect_options o = box.attach_options(fake.socket());
+    o.auth_file = file.c_str();
+    Client client(connect_or_fail(box, o));
+    const std::string log = box.log_text();
+    INFO(log);
+    for (const auto &line : lines_of(log)) {
+        if (contains(line, "[warn]")) {
+            std::printf("auth file with helpers: %s\n", line.c_str());
+        }
+    }
+    CHECK(contains(log, "[warn] auth file: podpull runs no credential helper, so it ignores "
+                        "\"credHelpers\" (for \"gcr.io\", \"quay.io\") and \"credsStore\"; "
+                        "credentials come only from \"auths\"\n"));
+    for (const std::string &never :
+         std::vector<std::string>{"gcloud", "quay-helper", "desktop", secret, good_b64}) {
+        CHECK_FALSE(contains(log, never));
+    }
+
+    PullRecorder rec;
+    podpull_pull_options opts = insecure_pull_options();
+    PullOutcome out = pull(client.ptr, "registry.example/podpull/test:v1", rec, &opts);
+    INFO(out.describe());
+    CHECK(out.code == PODPULL_OK);
+    bool sent_auth = false;
+    for (const auto &record : fake.records()) {
+        sent_auth = sent_auth || contains(record, "\"X-Registry-Auth\"");
+    }
+    CHECK(sent_auth);
+    CHECK_FALSE(contains(box.log_text(), secret));
+    client.reset();
+    fake.stop();
+    box.check_no_leftovers();
+}
+
 TEST_CASE("an auth_file that is a FIFO is refused, and an auth_fd pipe never closed ends in "
           "TIMEOUT or CANCELLED, not a hang",
           "[faults][hostile][no-podman]") {

@@ -3,9 +3,11 @@
 
 #include "podpull_test/core.hpp"
 
+#include <boost/system/system_error.hpp>
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 
+#include <cerrno>
 #include <string>
 
 using podpull::classify_podman_failure;
@@ -174,4 +176,28 @@ TEST_CASE("http_failure: a foreign body's excerpt is one line of UTF-8", "[error
     // podman's own message, from JSON, loses its newlines.
     CHECK(std::string(podpull::http_failure(404, R"({"message":"no\nsuch image"})").what()) ==
           "podman answered HTTP 404: no such image");
+}
+
+TEST_CASE("ping_failure: a server that does not answer /_ping with 200 is not podman",
+          "[error][ping]") {
+    const auto error = podpull::ping_failure("/run/other.sock", 404);
+    CHECK(error.code() == ErrorCode::service);
+    CHECK(std::string(error.what()) ==
+          "the server at /run/other.sock is not a podman service: GET /_ping answered HTTP 404");
+    CHECK(podpull::ping_failure("/s", 502).code() == ErrorCode::service);
+}
+
+TEST_CASE("system_error_text keeps the cause and drops Boost's source location", "[error]") {
+    static constexpr boost::source_location here = BOOST_CURRENT_LOCATION;
+    const boost::system::error_code located(ENOSPC, boost::system::system_category(), &here);
+    const boost::system::system_error bind_failed(located, "bind");
+    INFO(bind_failed.what());
+    REQUIRE(std::string(bind_failed.what()).find("test_error.cpp") != std::string::npos);
+    const auto text = [](const boost::system::system_error &e) {
+        return podpull::system_error_text(e.what(), e.code().what(), e.code().message());
+    };
+    CHECK(text(bind_failed) == "bind: No space left on device");
+    const boost::system::system_error plain(
+        boost::system::error_code(EBADF, boost::system::system_category()));
+    CHECK(text(plain) == "Bad file descriptor");
 }

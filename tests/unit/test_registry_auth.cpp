@@ -421,3 +421,53 @@ TEST_CASE("auth file: a '@' in a reference starts its digest, never a registry",
     CHECK(select_unparsed("index.qu/team@sha256:0123") == "index.qu");
     CHECK(select(file, "index.qu/team@sha256:" + std::string(64, '0')) == "index.qu a:1");
 }
+
+TEST_CASE("credHelpers and credsStore are ignored, and the warning names their registries only",
+          "[registry_auth][cred-helpers]") {
+    const std::string file =
+        R"({"auths":{"quay.io":{"auth":")" + secret_auth +
+        R"("}},"credHelpers":{"gcr.io":"gcloud","123.dkr.ecr.us-east-1.amazonaws.com":"ecr-login"},)"
+        R"("credsStore":"desktop"})";
+    const auto auth = parse_registry_auth(file);
+    CHECK(auth.helper_registries ==
+          std::vector<std::string>{"gcr.io", "123.dkr.ecr.us-east-1.amazonaws.com"});
+    CHECK(auth.creds_store);
+    const std::string warning = podpull::ignored_helpers_warning(auth);
+    CHECK(warning == "auth file: podpull runs no credential helper, so it ignores "
+                     "\"credHelpers\" (for \"gcr.io\", \"123.dkr.ecr.us-east-1.amazonaws.com\") "
+                     "and \"credsStore\"; credentials come only from \"auths\"");
+    for (const std::string &never :
+         std::vector<std::string>{"gcloud", "ecr-login", "desktop", secret, secret_auth})
+        CHECK_THAT(warning, !ContainsSubstring(never));
+    // The entries of "auths" work as before; a helper's registry gets nothing.
+    CHECK(select(file, "quay.io/a/b:1") == "quay.io alice:" + secret);
+    CHECK(select(file, "gcr.io/a/b:1") == "-");
+}
+
+TEST_CASE("the helper warning: one kind alone, none, a file without auths, hostile names",
+          "[registry_auth][cred-helpers]") {
+    CHECK(podpull::ignored_helpers_warning(parse_registry_auth(R"({"credsStore":"pass"})")) ==
+          "auth file: podpull runs no credential helper, so it ignores \"credsStore\"; "
+          "credentials come only from \"auths\"");
+    CHECK(podpull::ignored_helpers_warning(
+              parse_registry_auth(R"({"auths":{},"credHelpers":{"r.example":"x"}})")) ==
+          "auth file: podpull runs no credential helper, so it ignores \"credHelpers\" (for "
+          "\"r.example\"); credentials come only from \"auths\"");
+    CHECK(podpull::ignored_helpers_warning(parse_registry_auth(file_with(""))).empty());
+    // Of another type, or an empty store: nothing to run, nothing to say.
+    CHECK(podpull::ignored_helpers_warning(
+              parse_registry_auth(R"({"credHelpers":[],"credsStore":""})"))
+              .empty());
+    std::string many = R"({"credHelpers":{)";
+    for (int i = 0; i < 12; ++i)
+        many += (i ? "," : "") + std::string("\"r") + std::to_string(i) + R"(.example":"h")";
+    many += "}}";
+    const std::string capped = podpull::ignored_helpers_warning(parse_registry_auth(many));
+    CHECK_THAT(capped, ContainsSubstring("\"r9.example\" and 2 more)"));
+    CHECK_THAT(capped, !ContainsSubstring("r10.example"));
+    const std::string hostile = podpull::ignored_helpers_warning(
+        parse_registry_auth("{\"credHelpers\":{\"evil\\n\\u001b[31mhost\":\"h\"}}"));
+    CHECK(hostile.find('\n') == std::string::npos);
+    CHECK(hostile.find('\x1b') == std::string::npos);
+    CHECK_THAT(hostile, ContainsSubstring("\"evil\\x0a\\x1b[31mhost\""));
+}

@@ -29,6 +29,48 @@ bool contains_nocase(const std::string &haystack, const std::string &needle) {
     return contains(lower(haystack), lower(needle));
 }
 
+bool is_clean_line(const std::string &text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    for (std::size_t i = 0; i < text.size();) {
+        const unsigned char lead = byte(i);
+        if (lead < 0x80) {
+            if (lead < 0x20 || lead == 0x7f) {
+                return false;
+            }
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xbf; // the second byte's range
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            length = 2;
+            if (lead == 0xc2) {
+                low = 0xa0; // U+0080-U+009F: C1 controls
+            }
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            length = 3;
+            low = lead == 0xe0 ? 0xa0 : low;
+            high = lead == 0xed ? 0x9f : high;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            length = 4;
+            low = lead == 0xf0 ? 0x90 : low;
+            high = lead == 0xf4 ? 0x8f : high;
+        } else {
+            return false;
+        }
+        if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) {
+            return false;
+        }
+        for (std::size_t k = 2; k < length; ++k) {
+            if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) {
+                return false;
+            }
+        }
+        i += length;
+    }
+    return true;
+}
+
 std::vector<std::string> lines_of(const std::string &text) {
     std::vector<std::string> lines;
     std::istringstream in(text);

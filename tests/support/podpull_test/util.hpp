@@ -22,6 +22,9 @@ std::vector<std::string> lines_of(const std::string &text);
 std::vector<std::string> words(const std::string &text);
 // The items with `separator` between them.
 std::string join(const std::vector<std::string> &items, const std::string &separator);
+// Whether `text` is one line a host can log as it is: valid UTF-8 (no overlong form, no
+// surrogate), without an ASCII control byte (NUL, LF, CR, ESC, ...), DEL or a C1 control.
+bool is_clean_line(const std::string &text);
 // `text` for a failure message: bytes outside printable ASCII as \xNN, at most `max` bytes.
 std::string printable(const std::string &text, std::size_t max = 120);
 // %XX sequences decoded; anything else kept.
