@@ -6,8 +6,8 @@
 #include "core/manifest_step.hpp"
 #include "core/tar_header.hpp"
 
-#include "recorded_manifests.hpp"
 #include "podpull_test/core.hpp"
+#include "recorded_manifests.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
@@ -177,7 +177,8 @@ TEST_CASE("manifest step: a list is followed once, by the platform's entry", "[m
     CHECK(image.blobs.size() == 49);
     CHECK_FALSE(image.follow);
     // a list inside a list is refused, as podman refuses it
-    const auto nested = podpull_test::error_from([&] { read_manifest(recorded::oci_index, amd64, true); });
+    const auto nested =
+        podpull_test::error_from([&] { read_manifest(recorded::oci_index, amd64, true); });
     REQUIRE(nested);
     CHECK(nested->code() == ErrorCode::protocol);
     const auto missing = podpull_test::error_from([&] {
@@ -200,7 +201,8 @@ TEST_CASE("manifest step: an OCI layout's index.json, by ref name or its only im
         std::string(64, '6') +
         R"(","size":2,"annotations":{"org.opencontainers.image.ref.name":"v2"}}]})";
     CHECK(read_layout_index(named, "v2").size == 2);
-    CHECK(podpull_test::error_from([&] { read_layout_index(named, ""); })->code() == ErrorCode::not_found);
+    CHECK(podpull_test::error_from([&] { read_layout_index(named, ""); })->code() ==
+          ErrorCode::not_found);
     CHECK(podpull_test::error_from([&] { read_layout_index(named, "v3"); })->code() ==
           ErrorCode::not_found);
 }
@@ -375,7 +377,8 @@ TEST_CASE("tar: ustar headers, names with a prefix, the end, and a bad checksum"
     std::string bad = tar_block_for("index.json", 1);
     bad[0] = 'j';
     CHECK(podpull_test::error_from([&] { parse_tar_header(bad); })->code() == ErrorCode::protocol);
-    CHECK(podpull_test::error_from([&] { parse_tar_header("short"); })->code() == ErrorCode::protocol);
+    CHECK(podpull_test::error_from([&] { parse_tar_header("short"); })->code() ==
+          ErrorCode::protocol);
     // GNU's base-256 size, for a member past 8 GiB
     std::string big = tar_block_for("layer", 0);
     std::memset(big.data() + 124, 0, 12);
