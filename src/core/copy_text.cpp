@@ -34,6 +34,7 @@ void CopyTextReader::finish_layers(std::vector<BlobEvent> &out) {
     for (const auto &layer : layers_)
         out.push_back(event(layer, BlobPhase::finished));
     layers_.clear();
+    listed_.clear();
 }
 
 void CopyTextReader::read(std::string_view line, std::vector<BlobEvent> &out) {
@@ -47,7 +48,7 @@ void CopyTextReader::read(std::string_view line, std::vector<BlobEvent> &out) {
             return;
         }
         out.push_back(event(digest, BlobPhase::started));
-        if (std::find(layers_.begin(), layers_.end(), digest) == layers_.end())
+        if (listed_.emplace(digest).second) // a set: a body of many layers stays linear
             layers_.emplace_back(digest);
     } else if (line.starts_with(config_prefix)) {
         const std::string_view digest = leading_digest(line.substr(config_prefix.size()), after);

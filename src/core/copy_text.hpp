@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace podpull {
@@ -27,8 +28,9 @@ class CopyTextReader {
   private:
     void finish_layers(std::vector<BlobEvent> &out);
 
-    std::vector<std::string> layers_; // started, not yet known to be stored
-    std::string config_;              // started, not yet known to be stored
+    std::vector<std::string> layers_;        // started, not yet known to be stored, in order
+    std::unordered_set<std::string> listed_; // the same, to find one without a scan
+    std::string config_;                     // started, not yet known to be stored
 };
 
 } // namespace podpull
