@@ -59,7 +59,7 @@ def main():
 
     ms = lambda v: f"{v:.1f} ms"
     sec = lambda v: f"{v / 1000:.2f} s"
-    mib = lambda v: f"{v / 1024:.1f} MiB"  # /usr/bin/time %M is in KiB
+    mib = lambda v: f"{v / 1024:.1f} MiB"  # bench/peak-rss.py gives KiB
     verdict = lambda ok: "yes" if ok else "**no**"
     rows = []
 
@@ -116,21 +116,27 @@ def main():
         "", f"text {size['text'] / 1024:.0f} KiB, data {size['data'] / 1024:.1f} KiB, "
         f"bss {size['bss'] / 1024:.1f} KiB", "", "(context)", True)
 
-    # 7. the manifest step
+    # 7. the manifest step. It runs alongside podman's pull (the request goes out at once), so
+    # its cost is what it adds to the whole pull, and the wait before the host's first event.
     if ("manifest", "step") in s:
-        fw, fo = med("manifest", "first_with"), med("manifest", "first_without")
+        pw, po = med("manifest", "pull_with"), med("manifest", "pull_without")
         step = med("manifest", "step")
+        row("7. manifest step: the whole pull, with the step", ms(pw),
+            spread("manifest", "pull_with", ms),
+            f"without it: {ms(po)} ({spread('manifest', 'pull_without', ms)}); "
+            f"`podman pull`: {sec(cli)}",
+            f"{pw - po:+.1f} ms", "≤ without + the step's own time", pw - po <= step)
+        fw, fo = med("manifest", "first_with"), med("manifest", "first_without")
         total = med("manifest", "firsttotal_with")
-        row("7. manifest step: first report with bytes, with the step", ms(fw),
+        without = ("none: no report carried bytes" if fo < 0 else
+                   f"{ms(fo)}, total then {med('manifest', 'firsttotal_without'):.0f} bytes")
+        row("7. manifest step: first report with bytes", ms(fw),
             spread("manifest", "first_with", ms),
-            f"without it: {ms(fo)} ({spread('manifest', 'first_without', ms)}); "
-            f"`podman pull` (whole pull): {sec(cli)}",
-            f"+{fw - fo:.1f} ms", "≤ the step's own time", fw - fo <= max(step, 0) + 50)
+            f"total then {total:.0f} bytes; without the step: {without}", "", "(context)", True)
         row("7. manifest step: its own time (skopeo inspect)", ms(step),
             spread("manifest", "step", ms),
             f"on_route at {ms(med('manifest', 'route_with'))} with it, "
-            f"{ms(med('manifest', 'route_without'))} without; first-byte total "
-            f"{total:.0f} bytes", "", "(context)", True)
+            f"{ms(med('manifest', 'route_without'))} without", "", "(context)", True)
 
     print(f"podpull bench: medians of {meta['runs']} runs, podman {meta['podman']}, "
           f"{meta['seconds']} s in all")

@@ -75,7 +75,7 @@ if [ "${PODPULL_SKIP_DEPS:-0}" != "1" ]; then
     log "installing packages (scripts/install-deps.sh)"
     bash scripts/install-deps.sh >&2
 fi
-for tool in podman curl python3 size /usr/bin/time cmake ninja; do
+for tool in podman curl python3 size cmake ninja; do
     command -v "$tool" >/dev/null 2>&1 || fail "'$tool' is not installed (run scripts/install-deps.sh)"
 done
 if [ ! -f "$build/CMakeCache.txt" ]; then
@@ -254,14 +254,16 @@ for run in $(seq 0 $((runs - 1))); do
 done
 
 # --- 5. peak RSS of `podpull pull` ----------------------------------------------------------------
-# With --socket, podman is not podpull's child, so the figure is podpull's own process alone.
+# With --socket, podman is not podpull's child; skopeo (the manifest step) is, so the figure is
+# read from podpull's own VmHWM (bench/peak-rss.py), not from wait4's rusage, which would be
+# the largest of podpull and skopeo.
 log "5. peak RSS of podpull pull, $runs runs for $rss_small_mb MB and for $rss_big_mb MB"
 for size in small big; do
     image=$small_image
     [ "$size" = big ] && image=$big_image
     for _ in $(seq 1 "$runs"); do
         t0=$(now_us)
-        /usr/bin/time -f %M -o "$work/rss" "$cli" pull --quiet --socket "$sock" "$image" \
+        python3 bench/peak-rss.py "$work/rss" "$cli" pull --quiet --socket "$sock" "$image" \
             >/dev/null || fail "podpull pull $image failed"
         t1=$(now_us)
         image_present "$image" || fail "podpull pull $image left no image"

@@ -34,8 +34,8 @@ packages=(
   mmdebstrap util-linux skopeo
   # scripts/test.sh lists the files to clang-format with git
   git
-  # bench/run.sh: Google Benchmark for the core, GNU time for peak RSS
-  libbenchmark-dev time
+  # bench/run.sh: Google Benchmark for the core
+  libbenchmark-dev
   # the hardening tools: libFuzzer targets (clang 14 + its compiler-rt), valgrind memcheck of the C
   # harness (ThreadSanitizer comes with GCC 12's libtsan, already in build-essential)
   clang libclang-rt-14-dev valgrind
