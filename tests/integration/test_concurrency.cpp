@@ -159,7 +159,8 @@ void check_successful_pull(Job &job, const ServiceDirs &dirs) {
 
     // Every blob event names a blob of this pull's own image (under the id its route gives
     // it), and a size, once known, is that blob's size in the manifest.
-    const BlobTally t = tally_blobs(route, *job.image, s);
+    const Progress progress = reported_progress(route, s);
+    const BlobTally t = tally_blobs(progress, *job.image, s);
     std::string unknown, wrong;
     for (const auto &id : t.unknown_ids) {
         unknown += " " + id;
@@ -172,7 +173,7 @@ void check_successful_pull(Job &job, const ServiceDirs &dirs) {
     CHECK(t.wrong_totals.empty());
     // Every layer ends DONE or SKIPPED.
     for (const auto &l : job.image->layers) {
-        const auto it = t.last.find(expected_blob_id(route, l.hex));
+        const auto it = t.last.find(expected_blob_id(progress, l.hex));
         INFO("layer " << l.hex);
         REQUIRE(it != t.last.end());
         CHECK((it->second.state == PODPULL_BLOB_DONE || it->second.state == PODPULL_BLOB_SKIPPED));

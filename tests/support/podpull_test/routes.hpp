@@ -53,10 +53,20 @@ enum class Progress {
 Progress route_progress(podpull_route route);
 const char *progress_name(Progress progress);
 
-// The id podpull reports on `route` for the blob whose digest is sha256:`hex`: the whole
-// digest on LIBPOD_PROGRESS, its first 12 hex digits on the compat routes (the short ids of
-// Docker's jsonmessage); "" on routes without blob events.
-std::string expected_blob_id(podpull_route route, const std::string &hex);
+// Whether the manifest step gave the image's blobs before the bytes: the route's reason says
+// "blob sizes from the image's manifest".
+bool manifest_read(const PullRecorder::Snapshot &seen);
+
+// What a pull's blob events were to the host: its route's own kind, or, when the manifest was
+// read, per_blob_bytes on every route: every blob, the config too, under its whole digest, with
+// its manifest size from STARTED on, DONE at that size (the text routes report no bytes between
+// STARTED and DONE).
+Progress reported_progress(podpull_route route, const PullRecorder::Snapshot &seen);
+
+// The id podpull reports for the blob whose digest is sha256:`hex`: the whole digest with
+// per_blob_bytes, its first 12 hex digits with per_layer_bytes (the short ids of Docker's
+// jsonmessage); "" for text_only.
+std::string expected_blob_id(Progress progress, const std::string &hex);
 
 // ---- what an image holds, and what a pull of it reported -------------------------------------
 
@@ -71,8 +81,8 @@ struct ImageBlobs {
     Blob config;
     std::vector<Blob> layers;
     std::uint64_t bytes() const; // the config and every layer
-    // The layer or config that `route` reports as `id`, or nullptr.
-    const Blob *find(podpull_route route, const std::string &blob_id) const;
+    // The layer or config reported as `blob_id` by a pull whose events were `progress`.
+    const Blob *find(Progress progress, const std::string &blob_id) const;
 };
 
 // The manifest of `path` ("podpull/test:v1") on `registry` (plain HTTP), read with curl.
@@ -92,15 +102,16 @@ struct BlobTally {
     std::uint32_t blobs_seen = 0, blobs_done = 0;        // of the last event
     int skipped = 0, done = 0;
 };
-BlobTally tally_blobs(podpull_route route, const ImageBlobs &image,
+BlobTally tally_blobs(Progress progress, const ImageBlobs &image,
                       const PullRecorder::Snapshot &seen);
 
-// Checks (CHECK) that a successful pull of `image` reported what `route` gives: on
-// LIBPOD_PROGRESS every layer and the config under its digest with its manifest size, DONE at
-// that size; on the compat routes 12-hex ids of the image's layers and config, each size
-// reported the manifest's, every layer DONE; on the text routes no blob event, and a "Copying
-// blob" line per layer. Every layer that was already in the storage may be SKIPPED instead
-// when `fresh` is false. Prints what it saw, one line, prefixed with `what`.
+// Checks (CHECK) that a successful pull of `image` reported what it should (reported_progress):
+// with the manifest read, or on LIBPOD_PROGRESS, every layer and the config under its digest
+// with its manifest size, DONE at that size; else on the compat routes 12-hex ids of the image's
+// layers and config, each size reported the manifest's, every layer DONE; else on the text
+// routes no blob event, and a "Copying blob" line per layer. Every layer that was already in the
+// storage may be SKIPPED instead when `fresh` is false. Prints what it saw, one line, prefixed with
+// `what`.
 void check_route_progress(const std::string &what, podpull_route route, const ImageBlobs &image,
                           const PullRecorder::Snapshot &seen, const PullOutcome &out, bool fresh);
 
