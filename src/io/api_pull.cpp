@@ -109,16 +109,28 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
         throw_http_failure(status, body);
     }
 
-    while (true) {
-        pull.heard();
-        const auto piece = co_await connection.read_body_some();
-        if (piece.empty())
-            break;
-        pull.heard();
-        co_await gate.pass(piece); // waits only when the host is a whole backlog behind, or
-                                   // the manifest step holds back more than the gate's bound
-        pull.heard();              // the time spent waiting was not podman's silence
-        pull.throw_if_stopped();
+    // A connection lost mid-body must not take the lines before it with it: the gate lets
+    // them through first. (Caught as a pointer and rethrown outside the handler: GCC 12's
+    // coroutines mishandle a rethrow inside one.)
+    std::exception_ptr lost;
+    try {
+        while (true) {
+            pull.heard();
+            const auto piece = co_await connection.read_body_some();
+            if (piece.empty())
+                break;
+            pull.heard();
+            co_await gate.pass(piece); // waits only when the host is a whole backlog behind,
+                                       // or the manifest step holds back more than its bound
+            pull.heard();              // the time spent waiting was not podman's silence
+            pull.throw_if_stopped();
+        }
+    } catch (const Error &) {
+        lost = std::current_exception();
+    }
+    if (lost) {
+        gate.give_up("the pull failed before its manifest step was done");
+        std::rethrow_exception(lost);
     }
     co_await gate.wait_open();
     pull.throw_if_stopped();

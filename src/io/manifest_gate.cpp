@@ -27,6 +27,8 @@ void ManifestGate::start(const ManifestFetchRequest &request) {
 }
 
 void ManifestGate::open(const ManifestOutcome &outcome) {
+    if (done_)
+        return; // given up already (give_up): the host heard the route then
     done_ = true;
     waiters_.cancel();
     if (pull_.stopped())
@@ -46,6 +48,22 @@ void ManifestGate::open(const ManifestOutcome &outcome) {
         pull_.stop(Error(ErrorCode::internal, "out of memory"));
     } catch (...) {
         pull_.stop(Error(ErrorCode::internal, "internal error while opening the manifest gate"));
+    }
+}
+
+void ManifestGate::give_up(std::string_view why) noexcept {
+    if (done_ || pull_.stopped())
+        return;
+    done_ = true;
+    waiters_.cancel();
+    try {
+        opened_(ManifestOutcome{std::nullopt, no_manifest_note(why)});
+        open_ = true;
+        const std::string held = std::move(held_);
+        held_.clear();
+        if (!held.empty())
+            sink_(held);
+    } catch (...) {
     }
 }
 

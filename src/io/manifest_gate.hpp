@@ -48,6 +48,11 @@ class ManifestGate {
     // Waits until the gate is open (or the pull stopped).
     boost::asio::awaitable<void> wait_open();
 
+    // The reader failed while the step still ran: the host hears the route without sizes (the
+    // note says why) and then what podman sent before the failure, as without the step. A
+    // failure of what was held is not reported: the reader's own failure is the pull's.
+    void give_up(std::string_view why) noexcept;
+
     bool is_open() const noexcept { return open_; }
 
   private:
