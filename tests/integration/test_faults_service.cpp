@@ -99,7 +99,8 @@ TEST_CASE("the host process SIGKILLed mid-pull: its podman service is gone withi
     // runtime_dir and its podman's TMPDIR (docs/reliability.md). The next client removes both.
     const auto runtime_left = dir_entries(box.runtime_dir());
     std::vector<std::string> temp_left;
-    for (const auto &name : podman_temp_dirs()) {
+    // The dead host's directory, not those of clients alive elsewhere on the machine.
+    for (const auto &name : podman_temp_dirs_not_held_elsewhere()) {
         if (temp_dirs_before.count(name) == 0) {
             temp_left.push_back(name);
         }

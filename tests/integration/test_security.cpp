@@ -348,7 +348,8 @@ TEST_CASE("a host SIGKILLed mid-pull leaves a socket directory that the next cli
     CHECK(fs::exists(stale_dir / "lock"));
     // And its podman's private TMPDIR, with the partial blob podman was writing.
     std::vector<fs::path> stale_temp;
-    for (const auto &name : podman_temp_dirs()) {
+    // The dead host's directory, not those of clients alive elsewhere on the machine.
+    for (const auto &name : podman_temp_dirs_not_held_elsewhere()) {
         if (temp_dirs_before.count(name) == 0) {
             stale_temp.push_back(podman_temp_root() / name);
         }
