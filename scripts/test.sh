@@ -19,9 +19,10 @@
 #      holds only the unit tests and the [concurrency] cases, and runs them (podman 4.3.1
 #      and 6.1); any report fails
 #   6. builds the libFuzzer targets with clang in build-fuzz/ (-DPODPULL_FUZZ=ON) and runs each
-#      for 60 s, two at a time (tests/fuzz/run-fuzzers.sh)
+#      for 30 s, two at a time (tests/fuzz/run-fuzzers.sh; PODPULL_FUZZ_SECONDS changes it)
 #   7. checks that every C/C++ file of the repository is clang-formatted
-#   8. prints a summary; exits nonzero if any step failed
+#   8. prints the output of every test that failed (again, so that it is at the end of the
+#      log), then a summary; exits nonzero if any step failed
 #
 # Leaves nothing behind but build/, build-asan/, build-tsan/, build-fuzz/ and the cache of
 # podman releases: the registry, its images and every podman storage the tests create live in
@@ -44,8 +45,15 @@ asan_state="$asan_build/test-registry"
 tsan_build="$repo/build-tsan"
 tsan_state="$tsan_build/test-registry"
 fuzz_build="$repo/build-fuzz"
+fuzz_seconds=${PODPULL_FUZZ_SECONDS:-30}
+# The sanitizer builds compile at -O1 with line tables only (-g1): what ASan and TSan ask for,
+# and enough for their reports' stack traces, at 60 % of the compile time of -O2 -g (the
+# largest share of the whole run). build/ keeps -O2 -g: the ABI check reads its types.
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
 
-declare -a step_names=() step_results=() step_times=()
+declare -a step_names=() step_results=() step_times=() failed_ctest_dirs=()
 failed=0
 record() { # record NAME RESULT SECONDS
     step_names+=("$1")
@@ -123,7 +131,8 @@ fi
 if [ "$built" -eq 1 ]; then
     # Serial: the integration tests start podman services and pull real images; parallel
     # runs only make their timings noisy. Tests without a TIMEOUT property get 10 minutes.
-    run_step "ctest" ctest --test-dir "$build" --output-on-failure --timeout 600
+    run_step "ctest" ctest --test-dir "$build" --output-on-failure --timeout 600 ||
+        failed_ctest_dirs+=("$build")
     if [ -d "$state" ]; then
         echo "scripts/test.sh: the registry fixture was not cleaned up; removing it" >&2
         bash tests/support/registry-down.sh "$state"
@@ -149,7 +158,7 @@ asan_configure() {
         ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$asan_build/CMakeCache.txt"; then
         rm -rf "$asan_build"
     fi
-    cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
         -DPODPULL_SANITIZE=address,undefined $every_part -DPODPULL_TEST_RELEASES=4.3 \
         -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
@@ -163,7 +172,7 @@ if [ "${PODPULL_SKIP_ASAN:-0}" = "1" ]; then
     record "asan+ubsan ctest" SKIPPED 0
 elif run_step "asan+ubsan configure" asan_configure &&
     run_step "asan+ubsan build" cmake --build "$asan_build" -j2; then
-    run_step "asan+ubsan ctest" asan_ctest
+    run_step "asan+ubsan ctest" asan_ctest || failed_ctest_dirs+=("$asan_build")
     if [ -d "$asan_state" ]; then
         echo "scripts/test.sh: the ASan run's registry fixture was not cleaned up; removing it" >&2
         bash tests/support/registry-down.sh "$asan_state"
@@ -184,7 +193,7 @@ tsan_configure() {
         ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$tsan_build/CMakeCache.txt"; then
         rm -rf "$tsan_build"
     fi
-    cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
         -DPODPULL_SANITIZE=thread $every_part "-DPODPULL_TEST_RELEASES=4.3;6.1" \
         -DPODPULL_FIXTURE_OS_IMAGE=OFF
 }
@@ -203,7 +212,7 @@ if [ "${PODPULL_SKIP_TSAN:-0}" = "1" ]; then
     record "tsan ctest" SKIPPED 0
 elif run_step "tsan configure" tsan_configure &&
     run_step "tsan build" tsan_build_targets; then
-    run_step "tsan ctest" tsan_ctest
+    run_step "tsan ctest" tsan_ctest || failed_ctest_dirs+=("$tsan_build")
     if [ -d "$tsan_state" ]; then
         echo "scripts/test.sh: the TSan run's registry fixture was not cleaned up; removing it" >&2
         bash tests/support/registry-down.sh "$tsan_state"
@@ -215,7 +224,7 @@ fi
 
 # ---- 6. fuzzing -----------------------------------------------------------------------------
 # clang 14's libFuzzer with ASan + UBSan; only podpull_core and the targets are built. Each
-# target runs 60 s from its committed corpus; a crash fails the step and its input is kept in
+# target runs $fuzz_seconds s from its committed corpus; a crash fails the step and its input is kept in
 # build-fuzz/fuzz-artifacts/ (docs/reliability.md says how it becomes a regression file).
 fuzz_configure() {
     if [ -f "$fuzz_build/CMakeCache.txt" ] &&
@@ -230,9 +239,10 @@ if [ "${PODPULL_SKIP_FUZZ:-0}" = "1" ]; then
     record "fuzz run" SKIPPED 0
 elif run_step "fuzz configure" fuzz_configure &&
     run_step "fuzz build" cmake --build "$fuzz_build" -j2; then
-    run_step "fuzz run (6 x 60 s)" bash tests/fuzz/run-fuzzers.sh "$fuzz_build" 60
+    run_step "fuzz run (6 x $fuzz_seconds s)" bash tests/fuzz/run-fuzzers.sh "$fuzz_build" \
+        "$fuzz_seconds"
 else
-    record "fuzz run (6 x 60 s)" SKIPPED 0
+    record "fuzz run (6 x $fuzz_seconds s)" SKIPPED 0
 fi
 
 # ---- 7. formatting --------------------------------------------------------------------------
@@ -269,7 +279,26 @@ format_check() {
 }
 run_step "clang-format" format_check
 
-# ---- 8. summary -----------------------------------------------------------------------------
+# ---- 8. what failed, then the summary -------------------------------------------------------
+# ctest printed each failing test's output where it ran, hours of log ago; print it again
+# here (its last lines), so whoever reads only the end of the log sees why.
+failed_test_output() { # failed_test_output BUILD_DIR: for a ctest run that failed
+    local dir=$1/Testing/Temporary name
+    [ -s "$dir/LastTestsFailed.log" ] || return 0
+    while IFS=: read -r _ name; do
+        echo
+        echo "---- $1: $name failed; the end of its output:"
+        awk -v name="$name" '
+            /^[0-9]+\/[0-9]+ Testing: / { on = (substr($0, index($0, ": ") + 2) == name); next }
+            /^Test time = / { on = 0 }
+            on' "$dir/LastTest.log" | tail -n 40
+    done <"$dir/LastTestsFailed.log"
+}
+for dir in "${failed_ctest_dirs[@]}"; do
+    failed_test_output "$dir"
+done
+
+# ---- 9. summary -----------------------------------------------------------------------------
 echo
 echo "==================== podpull: scripts/test.sh summary ===================="
 for i in "${!step_names[@]}"; do

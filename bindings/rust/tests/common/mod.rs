@@ -99,15 +99,24 @@ impl Fixture {
         processes_naming(&self.dir)
     }
 
-    /// Fails unless every podman of this test is gone (waiting up to `within` for them) and
-    /// the runtime dir holds no service directory.
+    /// Fails unless every podman of this test is gone and the runtime dir holds no service
+    /// directory, waiting up to `within` for both: a client dropped while a pull's thread
+    /// still holds it is torn down on that thread, where the directory goes just after the
+    /// service has exited.
     pub fn assert_nothing_left(&self, within: Duration) {
-        let gone = wait_until(within, || self.processes().is_empty());
-        assert!(gone, "processes left behind: {:#?}", self.processes());
         let rt = self.dir.join("rt");
-        let left: Vec<_> = std::fs::read_dir(&rt)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
-            .unwrap_or_default();
+        let left = || -> Vec<_> {
+            std::fs::read_dir(&rt)
+                .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+                .unwrap_or_default()
+        };
+        wait_until(within, || self.processes().is_empty() && left().is_empty());
+        assert!(
+            self.processes().is_empty(),
+            "processes left behind: {:#?}",
+            self.processes()
+        );
+        let left = left();
         assert!(left.is_empty(), "the runtime dir {rt:?} holds {left:?}");
     }
 }
