@@ -36,6 +36,12 @@ extern "C" {
 /** The ABI major this header describes. */
 #define PODPULL_ABI_MAJOR 1
 
+/** The stall bound podpull_pull_options_init sets (1.4): 2 minutes in which neither a byte
+ * arrives from podman nor podman reads or writes anything is a hang, not a slow registry or
+ * a long commit, which keep podman busy. An unattended updater then gets TIMEOUT (retryable)
+ * instead of waiting forever. */
+#define PODPULL_DEFAULT_STALL_TIMEOUT_MS 120000u
+
 typedef struct podpull_client podpull_client; /* opaque: one podman service and its pulls */
 typedef struct podpull_error podpull_error;   /* opaque: a code and a message */
 typedef struct podpull_result podpull_result; /* opaque: what a successful pull produced */
@@ -139,7 +145,8 @@ typedef struct podpull_pull_options {
     /* The wait between tries; default 0: podman's default (from 1 s, doubling) on 5.0+, and
      * the same, 1 s, 2 s, 4 s..., for podpull's own retries. */
     uint32_t retry_delay_ms;
-    /* Fail with TIMEOUT when podman has been silent for this long; 0: never. Silent means
+    /* Fail with TIMEOUT when podman has been silent for this long; default
+     * PODPULL_DEFAULT_STALL_TIMEOUT_MS (libraries before 1.4: 0); 0: never. Silent means
      * nothing arrived from podman and, where podpull started that podman (its own service,
      * or `podman pull` on the SUBPROCESS route), podman and its children neither read nor
      * wrote anything: a podman committing a layer or copying a blob is busy, not silent,

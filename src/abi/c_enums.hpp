@@ -52,6 +52,9 @@ static_assert(same_value(BlobState::pulling, PODPULL_BLOB_PULLING));
 static_assert(same_value(BlobState::done, PODPULL_BLOB_DONE));
 static_assert(same_value(BlobState::skipped, PODPULL_BLOB_SKIPPED));
 
+// Not an enum, but a value the header and the core must agree on all the same.
+static_assert(default_stall_timeout_ms == PODPULL_DEFAULT_STALL_TIMEOUT_MS);
+
 constexpr podpull_code to_c(ErrorCode code) {
     return static_cast<podpull_code>(code);
 }

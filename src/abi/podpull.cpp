@@ -212,6 +212,7 @@ podpull_pull_options pull_options_defaults() {
     defaults.struct_size = sizeof defaults;
     defaults.policy = PODPULL_POLICY_ALWAYS;
     defaults.tls_verify = 1;
+    defaults.stall_timeout_ms = PODPULL_DEFAULT_STALL_TIMEOUT_MS;
     defaults.route = PODPULL_ROUTE_AUTO;
     return defaults;
 }

@@ -18,6 +18,9 @@ std::string_view policy_name(PullPolicy policy); // "always", "missing", "newer"
 // The policy a host asked for. Throws Error(invalid_argument) for a value outside the enum.
 PullPolicy policy_from_value(int value);
 
+// What a host gets unless it says otherwise (PODPULL_DEFAULT_STALL_TIMEOUT_MS, the same value).
+inline constexpr std::uint32_t default_stall_timeout_ms = 120'000;
+
 struct PullParameters {
     PullPolicy policy = PullPolicy::always;
     // false skips TLS verification. true is podman's default: verify, unless the host's
@@ -26,7 +29,7 @@ struct PullParameters {
     std::optional<std::string> os, arch, variant;
     std::uint32_t retries = 0;
     std::uint32_t retry_delay_ms = 0;
-    std::uint32_t stall_timeout_ms = 0;
+    std::uint32_t stall_timeout_ms = default_stall_timeout_ms;
     Route route{}; // Route::automatic
 };
 

@@ -450,6 +450,7 @@ int main(int argc, char **argv) {
     CHECK(popts.struct_size == sizeof popts);
     CHECK(popts.canceller == NULL);
     CHECK(popts.tls_verify == 1);
+    CHECK(popts.stall_timeout_ms == PODPULL_DEFAULT_STALL_TIMEOUT_MS);
     popts.tls_verify = 0; /* the fixture's registry speaks plain HTTP */
     api->callbacks_init(&cb);
     CHECK(cb.struct_size == sizeof cb);

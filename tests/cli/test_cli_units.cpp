@@ -116,6 +116,10 @@ TEST_CASE("the parser maps options to the ABI's values") {
     CHECK(d.options->route == PODPULL_ROUTE_AUTO);
     CHECK(d.options->policy == PODPULL_POLICY_ALWAYS);
     CHECK(d.options->os.empty());
+    CHECK(d.options->stall_timeout_ms == PODPULL_DEFAULT_STALL_TIMEOUT_MS);
+    ParseOutcome never = parse({"pull", "--stall-timeout", "0", "x"});
+    REQUIRE(never.options.has_value());
+    CHECK(never.options->stall_timeout_ms == 0);
 }
 
 TEST_CASE("bad command lines are usage errors (2); --help and --version exit 0") {

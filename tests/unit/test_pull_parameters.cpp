@@ -32,7 +32,7 @@ TEST_CASE("PullParameters defaults match podpull_pull_options_init", "[pull_para
     CHECK_FALSE(params.variant);
     CHECK(params.retries == 0);
     CHECK(params.retry_delay_ms == 0);
-    CHECK(params.stall_timeout_ms == 0);
+    CHECK(params.stall_timeout_ms == 120'000);
     CHECK(params.route == podpull::Route::automatic);
 }
 

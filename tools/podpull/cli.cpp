@@ -110,7 +110,8 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     pull->add_option("--retry", o.retries, "Retries where podman supports them (0: podman's)");
     pull->add_option("--retry-delay", o.retry_delay_ms, "Delay between retries, ms");
     pull->add_option("--stall-timeout", o.stall_timeout_ms,
-                     "Fail when nothing arrives for this many ms (0: never)");
+                     "Fail when podman is silent and idle for this many ms (default 120000; "
+                     "0: never)");
     pull->add_option("--start-timeout", o.start_timeout_ms,
                      "Give up starting the service after this many ms (default 90000)");
     const std::map<std::string, podpull_route> routes{

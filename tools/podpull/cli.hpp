@@ -19,7 +19,7 @@ struct Options {
     podpull_policy policy = PODPULL_POLICY_ALWAYS;
     uint32_t retries = 0;
     uint32_t retry_delay_ms = 0;
-    uint32_t stall_timeout_ms = 0;
+    uint32_t stall_timeout_ms = PODPULL_DEFAULT_STALL_TIMEOUT_MS;
     uint32_t start_timeout_ms = 0; // 0: the library's default
     podpull_route route = PODPULL_ROUTE_AUTO;
     std::vector<std::string> env; // KEY=VALUE

@@ -631,7 +631,9 @@ pub struct PullOptions {
     /// 0: podman's default.
     pub retries: u32,
     pub retry_delay: Duration,
-    /// Fail with `Timeout` when nothing arrives for this long.
+    /// Fail with `Timeout` when podman is silent and idle for this long (podpull.h says what
+    /// counts). `None`: the library's default (2 minutes from libpodpull 1.4, never before);
+    /// `Some(Duration::ZERO)`: never.
     pub stall_timeout: Option<Duration>,
     /// Anything but `Auto` forces that route or fails.
     pub route: Route,
@@ -660,6 +662,16 @@ impl Default for PullOptions {
 
 fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// `stall_timeout_ms` for `PullOptions::stall_timeout`: the library's default (what its init
+/// wrote) for `None`, 0 (never) for zero, and never 0 for a bound under a millisecond.
+fn stall_timeout_ms(stall_timeout: Option<Duration>, library_default: u32) -> u32 {
+    match stall_timeout {
+        None => library_default,
+        Some(d) if d.is_zero() => 0,
+        Some(d) => millis(d).max(1),
+    }
 }
 
 // ---- events ---------------------------------------------------------------------------------
@@ -1026,7 +1038,7 @@ impl PullRequest {
         raw.variant = p(&self.variant);
         raw.retries = self.retries;
         raw.retry_delay_ms = millis(self.retry_delay);
-        raw.stall_timeout_ms = self.stall_timeout.map_or(0, |d| millis(d).max(1));
+        raw.stall_timeout_ms = stall_timeout_ms(self.stall_timeout, raw.stall_timeout_ms);
         raw.route = self.route.to_raw();
         raw.canceller = self.canceller.as_ptr();
 
@@ -1219,6 +1231,16 @@ mod tests {
     use super::*;
     fn send_sync<T: Send + Sync>() {}
     fn clone<T: Clone>() {}
+    #[test]
+    fn stall_timeout_keeps_the_library_default_unless_set() {
+        assert_eq!(stall_timeout_ms(None, 120_000), 120_000);
+        assert_eq!(stall_timeout_ms(None, 0), 0); // a library older than 1.4
+        assert_eq!(stall_timeout_ms(Some(Duration::ZERO), 120_000), 0);
+        let set = |d| stall_timeout_ms(Some(d), 120_000);
+        assert_eq!(set(Duration::from_micros(10)), 1);
+        assert_eq!(set(Duration::from_secs(5)), 5000);
+    }
+
     #[test]
     fn thread_safety() {
         send_sync::<Client>();
