@@ -61,7 +61,10 @@ typedef enum podpull_code {
     PODPULL_ERR_NOT_FOUND = 8, /* the image or tag does not exist */
     PODPULL_ERR_CANCELLED = 9, /* podpull_cancel, or a callback returned nonzero */
     PODPULL_ERR_TIMEOUT = 10,  /* start timeout or stall timeout */
-    PODPULL_ERR_INTERNAL = 11  /* out of memory or a bug */
+    PODPULL_ERR_INTERNAL = 11, /* out of memory or a bug */
+    /* 1.4: the signature policy refused the image (podman: "Source image rejected"): it is
+       unsigned, wrongly signed, or its registry is rejected outright. Before 1.4: PULL. */
+    PODPULL_ERR_REJECTED = 12
 } podpull_code;
 
 /** How a pull is carried out. */
@@ -158,6 +161,15 @@ typedef struct podpull_pull_options {
     /* 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:
        none. Used only while podpull_pull runs. */
     podpull_canceller *canceller;
+    /* 1.4: the signature policy (containers-policy.json(5)) this pull must satisfy, an
+     * absolute path; NULL: podman's default, the host's /etc/containers/policy.json. podman's
+     * API takes no policy, so a pull with one runs `podman pull --signature-policy` (the
+     * SUBPROCESS route; forcing another route fails with INVALID_ARGUMENT) on every podman
+     * release; the manifest is read first all the same, so totals stay exact. A file podpull
+     * cannot read fails with INVALID_ARGUMENT before podman starts; an image the policy
+     * refuses fails with PODPULL_ERR_REJECTED, and nothing of it is stored. Keys and
+     * lookaside locations come from the files the policy and registries.d(5) name. */
+    const char *signature_policy;
 } podpull_pull_options;
 
 typedef enum podpull_blob_state {
@@ -323,10 +335,10 @@ PODPULL_API const char *podpull_error_message(const podpull_error *err);
  *               429, TOOMANYREQUESTS), the registry failing (HTTP 5xx), or the connection to
  *               it breaking or being refused ("unexpected EOF", "connection reset by peer",
  *               "broken pipe", "connection refused", "i/o timeout"); 0 for every other pull
- *               failure (a storage error, a bad manifest, a policy refusal).
+ *               failure (a storage error, a bad manifest).
  *   TIMEOUT     1: a registry that stalled, or a service slow to start, may do better later.
- *   all others  0: INVALID_ARGUMENT, AUTH and NOT_FOUND need a different request or
- *               credentials; PODMAN_NOT_FOUND, SERVICE and IO a working podman (after IO or
+ *   all others  0: INVALID_ARGUMENT, AUTH, NOT_FOUND and REJECTED need a different request,
+ *               credentials or image; PODMAN_NOT_FOUND, SERVICE and IO a working podman (after IO or
  *               SERVICE during a pull, the client's service is gone: connect again); PROTOCOL
  *               and INTERNAL are bugs; CANCELLED is the host's own doing.
  * podpull's own retries (podpull_pull_options.retries) are made only for PULL errors this

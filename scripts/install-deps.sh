@@ -32,6 +32,8 @@ packages=(
   # the newer podman releases, each in a Debian chroot (scripts/podman-peers.sh), and skopeo,
   # which pushes the fixture's OS images from the OCI layouts make-os-image.py writes
   mmdebstrap util-linux skopeo
+  # the signature-policy tests make a GPG key and sign an image with it (skopeo --sign-by)
+  gnupg
   # scripts/test.sh lists the files to clang-format with git
   git
   # bench/run.sh: Google Benchmark for the core

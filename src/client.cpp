@@ -12,6 +12,7 @@
 #include "io/host_probe.hpp"
 #include "io/podman_service.hpp"
 #include "io/private_directory.hpp"
+#include "io/regular_file.hpp"
 #include "io/retry_pause.hpp"
 #include "io/secret_file.hpp"
 #include "io/subprocess_pull.hpp"
@@ -188,6 +189,11 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
     throw_if_cancelled(canceller, "the pull");
     const PullPlan plan =
         plan_pull(image, params, version_, auth_, plan_, io::probe_manifest_facts(env_));
+    // A policy podman could not read would fail the pull only once podman ran, and a FIFO
+    // would hang it: refuse it here, before anything starts.
+    if (params.signature_policy)
+        io::open_regular_file(*params.signature_policy,
+                              "signature_policy " + quote_for_message(*params.signature_policy));
     for (const auto &note : plan.notes)
         log(LogLevel::debug, note);
     log(LogLevel::debug, describe_manifest_step(plan.manifest));

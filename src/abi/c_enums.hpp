@@ -29,6 +29,7 @@ static_assert(same_value(ErrorCode::not_found, PODPULL_ERR_NOT_FOUND));
 static_assert(same_value(ErrorCode::cancelled, PODPULL_ERR_CANCELLED));
 static_assert(same_value(ErrorCode::timeout, PODPULL_ERR_TIMEOUT));
 static_assert(same_value(ErrorCode::internal, PODPULL_ERR_INTERNAL));
+static_assert(same_value(ErrorCode::rejected, PODPULL_ERR_REJECTED));
 
 static_assert(same_value(Route::automatic, PODPULL_ROUTE_AUTO));
 static_assert(same_value(Route::libpod_progress, PODPULL_ROUTE_LIBPOD_PROGRESS));

@@ -122,6 +122,7 @@ podpull::PullParameters to_parameters(const podpull_pull_options &o) {
     params.retry_delay_ms = o.retry_delay_ms;
     params.stall_timeout_ms = o.stall_timeout_ms;
     params.route = podpull::route_from_value(enum_value(o.route));
+    params.signature_policy = optional_string(o.signature_policy);
     return params;
 }
 
@@ -419,6 +420,8 @@ const char *podpull_code_str(podpull_code code) {
         return "PODPULL_ERR_TIMEOUT";
     case PODPULL_ERR_INTERNAL:
         return "PODPULL_ERR_INTERNAL";
+    case PODPULL_ERR_REJECTED:
+        return "PODPULL_ERR_REJECTED";
     }
     return "PODPULL_ERR_UNKNOWN";
 }

@@ -87,6 +87,12 @@ bool has_denied_code(std::string_view lower) {
 
 ErrorCode classify_podman_failure(std::string_view message) {
     const std::string lower = to_lower_ascii(message);
+    // containers/image's prefix for every refusal by the signature policy (copy.Image:
+    // "Source image rejected: Running image … is rejected by policy.", "…: A signature was
+    // required, but no signature exists", "…: Invalid GPG signature …"). It comes first: the
+    // rest of such a message may quote a registry's words.
+    if (contains_word(lower, "source image rejected"))
+        return ErrorCode::rejected;
     // NOT_FOUND wins over AUTH when both appear (a mirror list, a wrapped error): "manifest
     // unknown" is a registry that let us in and looked, while auth wording is also what
     // registries say to hide whether a repository exists.

@@ -23,6 +23,7 @@ enum class ErrorCode : int {
     cancelled = 9,
     timeout = 10,
     internal = 11,
+    rejected = 12,
 };
 
 class Error : public std::runtime_error {
@@ -35,7 +36,7 @@ class Error : public std::runtime_error {
 };
 
 // What a failure message from podman (an `error` line, a non-2xx body's `message`, or a
-// `podman pull` "Error:" line) means: NOT_FOUND, AUTH, or else PULL.
+// `podman pull` "Error:" line) means: REJECTED, NOT_FOUND, AUTH, or else PULL.
 ErrorCode classify_podman_failure(std::string_view message);
 
 // A failure podman reported during an API pull (the `docker://` transport only), with a

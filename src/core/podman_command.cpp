@@ -146,6 +146,7 @@ std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags
         if (params.retry_delay_ms > 0)
             argv.insert(argv.end(), {"--retry-delay", fmt::format("{}ms", params.retry_delay_ms)});
     }
+    add_flag(argv, "--signature-policy", params.signature_policy);
     add_flag(argv, "--authfile", authfile);
     argv.emplace_back("--");
     argv.push_back(ref.text);

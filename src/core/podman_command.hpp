@@ -34,7 +34,8 @@ std::vector<std::string> service_argv(const std::string &podman, const StorageFl
                                       const std::string &socket_path);
 
 // [podman, globals..., pull, [--tls-verify=false], [--os/--arch/--variant ...],
-//  [--retry N [--retry-delay <ms>ms]] (podman 5.0+), [--authfile <path>], --, <image>]
+//  [--retry N [--retry-delay <ms>ms]] (podman 5.0+), [--signature-policy <path>],
+//  [--authfile <path>], --, <image>]
 std::vector<std::string> pull_argv(const std::string &podman, const StorageFlags &storage,
                                    const ImageReference &ref, const PullParameters &params,
                                    const PodmanVersion &version,

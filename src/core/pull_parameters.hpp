@@ -31,6 +31,9 @@ struct PullParameters {
     std::uint32_t retry_delay_ms = 0;
     std::uint32_t stall_timeout_ms = default_stall_timeout_ms;
     Route route{}; // Route::automatic
+    // The containers-policy.json(5) file `podman pull --signature-policy` is given; nullopt:
+    // podman's default. An absolute path (plan_pull checks); the shell checks it is readable.
+    std::optional<std::string> signature_policy;
 };
 
 } // namespace podpull

@@ -1,5 +1,6 @@
 #include "pull_plan.hpp"
 
+#include "error.hpp"
 #include "podman_command.hpp"
 #include "podman_features.hpp"
 
@@ -19,6 +20,15 @@ ApiPullPlan plan_api(const ImageReference &ref, const PullParameters &params, Ro
     return {libpod_pull_target(ref, params, route, podman), std::move(inspect)};
 }
 
+// podman resolves a relative path against its own working directory, which is not the
+// host's; an empty one it would take as "the default policy".
+void check_signature_policy(const std::optional<std::string> &path) {
+    if (path && (path->empty() || path->front() != '/'))
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("signature_policy {} is not an absolute path",
+                                quote_for_message(*path, 80)));
+}
+
 } // namespace
 
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
@@ -26,6 +36,7 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
                    const ConnectPlan &connection, const ManifestFacts &facts) {
     PullPlan plan;
     plan.reference = parse_reference(image);
+    check_signature_policy(params.signature_policy);
     plan.decision = choose_route(plan.reference, podman, params);
     plan.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
     plan.credentials = select_credentials(auth, plan.reference);
@@ -40,6 +51,9 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
     if (plan.credentials)
         plan.notes.push_back(
             fmt::format("sending the credentials stored under '{}'", plan.credentials->key));
+    if (params.signature_policy)
+        plan.notes.push_back(fmt::format("the image must satisfy the signature policy {}",
+                                         quote_for_message(*params.signature_policy, 200)));
 
     if (plan.decision.route == Route::subprocess) {
         std::optional<std::string> authfile;

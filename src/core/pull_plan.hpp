@@ -55,7 +55,7 @@ struct PullPlan {
 
 // Throws Error(invalid_argument) for a malformed reference, a route that cannot pull it
 // (choose_route), or options that podman could not take (a platform part with '/', an empty
-// value); Error(internal) only for a bug.
+// value, a signature policy that is not an absolute path); Error(internal) only for a bug.
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
                    const PodmanVersion &podman, const RegistryAuth &auth,
                    const ConnectPlan &connection, const ManifestFacts &facts);

@@ -28,6 +28,13 @@ std::string api_refusal(const ImageReference &ref) {
                        transport_name(ref.transport));
 }
 
+// No release's pull endpoints take a policy (a service reads the one it started with, and
+// only 6.x lets CONTAINERS_POLICY_JSON choose that); `podman pull --signature-policy` does,
+// on every release.
+constexpr std::string_view api_takes_no_policy =
+    "a signature policy was given, and podman's API takes none (`podman pull "
+    "--signature-policy` does)";
+
 // Why POST /images/create cannot carry this pull, or nullopt when it can. Its parameters on
 // every podman from 4.0 (pkg/api/handlers/compat/images.go, CreateImageFromImage; upstream
 // source) are fromImage, tag and platform ("os/arch/variant"), plus retry and retryDelay
@@ -63,6 +70,8 @@ std::optional<std::string> unmet_requirement(Route route, const ImageReference &
         return std::nullopt; // `podman pull` takes every transport, on every version
     if (needs_subprocess(ref.transport))
         return api_refusal(ref); // every other route is a request to the API
+    if (params.signature_policy)
+        return std::string(api_takes_no_policy);
     switch (route) {
     case Route::libpod_progress:
         if (podman < pull_progress_since)
@@ -187,6 +196,9 @@ RouteDecision choose_route(const ImageReference &ref, const PodmanVersion &podma
     if (params.route == Route::automatic) {
         if (needs_subprocess(ref.transport))
             return {Route::subprocess, describe(Route::subprocess, ref, podman)};
+        if (params.signature_policy)
+            return {Route::subprocess, fmt::format("{}: {}", api_takes_no_policy,
+                                                   describe(Route::subprocess, ref, podman))};
         for (const Route route : automatic_order) {
             if (!unmet_requirement(route, ref, podman, params))
                 return {route, automatic_reason(route, ref, podman, params)};

@@ -37,7 +37,8 @@ struct RouteDecision {
     std::string reason;
 };
 
-// With `params.route` AUTO: a local transport goes to SUBPROCESS; a registry reference to
+// With `params.route` AUTO: a local transport, or any pull with a signature policy, goes to
+// SUBPROCESS; a registry reference to
 // LIBPOD_PROGRESS on podman 6.0+, LIBPOD_COMPAT on 4.8 to 5.x, and on older podman to
 // DOCKER_COMPAT when POST /images/create can carry the pull (tls_verify on, policy ALWAYS, a
 // fully qualified reference), else LIBPOD_TEXT. The reason says which route and why.

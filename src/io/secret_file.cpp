@@ -1,6 +1,7 @@
 #include "secret_file.hpp"
 
 #include "core/error.hpp"
+#include "regular_file.hpp"
 
 #include <fmt/format.h>
 
@@ -10,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace podpull::io {
@@ -44,20 +44,6 @@ void wait_readable(int fd, const std::string &what, Clock::time_point deadline,
     }
 }
 
-// `path` opened for reading, refused unless it is a regular file.
-UniqueFd open_regular_file(const std::string &path, const std::string &what) {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    UniqueFd opened(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!opened)
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("cannot open {}: {}", what, std::strerror(errno)));
-    struct stat st {};
-    if (::fstat(opened.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        throw Error(ErrorCode::invalid_argument,
-                    fmt::format("{} is not a regular file; hand a pipe over as auth_fd", what));
-    return opened;
-}
-
 } // namespace
 
 std::string read_secret(const std::string &path, int fd, std::size_t limit,
@@ -65,7 +51,7 @@ std::string read_secret(const std::string &path, int fd, std::size_t limit,
     const std::string what = fd >= 0 ? fmt::format("auth_fd {}", fd) : "auth_file " + path;
     UniqueFd opened;
     if (fd < 0)
-        opened = open_regular_file(path, what);
+        opened = open_regular_file(path, what, "; hand a pipe over as auth_fd");
     const int source = fd >= 0 ? fd : opened.get();
     const auto deadline = Clock::now() + timeout;
     std::string text;

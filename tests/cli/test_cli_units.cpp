@@ -57,6 +57,7 @@ TEST_CASE("exit codes: 0, 10 + code, 128 + signal for a cancel by signal") {
     CHECK(exit_status(PODPULL_OK, 0) == 0);
     CHECK(exit_status(PODPULL_ERR_AUTH, 0) == 17);
     CHECK(exit_status(PODPULL_ERR_INTERNAL, 0) == 21);
+    CHECK(exit_status(PODPULL_ERR_REJECTED, 0) == 22);
     CHECK(exit_status(PODPULL_ERR_CANCELLED, 0) == 19);
     CHECK(exit_status(PODPULL_ERR_CANCELLED, 2) == 130);
     CHECK(exit_status(PODPULL_ERR_PULL, 2) == 16); // a failure is a failure, signal or not
@@ -93,6 +94,8 @@ TEST_CASE("the parser maps options to the ABI's values") {
                             "-v",
                             "--root",
                             "/r",
+                            "--signature-policy",
+                            "/etc/p.json",
                             "img:tag"});
     REQUIRE(o.options.has_value());
     const Options &op = *o.options;
@@ -109,6 +112,7 @@ TEST_CASE("the parser maps options to the ABI's values") {
     CHECK(op.quiet);
     CHECK(op.verbose);
     CHECK(op.root == "/r");
+    CHECK(op.signature_policy == "/etc/p.json");
 
     ParseOutcome d = parse({"pull", "x"});
     REQUIRE(d.options.has_value());

@@ -191,13 +191,24 @@ TEST_CASE("a relay that stops sending mid-blob: the pull fails with TIMEOUT once
     CHECK(rec.snapshot().after_return == 0);
 
     // podman gives up the blob transfer once podpull has closed the pull's connection, so it
-    // holds nothing open. Seen: within 0.02 s, except on 6.1.1's LIBPOD_TEXT route, where
-    // podman let go of the stopped relay about 10 s after the pull returned.
+    // holds nothing open. Seen: within 0.02 s on 4.3.1 to 5.8.6. podman 6.1.1 mostly lets go
+    // within 0.01 s (LIBPOD_PROGRESS) or about 10 s (LIBPOD_TEXT), but in two full suite runs
+    // (2026-12-01 and -02, both routes) it still held the stopped relay 30 s after the return:
+    // 6.x does not always end a pull whose client went away. podpull cannot end it through the
+    // API (there is no such call); the connection goes with the service at podpull_free, which
+    // check_no_leftovers() below covers. So on 6.x it is measured, not asserted.
     CHECK(connections_at_stop >= 1); // the blob transfer, open while the relay was stopped
-    CHECK(wait_for([&] { return established_to(relay_port) == 0; }, 30s));
-    std::printf("podman closed its connection to the stopped relay %.3f s after the pull "
-                "returned\n",
-                seconds_since(returned_at));
+    const bool let_go = wait_for([&] { return established_to(relay_port) == 0; }, 30s);
+    if (let_go)
+        std::printf("podman %s closed its connection to the stopped relay %.3f s after the "
+                    "pull returned\n",
+                    env.podman_version.c_str(), seconds_since(returned_at));
+    else
+        std::printf("podman %s still held its connection to the stopped relay 30 s after the "
+                    "pull returned\n",
+                    env.podman_version.c_str());
+    if (!env.podman_at_least(6, 0))
+        CHECK(let_go);
 
     registry.kill_all(); // ends the stopped relay and its registry, and reaps both
 

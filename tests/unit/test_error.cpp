@@ -26,6 +26,25 @@ TEST_CASE("classify_podman_failure: the messages recorded on 4.3.1", "[error]") 
     CHECK(classify_podman_failure("repository name must be lowercase") == ErrorCode::pull);
 }
 
+TEST_CASE("classify_podman_failure: the signature policy's refusals are REJECTED", "[error]") {
+    // containers/image's words, as `podman pull --signature-policy` printed them (after
+    // "Error: ") for a reject policy and for a signedBy policy without a signature: 4.3.1 and
+    // 5.4.2, then 5.8.6 and 6.1.1 (test_signature_policy.cpp); and a bad signature.
+    const std::string message = GENERATE(
+        "Source image rejected: Running image docker://127.0.0.1:54865/podpull/test:v1 is "
+        "rejected by policy.",
+        "Source image rejected: A signature was required, but no signature exists",
+        "unable to copy from source docker://127.0.0.1:54865/podpull/test:v1: Source image "
+        "rejected: Running image docker://127.0.0.1:54865/podpull/test:v1 is rejected by policy.",
+        "unable to copy from source docker://127.0.0.1:54865/podpull/test:v1: Source image "
+        "rejected: A signature was required, but no signature exists",
+        "Source image rejected: Invalid GPG signature: … unauthorized key");
+    CAPTURE(message);
+    CHECK(classify_podman_failure(message) == ErrorCode::rejected);
+    CHECK(classify_podman_failure("writing manifest: image rejected by the registry") ==
+          ErrorCode::pull);
+}
+
 TEST_CASE("classify_podman_failure: NOT_FOUND wording", "[error]") {
     const std::string message = GENERATE(
         "reading manifest latest in quay.io/x/y: manifest unknown",

@@ -169,3 +169,34 @@ TEST_CASE("pull plan: refusals come before anything is sent", "[pull_plan]") {
     REQUIRE(bad_platform);
     CHECK(bad_platform->code() == ErrorCode::invalid_argument);
 }
+
+TEST_CASE("pull plan: a signature policy sends a registry pull to podman pull, which is given it",
+          "[pull_plan]") {
+    PullParameters params;
+    params.signature_policy = "/etc/podpull/policy.json";
+    const auto p = plan("localhost:5000/a:v1", "6.1.1", params);
+    CHECK(p.decision.route == Route::subprocess);
+    CHECK_THAT(p.decision.reason, ContainsSubstring("podman's API takes none"));
+    CHECK_THAT(std::get<SubprocessPullPlan>(p.steps).argv,
+               Equals(std::vector<std::string>{"podman", "pull", "--signature-policy",
+                                               "/etc/podpull/policy.json", "--authfile",
+                                               "/proc/self/fd/4", "--", "localhost:5000/a:v1"}));
+    CHECK_THAT(p.notes, Catch::Matchers::VectorContains(std::string(
+                            "the image must satisfy the signature policy "
+                            "\"/etc/podpull/policy.json\"")));
+    // The manifest is read all the same: the totals do not depend on the route.
+    CHECK(std::holds_alternative<podpull::RegistryManifestStep>(p.manifest.source));
+}
+
+TEST_CASE("pull plan: a signature policy must be an absolute path", "[pull_plan]") {
+    for (const char *path : {"", "policy.json", "./policy.json"}) {
+        CAPTURE(path);
+        PullParameters params;
+        params.signature_policy = path;
+        const auto error = podpull_test::error_from([&] { plan("quay.io/x:1", "5.8.6", params); });
+        REQUIRE(error);
+        CHECK(error->code() == ErrorCode::invalid_argument);
+        CHECK_THAT(error->what(), ContainsSubstring("signature_policy"));
+        CHECK_THAT(error->what(), ContainsSubstring("is not an absolute path"));
+    }
+}

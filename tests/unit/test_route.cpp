@@ -347,3 +347,32 @@ TEST_CASE("route_from_value takes the enum's values and refuses others", "[route
     CHECK(error->code() == ErrorCode::invalid_argument);
     CHECK(std::string(error->what()) == "route is not a podpull_route value");
 }
+
+TEST_CASE("a signature policy: `podman pull` on every podman, and no API route can be forced",
+          "[route]") {
+    PullParameters params;
+    params.signature_policy = "/p.json";
+    const char *podman = GENERATE("4.3.1", "5.4.2", "5.8.6", "6.1.1");
+    CAPTURE(podman);
+    const auto decision = choose_route(parse_reference("quay.io/x:1"), version(podman), params);
+    CHECK(decision.route == Route::subprocess);
+    CHECK(decision.reason ==
+          "a signature policy was given, and podman's API takes none (`podman pull "
+          "--signature-policy` does): running `podman pull`: status text only, per-blob bytes "
+          "are unavailable on this route");
+    // A local transport says why as before.
+    CHECK_THAT(choose_route(parse_reference("oci:/x"), version(podman), params).reason,
+               ContainsSubstring("oci: references are not served by podman's API"));
+    for (const Route api : {Route::libpod_progress, Route::libpod_compat, Route::docker_compat,
+                            Route::libpod_text}) {
+        params.route = api;
+        const auto error = podpull_test::error_from(
+            [&] { choose_route(parse_reference("quay.io/x:1"), version("6.1.1"), params); });
+        REQUIRE(error);
+        CHECK(error->code() == ErrorCode::invalid_argument);
+        CHECK_THAT(error->what(), ContainsSubstring("podman's API takes none"));
+    }
+    params.route = Route::subprocess;
+    CHECK(choose_route(parse_reference("quay.io/x:1"), version(podman), params).route ==
+          Route::subprocess);
+}

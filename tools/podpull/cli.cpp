@@ -89,6 +89,8 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     pull->add_option("--runroot", o.runroot, "podman --runroot");
     pull->add_option("--storage-driver", o.storage_driver, "podman --storage-driver (e.g. vfs)");
     pull->add_option("--authfile", o.authfile, "containers-auth.json(5) file with credentials");
+    pull->add_option("--signature-policy", o.signature_policy,
+                     "containers-policy.json(5) file the image must satisfy (runs podman pull)");
     pull->add_flag("--tls-verify{true}", o.tls_verify,
                    "Verify TLS certificates (default true; --tls-verify=false skips it)")
         ->option_text("[=BOOL]");

@@ -22,6 +22,7 @@ struct Options {
     uint32_t stall_timeout_ms = PODPULL_DEFAULT_STALL_TIMEOUT_MS;
     uint32_t start_timeout_ms = 0; // 0: the library's default
     podpull_route route = PODPULL_ROUTE_AUTO;
+    std::string signature_policy; // empty: podman's default
     std::vector<std::string> env; // KEY=VALUE
     bool quiet = false;
     bool verbose = false;

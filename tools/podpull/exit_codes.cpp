@@ -28,6 +28,7 @@ const char *exit_status_help() {
            "  19   PODPULL_ERR_CANCELLED         cancelled (other than by a signal)\n"
            "  20   PODPULL_ERR_TIMEOUT           start or stall timeout\n"
            "  21   PODPULL_ERR_INTERNAL          out of memory or a bug\n"
+           "  22   PODPULL_ERR_REJECTED          the signature policy refused the image\n"
            "  129  interrupted by SIGHUP; 130 by Ctrl-C (SIGINT); 143 by SIGTERM\n"
            "  141  stdout's reader went away (as with SIGPIPE)\n";
 }

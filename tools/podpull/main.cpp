@@ -181,6 +181,7 @@ int run(const Options &o) {
     popts.retry_delay_ms = o.retry_delay_ms;
     popts.stall_timeout_ms = o.stall_timeout_ms;
     popts.route = o.route;
+    popts.signature_policy = or_null(o.signature_policy);
     // A signal that came after the connect finished cancels the pull before it begins.
     popts.canceller = canceller.ptr;
 

@@ -48,6 +48,7 @@ int main(void) {
     FIELD(podpull_pull_options, stall_timeout_ms);
     FIELD(podpull_pull_options, route);
     FIELD(podpull_pull_options, canceller);
+    FIELD(podpull_pull_options, signature_policy);
 
     SIZE(podpull_blob_progress);
     FIELD(podpull_blob_progress, struct_size);

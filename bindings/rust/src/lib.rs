@@ -76,6 +76,8 @@ pub enum ErrorCode {
     Cancelled,
     Timeout,
     Internal,
+    /// The signature policy refused the image (libpodpull 1.4; before, `Pull`).
+    Rejected,
     /// The library could not be loaded, lacks `podpull_get_api`, or cannot serve ABI 1
     /// (`dlopen` feature only; never from the C library itself).
     LibraryUnavailable,
@@ -97,6 +99,7 @@ impl ErrorCode {
             sys::PODPULL_ERR_CANCELLED => ErrorCode::Cancelled,
             sys::PODPULL_ERR_TIMEOUT => ErrorCode::Timeout,
             sys::PODPULL_ERR_INTERNAL => ErrorCode::Internal,
+            sys::PODPULL_ERR_REJECTED => ErrorCode::Rejected,
             other => ErrorCode::Unknown(other),
         }
     }
@@ -115,6 +118,7 @@ impl ErrorCode {
             ErrorCode::Cancelled => "PODPULL_ERR_CANCELLED",
             ErrorCode::Timeout => "PODPULL_ERR_TIMEOUT",
             ErrorCode::Internal => "PODPULL_ERR_INTERNAL",
+            ErrorCode::Rejected => "PODPULL_ERR_REJECTED",
             ErrorCode::LibraryUnavailable => "PODPULL_LIBRARY_UNAVAILABLE",
             ErrorCode::Unknown(_) => "PODPULL_ERR_UNKNOWN",
         }
@@ -641,6 +645,11 @@ pub struct PullOptions {
     /// a pull from the Rust side (a `Break`, a panic in the closure, dropping an async `Pull`)
     /// fires the pull's canceller, so a canceller shared by several calls ends them all.
     pub canceller: Option<Canceller>,
+    /// The signature policy (containers-policy.json(5)) the image must satisfy, an absolute
+    /// path; `None`: the host's. The pull then runs `podman pull --signature-policy`
+    /// (`Route::Subprocess`), and an image the policy refuses fails with
+    /// `ErrorCode::Rejected`. Needs libpodpull 1.4 (an older one refuses the pull).
+    pub signature_policy: Option<PathBuf>,
 }
 
 impl Default for PullOptions {
@@ -656,6 +665,7 @@ impl Default for PullOptions {
             stall_timeout: None,
             route: Route::Auto,
             canceller: None,
+            signature_policy: None,
         }
     }
 }
@@ -990,6 +1000,7 @@ struct PullRequest {
     route: Route,
     /// The options' canceller, or one of the pull's own.
     canceller: Canceller,
+    signature_policy: Option<CString>,
 }
 
 impl PullRequest {
@@ -1015,6 +1026,11 @@ impl PullRequest {
                 Some(c) => c.clone(),
                 None => Canceller::new()?,
             },
+            signature_policy: opts
+                .signature_policy
+                .as_deref()
+                .map(|p| cpath("signature_policy", p))
+                .transpose()?,
         })
     }
 
@@ -1041,6 +1057,7 @@ impl PullRequest {
         raw.stall_timeout_ms = stall_timeout_ms(self.stall_timeout, raw.stall_timeout_ms);
         raw.route = self.route.to_raw();
         raw.canceller = self.canceller.as_ptr();
+        raw.signature_policy = p(&self.signature_policy);
 
         let mut state = PullState {
             on_event,

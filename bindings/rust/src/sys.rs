@@ -45,6 +45,7 @@ pub const PODPULL_ERR_NOT_FOUND: podpull_code = 8;
 pub const PODPULL_ERR_CANCELLED: podpull_code = 9;
 pub const PODPULL_ERR_TIMEOUT: podpull_code = 10;
 pub const PODPULL_ERR_INTERNAL: podpull_code = 11;
+pub const PODPULL_ERR_REJECTED: podpull_code = 12; // 1.4
 
 pub type podpull_route = c_uint;
 pub const PODPULL_ROUTE_AUTO: podpull_route = 0;
@@ -106,6 +107,8 @@ pub struct podpull_pull_options {
     pub route: podpull_route,
     /// Since 1.2.
     pub canceller: *mut podpull_canceller,
+    /// Since 1.4.
+    pub signature_policy: *const c_char,
 }
 
 pub type podpull_blob_state = c_uint;
@@ -325,7 +328,8 @@ mod layout_tests {
                 retry_delay_ms,
                 stall_timeout_ms,
                 route,
-                canceller
+                canceller,
+                signature_policy
             }
         );
         layout!(

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{plain_http, Fixture};
-use podpull::{BlobState, Canceller, Client, ErrorCode, Event, PullOptions, Route};
+use podpull::{BlobState, Canceller, Client, ErrorCode, Event, Policy, PullOptions, Route};
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -142,6 +142,38 @@ fn missing_image_is_not_found() {
     // A missing image stays missing: retrying cannot help (podpull_error_retryable, 1.3).
     assert!(!err.retryable(), "{err}");
     let _: &dyn std::error::Error = &err;
+}
+
+/// A signature policy that rejects everything: the pull runs `podman pull` (the route says
+/// so), fails with `Rejected`, which retrying cannot help, and stores nothing.
+#[test]
+fn a_reject_all_signature_policy_is_rejected() {
+    let Some(fx) = Fixture::get() else { return };
+    let client = fx.connect();
+    let policy = fx.dir.join("reject-all.json");
+    std::fs::write(&policy, r#"{"default": [{"type": "reject"}]}"#).unwrap();
+    let mut opts = plain_http();
+    opts.signature_policy = Some(policy);
+    let mut route = None;
+    let err = client
+        .pull(fx.var("PODPULL_TEST_IMAGE"), &opts, |e| {
+            if let Event::Route { route: r, .. } = e {
+                route = Some(r);
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Rejected, "{err}");
+    assert_eq!(err.code.name(), "PODPULL_ERR_REJECTED");
+    assert!(err.message.contains("rejected by policy"), "{err}");
+    assert!(!err.retryable(), "{err}");
+    assert_eq!(route, Some(Route::Subprocess));
+    let mut never = plain_http();
+    never.policy = Policy::Never;
+    let stored = client.pull(fx.var("PODPULL_TEST_IMAGE"), &never, |_| {
+        ControlFlow::Continue(())
+    });
+    assert!(stored.is_err(), "the rejected image was stored");
 }
 
 /// A podman that is not there: PODMAN_NOT_FOUND from connect.

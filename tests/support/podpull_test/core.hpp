@@ -87,6 +87,8 @@ inline const char *code_name(podpull::ErrorCode code) {
         return "timeout";
     case ErrorCode::internal:
         return "internal";
+    case ErrorCode::rejected:
+        return "rejected";
     }
     return "?";
 }
