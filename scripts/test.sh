@@ -283,15 +283,18 @@ run_step "clang-format" format_check
 # ctest printed each failing test's output where it ran, hours of log ago; print it again
 # here (its last lines), so whoever reads only the end of the log sees why.
 failed_test_output() { # failed_test_output BUILD_DIR: for a ctest run that failed
-    local dir=$1/Testing/Temporary name
+    local dir=$1/Testing/Temporary name section
     [ -s "$dir/LastTestsFailed.log" ] || return 0
     while IFS=: read -r _ name; do
-        echo
-        echo "---- $1: $name failed; the end of its output:"
-        awk -v name="$name" '
+        section=$(awk -v name="$name" '
             /^[0-9]+\/[0-9]+ Testing: / { on = (substr($0, index($0, ": ") + 2) == name); next }
             /^Test time = / { on = 0 }
-            on' "$dir/LastTest.log" | tail -n 40
+            on' "$dir/LastTest.log")
+        echo
+        echo "---- $1: $name failed; where it says so (Catch2, cargo, the scripts):"
+        grep -E -A 20 -m 4 'FAILED|panicked at|^FAIL|: error:' <<<"$section" | head -n 100
+        echo "---- and the end of its output:"
+        tail -n 8 <<<"$section"
     done <"$dir/LastTestsFailed.log"
 }
 for dir in "${failed_ctest_dirs[@]}"; do
