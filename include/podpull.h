@@ -337,10 +337,11 @@ PODPULL_API const char *podpull_error_message(const podpull_error *err);
  *               "broken pipe", "connection refused", "i/o timeout"); 0 for every other pull
  *               failure (a storage error, a bad manifest).
  *   TIMEOUT     1: a registry that stalled, or a service slow to start, may do better later.
- *   all others  0: INVALID_ARGUMENT, AUTH, NOT_FOUND and REJECTED need a different request,
- *               credentials or image; PODMAN_NOT_FOUND, SERVICE and IO a working podman (after IO or
- *               SERVICE during a pull, the client's service is gone: connect again); PROTOCOL
- *               and INTERNAL are bugs; CANCELLED is the host's own doing.
+ *   all others  0: INVALID_ARGUMENT, AUTH, NOT_FOUND and REJECTED need a different
+ *               request, credentials or image; PODMAN_NOT_FOUND, SERVICE and IO a working
+ *               podman (after IO or SERVICE during a pull, the client's service is gone:
+ *               connect again); PROTOCOL and INTERNAL are bugs; CANCELLED is the host's own
+ *               doing.
  * podpull's own retries (podpull_pull_options.retries) are made only for PULL errors this
  * returns 1 for; a host that retries itself can use the same rule.
  */
