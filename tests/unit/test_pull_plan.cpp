@@ -181,9 +181,9 @@ TEST_CASE("pull plan: a signature policy sends a registry pull to podman pull, w
                Equals(std::vector<std::string>{"podman", "pull", "--signature-policy",
                                                "/etc/podpull/policy.json", "--authfile",
                                                "/proc/self/fd/4", "--", "localhost:5000/a:v1"}));
-    CHECK_THAT(p.notes, Catch::Matchers::VectorContains(std::string(
-                            "the image must satisfy the signature policy "
-                            "\"/etc/podpull/policy.json\"")));
+    CHECK_THAT(p.notes, Catch::Matchers::VectorContains(
+                            std::string("the image must satisfy the signature policy "
+                                        "\"/etc/podpull/policy.json\"")));
     // The manifest is read all the same: the totals do not depend on the route.
     CHECK(std::holds_alternative<podpull::RegistryManifestStep>(p.manifest.source));
 }

@@ -363,8 +363,8 @@ TEST_CASE("a signature policy: `podman pull` on every podman, and no API route c
     // A local transport says why as before.
     CHECK_THAT(choose_route(parse_reference("oci:/x"), version(podman), params).reason,
                ContainsSubstring("oci: references are not served by podman's API"));
-    for (const Route api : {Route::libpod_progress, Route::libpod_compat, Route::docker_compat,
-                            Route::libpod_text}) {
+    for (const Route api :
+         {Route::libpod_progress, Route::libpod_compat, Route::docker_compat, Route::libpod_text}) {
         params.route = api;
         const auto error = podpull_test::error_from(
             [&] { choose_route(parse_reference("quay.io/x:1"), version("6.1.1"), params); });
