@@ -19,9 +19,9 @@ inline void check_events(const std::vector<PullEvent> &events) {
             check(status->text.find('\n') == std::string::npos, "a status line holding a newline");
         } else if (const auto *failed = std::get_if<FailedEvent>(&event)) {
             ++endings;
-            check(failed->code == ErrorCode::not_found || failed->code == ErrorCode::auth ||
-                      failed->code == ErrorCode::pull,
-                  "a failure that is not NOT_FOUND, AUTH or PULL");
+            check(failed->code == ErrorCode::rejected || failed->code == ErrorCode::not_found ||
+                      failed->code == ErrorCode::auth || failed->code == ErrorCode::pull,
+                  "a failure that is not REJECTED, NOT_FOUND, AUTH or PULL");
             check(!failed->message.empty(), "a failure without a message");
             for (const char ch : failed->message)
                 check(static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f,
