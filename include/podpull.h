@@ -299,7 +299,10 @@ PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, po
 /**
  * Pull `image` and block until it is stored, failed, or cancelled. Callbacks run on this
  * thread. opts, cb, result and err may be NULL. Several pulls may run at once on one client
- * from different threads.
+ * from different threads. A pull whose image shares a blob (a layer, the config) with another
+ * pull in flight on the client waits until that one has ended, so that podman fetches the blob
+ * once: it then finds it stored and reports it cached. While it waits, on_status says whom it
+ * waits for and why; the wait counts toward no stall timeout and any cancel ends it at once.
  *
  * On success *result (if result is not NULL) holds the image ID; release it with
  * podpull_result_free(). On failure *result is NULL and *err (if err is not NULL) says why.

@@ -6,6 +6,7 @@
 #include "core/retry_policy.hpp"
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
+#include "io/blob_claims_gate.hpp"
 #include "io/cancel_hub.hpp"
 #include "io/canceller.hpp"
 #include "io/child_process.hpp"
@@ -104,6 +105,7 @@ void Client::connect(const io::Canceller *canceller) {
     make_temp_directory();
     loop_ = std::make_unique<io::BackgroundLoop>();
     cancel_hub_ = std::make_unique<io::CancelHub>(loop_->executor());
+    claims_ = std::make_unique<io::BlobClaimsGate>();
     // Without a service of our own, the subprocess route looks podman up when it runs.
     podman_ = plan_.podman;
     if (!plan_.socket_path)
@@ -241,6 +243,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.canceller = canceller;
     request.podman_pid = service_ ? service_->pid() : -1;
     request.tracker = &tracker;
+    request.claims = claims_.get();
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 
@@ -278,6 +281,7 @@ PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPul
     request.manifest = manifest_request(plan, env_);
     request.canceller = canceller;
     request.tracker = &tracker;
+    request.claims = claims_.get();
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
     auto outcome = io::run_subprocess_pull(request, observer, *cancel_hub_);
     return {std::move(outcome.image_id), plan.decision.route, outcome.totals};

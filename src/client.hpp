@@ -22,6 +22,7 @@ namespace podpull {
 
 namespace io {
 class BackgroundLoop;
+class BlobClaimsGate;
 class CancelHub;
 class Canceller;
 class PodmanService;
@@ -45,7 +46,9 @@ class Client {
     Client &operator=(const Client &) = delete;
 
     // Blocks; every observer call happens on the calling thread. `canceller` (may be null)
-    // ends this pull, and only it, with CANCELLED when it fires. Throws Error.
+    // ends this pull, and only it, with CANCELLED when it fires. Pulls may run at once from
+    // several threads; one that shares a blob with another in flight sends its request once
+    // that one has ended (io::BlobClaimsGate). Throws Error.
     PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer,
                     const io::Canceller *canceller = nullptr);
 
@@ -74,6 +77,8 @@ class Client {
     RegistryAuth auth_; // every credential the host handed over; sent only where it belongs
     std::unique_ptr<io::BackgroundLoop> loop_;
     std::unique_ptr<io::CancelHub> cancel_hub_;
+    // Pulls in flight that share a blob go one after the other, so podman fetches it once.
+    std::unique_ptr<io::BlobClaimsGate> claims_;
     std::unique_ptr<io::PodmanService> service_;
 };
 

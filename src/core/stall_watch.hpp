@@ -43,6 +43,10 @@ class StallWatch {
     // The work counter when a check is first armed: what the check compares with.
     void note_work(std::optional<std::uint64_t> work) noexcept { last_work_ = work; }
 
+    // The shell dropped the pending check: the reader waits for something other than podman.
+    // The next heard() arms a new one.
+    void rest() noexcept { check_pending_ = false; }
+
     // Stops watching for good (the pull is over or being stopped).
     void stop() noexcept { stopped_ = true; }
 

@@ -86,9 +86,11 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
     ProgressTracker own_tracker;
     PullSession session(request.route, pull.publisher(),
                         request.tracker != nullptr ? *request.tracker : own_tracker);
+    BlobClaimsGate::Entry claim(request.claims);
     ManifestGate gate(
         pull,
         [&](const ManifestOutcome &manifest) {
+            claim.blobs_known(manifest.blobs);
             if (manifest.blobs)
                 session.expect(*manifest.blobs);
             pull.publisher().route_chosen(
@@ -98,6 +100,12 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
     gate.start(request.manifest);
 
     pull.heard();
+    if (!claim.running()) {
+        // Another pull of the client is in flight: this one goes once it is known to share
+        // no blob with any that runs (the host then hears why it waits).
+        co_await gate.wait_open();
+        co_await claim.wait_turn(pull);
+    }
     pull.throw_if_stopped();
     co_await connection.connect(request.socket_path);
     pull.throw_if_stopped();

@@ -3,6 +3,7 @@
 // abandon the pull.
 #pragma once
 
+#include "blob_claims_gate.hpp"
 #include "cancel_hub.hpp"
 #include "canceller.hpp"
 #include "core/pull_session.hpp"
@@ -28,6 +29,8 @@ struct ApiPullRequest {
     int podman_pid = -1; // the service, when it is ours: busy while silent (stall_timer.hpp)
     // Shared by the attempts of one pull (podpull's own retries); null: the session's own.
     ProgressTracker *tracker = nullptr;
+    // The client's: the request waits while another pull shares blobs with it; null: never.
+    BlobClaimsGate *claims = nullptr;
 };
 
 // Blocks the calling thread, which runs every observer call (on_route included), while a

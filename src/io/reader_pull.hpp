@@ -65,6 +65,9 @@ class ReaderPull {
     PullObserver &publisher() noexcept { return handoff_.publisher(); }
     // Podman spoke, or the reader is back from waiting for the host.
     void heard() { stall_.heard(); }
+    // The reader waits for something other than podman (BlobClaimsGate): no stall until the
+    // next heard().
+    void rest_stall_timer() { stall_.rest(); }
     // Stops the pull for `reason` (only the first reason counts).
     void stop(const Error &reason);
     bool stopped() const noexcept { return stop_.stopped(); }

@@ -30,6 +30,11 @@ std::optional<std::uint64_t> StallTimer::work_now() const {
     return work_ ? work_() : std::nullopt;
 }
 
+void StallTimer::rest() {
+    watch_.rest(); // the watch stays on: heard() arms it again
+    timer_.cancel();
+}
+
 void StallTimer::cancel() {
     watch_.stop();
     timer_.cancel();

@@ -26,6 +26,8 @@ class StallTimer {
 
     // Podman spoke, or the reader is back to listening: silence counts from now.
     void heard();
+    // Rests until the next heard(): the reader waits for something other than podman.
+    void rest();
     // Stops watching for good; the pending wait ends at once, so the executor can run dry.
     void cancel();
 

@@ -58,9 +58,11 @@ asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &
                               request.tracker != nullptr ? *request.tracker : own_tracker);
     // stderr, which the session turns into status lines and blob events, waits behind the
     // manifest gate; stdout (the image ID) tells the host nothing and goes straight in.
+    BlobClaimsGate::Entry claim(request.claims);
     ManifestGate gate(
         pull,
         [&](const ManifestOutcome &manifest) {
+            claim.blobs_known(manifest.blobs);
             if (manifest.blobs)
                 session.expect(*manifest.blobs);
             pull.publisher().route_chosen(
@@ -69,6 +71,10 @@ asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &
         [&](std::string_view piece) { session.feed_stderr(piece); });
     gate.start(request.manifest);
 
+    if (!claim.running()) { // as on the API routes
+        co_await gate.wait_open();
+        co_await claim.wait_turn(pull);
+    }
     asio::readable_pipe out(pull.context()), err(pull.context());
     pull.start_child(request.child, boost::process::v2::process_stdio{nullptr, out, err});
     pull.heard();

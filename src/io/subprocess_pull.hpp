@@ -3,6 +3,7 @@
 // lines become status lines as they arrive; its stdout is the image ID.
 #pragma once
 
+#include "blob_claims_gate.hpp"
 #include "cancel_hub.hpp"
 #include "canceller.hpp"
 #include "child_process.hpp"
@@ -23,6 +24,7 @@ struct SubprocessPullRequest {
     ManifestFetchRequest manifest;
     // Shared by the attempts of one pull (podpull's own retries); null: the session's own.
     ProgressTracker *tracker = nullptr;
+    BlobClaimsGate *claims = nullptr; // as ApiPullRequest's: podman starts once it may
 };
 
 // Blocks the calling thread, which runs every observer call; the child is started and its

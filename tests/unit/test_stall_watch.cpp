@@ -106,3 +106,16 @@ TEST_CASE("stall watch: an unchanged or unknown work count changes nothing", "[s
         CHECK(watch.check(t0 + 100ms, 7).stalled);
     }
 }
+
+TEST_CASE("stall watch: a rest drops the pending check, and the next word arms a new one",
+          "[stall_watch]") {
+    // A pull that waits for another pull of its client (BlobClaimsGate) has asked podman
+    // nothing: the shell drops its timer, and the silence counts from when it goes on.
+    StallWatch watch(100ms);
+    REQUIRE(watch.heard(t0));
+    watch.rest();
+    const auto again = watch.heard(t0 + 10s);
+    REQUIRE(again);
+    CHECK(*again == t0 + 10s + 100ms);
+    CHECK_FALSE(watch.check(t0 + 10s + 50ms).stalled);
+}

@@ -133,6 +133,64 @@ fn eight_pulls_on_one_runtime() {
     });
 }
 
+/// Several images of one update at once, as a host pulls its bound images: the test image and
+/// the derived one (the test image's three layers and one of its own) from one runtime into a
+/// fresh storage. One waits for the other and says why; the three layers it shares are then
+/// in the storage, reported cached and not fetched again.
+#[test]
+fn images_that_share_layers_fetch_them_once() {
+    let Some(fx) = Fixture::get() else { return };
+    let rt = runtime();
+    rt.block_on(async {
+        let client = Client::connect_async(&fx.connect_options())
+            .unwrap()
+            .await
+            .unwrap();
+        let images = [
+            ("PODPULL_TEST_SLOW_IMAGE", "PODPULL_TEST_IMAGE_ID"),
+            (
+                "PODPULL_TEST_DERIVED_IMAGE",
+                "PODPULL_TEST_DERIVED_IMAGE_ID",
+            ),
+        ];
+        let tasks: Vec<_> = images
+            .iter()
+            .map(|(image, _)| {
+                let pull = client.pull_async(fx.var(image), &plain_http()).unwrap();
+                tokio::spawn(drain(pull))
+            })
+            .collect();
+        let mut waited = Vec::new();
+        let mut results = Vec::new();
+        for ((_, id), task) in images.iter().zip(tasks) {
+            let (events, result) = task.await.unwrap();
+            let result = result.unwrap_or_else(|e| panic!("pull of {id}: {e}"));
+            assert_eq!(result.image_id, fx.var(id));
+            waited.push(events.iter().any(
+                |e| matches!(e, Event::Status(s) if s.contains("to end, so that the 3 blobs")),
+            ));
+            results.push(result);
+        }
+        assert_eq!(
+            waited.iter().filter(|w| **w).count(),
+            1,
+            "exactly one waits: {waited:?}"
+        );
+        let (waiter, holder) = if waited[0] {
+            (&results[0], &results[1])
+        } else {
+            (&results[1], &results[0])
+        };
+        assert_eq!(waiter.blobs_cached, 3, "{waiter:?}");
+        assert_eq!(holder.blobs_cached, 0, "{holder:?}");
+        assert!(waiter.bytes_cached > 0 && waiter.bytes_cached <= holder.bytes);
+        tokio::task::spawn_blocking(move || drop(client))
+            .await
+            .unwrap();
+    });
+    fx.assert_nothing_left(Duration::from_secs(5));
+}
+
 /// A slow consumer never holds podman up, and what it gets is bounded and exact: nobody takes
 /// an event until the pull has ended (it ends all the same), and then the queue holds only the
 /// state changes and at most one byte report per blob, the last, which agrees with the result.
