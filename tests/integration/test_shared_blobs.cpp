@@ -109,7 +109,7 @@ bool said(const PullRecorder::Snapshot &s, const std::string &line) {
 TEST_CASE("three images at once on one client, two of them sharing three layers: the shared "
           "layers are fetched once, the pull that waits says why, and the other image goes "
           "alongside",
-          "[shared-blobs]") {
+          "[shared-blobs][concurrency]") {
     const TestEnv &env = test_env();
     const Image test = slow_image(env.image, env.image_id);
     const Image derived = slow_image(env.derived_image, env.derived_image_id);
@@ -169,7 +169,7 @@ TEST_CASE("three images at once on one client, two of them sharing three layers:
 
 TEST_CASE("a pull that waits for another ends with CANCELLED when its own canceller fires, and "
           "the other pull goes on; waiting past the stall timeout is no stall",
-          "[shared-blobs]") {
+          "[shared-blobs][concurrency]") {
     const TestEnv &env = test_env();
     const Image test = slow_image(env.image, env.image_id);
     const Image derived = slow_image(env.derived_image, env.derived_image_id);

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# bench/many.sh [--releases "4.3 5.4 5.8 6.1"] [--jobs N] [--save DIR]
+#
+# Several images in one update, as a bootc-like host pulls its OS image and the images its
+# apps are bound to: for every podman release, `podpull pull --jobs N` of five images of the
+# fixture's registry at once (the 48-layer OS image and its sibling, which share 24 layers;
+# the test image and the derived one, which share 3; the big image, which shares nothing) into
+# a fresh overlay storage in memory (/dev/shm), against `podman pull` of the same five, one
+# after another, by the same release the same way. Prints a table: the times, their ratio, the
+# bytes podpull fetched against every distinct blob of the five (each fetched once) and
+# against the sum of the five images' blobs (what fetching shared blobs twice would cost).
+#
+# Installs nothing but what scripts/podman-peers.sh makes; builds build-bench/ (Release);
+# starts its own registry (tests/support/registry-up.sh) and removes everything on exit.
+# About 8 minutes for all four releases.
+set -euo pipefail
+
+usage() { sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+releases=""
+jobs=3
+save=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --releases) [ $# -ge 2 ] || { usage >&2; exit 2; }; releases=$2; shift 2 ;;
+    --jobs) [ $# -ge 2 ] || { usage >&2; exit 2; }; jobs=$2; shift 2 ;;
+    --save) [ $# -ge 2 ] || { usage >&2; exit 2; }; save=$2; shift 2 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "many.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+log() { printf '== %s\n' "$*" >&2; }
+fail() { printf 'many.sh: %s\n' "$*" >&2; exit 1; }
+
+[ -n "$releases" ] || releases=$(bash scripts/podman-peers.sh --list | tr '\n' ' ')
+log "podman releases: $releases"
+bash scripts/podman-peers.sh $releases >&2
+
+build=build-bench
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPODPULL_BUILD_TESTS=OFF >&2
+fi
+cmake --build "$build" -j2 --target podpull-cli >&2
+cli=$repo/$build/tools/podpull/podpull
+
+work=$(mktemp -d /tmp/ppmany.XXXXXX)
+storage=$(mktemp -d /dev/shm/ppmany.XXXXXX) # the pulls' storage, in memory
+cleanup() {
+    if [ -n "$save" ] && [ -d "$work/runs" ]; then
+        mkdir -p "$save"
+        cp -r "$work/runs" "$save/"
+        [ -f "$work/table.md" ] && cp "$work/table.md" "$save/"
+    fi
+    if [ -d "$work/registry" ]; then
+        bash tests/support/registry-down.sh "$work/registry" >/dev/null 2>&1 || true
+    fi
+    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
+    rm -rf "$work" "$storage"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "starting a private registry with the OS images (tests/support/registry-up.sh)"
+PODPULL_FIXTURE_RELEASES=$releases bash tests/support/registry-up.sh "$work/registry" \
+    >"$work/registry-up.log" 2>&1 || { cat "$work/registry-up.log" >&2; fail "no registry"; }
+# shellcheck disable=SC1091
+source "$work/registry/env"
+export CONTAINERS_CONF=$PODPULL_TEST_CONTAINERS_CONF
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR" "$work/runs"
+printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$PODPULL_TEST_REGISTRY" \
+    >"$work/registries.conf"
+export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
+images=("$PODPULL_TEST_OS_IMAGE" "$PODPULL_TEST_OS_SIBLING_IMAGE" "$PODPULL_TEST_IMAGE"
+    "$PODPULL_TEST_DERIVED_IMAGE" "$PODPULL_TEST_BIG_IMAGE")
+
+# The five manifests, read from the registry: every distinct blob's size, and the sum over the
+# images (a blob two images share counted twice).
+python3 - "${images[@]}" >"$work/blobs" <<'PY'
+import json, sys, urllib.request
+accept = ", ".join(["application/vnd.oci.image.manifest.v1+json",
+                    "application/vnd.docker.distribution.manifest.v2+json"])
+distinct, summed = {}, 0
+for ref in sys.argv[1:]:
+    registry, _, rest = ref.partition("/")
+    path, _, tag = rest.rpartition(":")
+    req = urllib.request.Request(f"http://{registry}/v2/{path}/manifests/{tag}",
+                                 headers={"Accept": accept})
+    manifest = json.load(urllib.request.urlopen(req))
+    for blob in [manifest["config"]] + manifest["layers"]:
+        distinct[blob["digest"]] = blob["size"]
+        summed += blob["size"]
+print(len(distinct), sum(distinct.values()), summed)
+PY
+read -r distinct_blobs distinct_bytes summed_bytes <"$work/blobs"
+
+now_ms() { date +%s%3N; }
+# As in compat.sh: podman 4.3.1 leaves the overlay home mounted when its service stops.
+drop_storage() {
+    "$1" --root "$storage/root" --runroot "$storage/run" --storage-driver overlay images -q \
+        >/dev/null 2>&1 || true
+    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
+    rm -rf "${storage:?}"/*
+}
+for release in $releases; do
+    key=${release//./_}
+    podman_var=PODPULL_TEST_PODMAN_$key
+    podman=${!podman_var}
+    run="$work/runs/$release"
+    mkdir -p "$run"
+    log "podman $release: podpull pull --jobs $jobs of ${#images[@]} images"
+    t0=$(now_ms)
+    rc=0
+    "$cli" pull --json --jobs "$jobs" --podman "$podman" --root "$storage/root" \
+        --runroot "$storage/run" --storage-driver overlay --platform linux/amd64 \
+        --env "CONTAINERS_CONF=$CONTAINERS_CONF" \
+        --env "CONTAINERS_REGISTRIES_CONF=$CONTAINERS_REGISTRIES_CONF" \
+        "${images[@]}" >"$run/events.jsonl" 2>"$run/stderr.log" || rc=$?
+    echo "$(($(now_ms) - t0)) $rc" >"$run/podpull"
+    drop_storage "$podman"
+
+    log "podman $release: podman pull of the same images, one after another"
+    t0=$(now_ms)
+    rc=0
+    for image in "${images[@]}"; do
+        "$podman" --root "$storage/root" --runroot "$storage/run" --storage-driver overlay \
+            pull -q "$image" >>"$run/podman.out" 2>>"$run/podman.err" || rc=$?
+    done
+    echo "$(($(now_ms) - t0)) $rc" >"$run/podman"
+    drop_storage "$podman"
+done
+
+python3 - "$work/runs" "$jobs" "${#images[@]}" "$distinct_blobs" "$distinct_bytes" \
+    "$summed_bytes" $releases >"$work/table.md" <<'PY'
+import json, os, sys
+runs, jobs, count, blobs, distinct, summed = sys.argv[1:7]
+distinct, summed = int(distinct), int(summed)
+print(f"{count} images, {blobs} distinct blobs: {distinct:,} bytes once each, "
+      f"{summed:,} bytes summed over the images; podpull --jobs {jobs}\n")
+print("| podman | podpull, at once | podman pull, one after another | ratio | podpull fetched "
+      "| cached | images pulled |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for release in sys.argv[7:]:
+    d = os.path.join(runs, release)
+    pp_ms, pp_rc = map(int, open(os.path.join(d, "podpull")).read().split())
+    pm_ms, pm_rc = map(int, open(os.path.join(d, "podman")).read().split())
+    update = {}
+    for line in open(os.path.join(d, "events.jsonl"), encoding="utf-8"):
+        event = json.loads(line)
+        if event.get("event") == "update":
+            update = event
+    fetched = update.get("bytes", 0)
+    note = "" if fetched == distinct else " (not every blob once)"
+    print(f"| {release} | {pp_ms / 1000:.1f} s{'' if pp_rc == 0 else f' (exit {pp_rc})'} "
+          f"| {pm_ms / 1000:.1f} s{'' if pm_rc == 0 else f' (exit {pm_rc})'} "
+          f"| {pp_ms / pm_ms:.2f}× | {fetched:,}{note} | {update.get('bytesCached', 0):,} "
+          f"| {update.get('pulled', 0)} of {update.get('images', count)} |")
+PY
+cat "$work/table.md"
