@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "exit_codes.hpp"
 #include "json.hpp"
+#include "json_renderer.hpp"
 #include "plain_renderer.hpp"
 #include "progress_fd_renderer.hpp"
 #include "tty_renderer.hpp"
@@ -559,4 +560,21 @@ TEST_CASE("--progress-fd takes an open, writable descriptor other than 0, 1 and 
     ParseOutcome closed = parse({"pull", "--progress-fd", w.c_str(), "img"});
     CHECK_FALSE(closed.options.has_value());
     CHECK(closed.exit_code == exit_usage);
+}
+
+TEST_CASE("--json with one image is as it was: no image index") {
+    std::FILE *out = std::tmpfile();
+    std::FILE *err = std::tmpfile();
+    {
+        JsonRenderer r(out, err, true);
+        r.start("reg/a:1", Clock::time_point{});
+        r.status("x", Clock::time_point{});
+    }
+    CHECK(read_all(out) == std::string(R"({"event":"start","version":")") + podpull_version() +
+                               R"(","image":"reg/a:1"})"
+                               "\n"
+                               R"({"event":"status","line":"x"})"
+                               "\n");
+    std::fclose(out);
+    std::fclose(err);
 }
