@@ -9,6 +9,7 @@
 #include "plain_renderer.hpp"
 #include "progress_fd_renderer.hpp"
 #include "tty_renderer.hpp"
+#include "update_table.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
@@ -577,4 +578,119 @@ TEST_CASE("--json with one image is as it was: no image index") {
                                "\n");
     std::fclose(out);
     std::fclose(err);
+}
+
+TEST_CASE("an update's exit status: 0, else the first failed image's, and a signal wins") {
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_OK}, 0) == 0);
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_ERR_NOT_FOUND, PODPULL_ERR_AUTH}, 0) == 18);
+    CHECK(update_exit_status({PODPULL_ERR_AUTH, PODPULL_OK, PODPULL_ERR_NOT_FOUND}, 0) == 17);
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_ERR_CANCELLED}, 0) == 19);
+    // Ctrl-C cancelled some: 130, even when an image before them had failed on its own.
+    CHECK(update_exit_status({PODPULL_ERR_PULL, PODPULL_ERR_CANCELLED}, SIGINT) == 130);
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_ERR_CANCELLED}, SIGTERM) == 143);
+    // A signal that came when every pull had ended cancelled nothing.
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_ERR_PULL}, SIGINT) == 16);
+    CHECK(update_exit_status({PODPULL_OK, PODPULL_OK}, SIGINT) == 0);
+}
+
+namespace {
+// A whole-pull event of a pull as the library sends it (ABI 1.2, with a manifest).
+podpull_blob_progress pull_event(uint64_t pull_current, uint64_t pull_total, uint64_t pull_cached,
+                                 uint32_t blobs_done, uint32_t blobs_total, uint32_t blobs_cached) {
+    podpull_blob_progress p = blob_event("sha256:aaaaaaaaaaaaaaaaaa", PODPULL_BLOB_PULLING, 0, 10,
+                                         pull_current, pull_total);
+    p.pull_cached = pull_cached;
+    p.blobs_seen = blobs_done + 1;
+    p.blobs_done = blobs_done;
+    p.blobs_total = blobs_total;
+    p.blobs_cached = blobs_cached;
+    return p;
+}
+PullSummary summary(const std::string &id, uint64_t bytes, uint64_t cached, uint32_t blobs,
+                    uint32_t blobs_cached) {
+    PullSummary s;
+    s.image_id = id;
+    s.route = PODPULL_ROUTE_DOCKER_COMPAT;
+    s.bytes = bytes;
+    s.bytes_cached = cached;
+    s.blobs_total = blobs;
+    s.blobs_cached = blobs_cached;
+    s.seconds = 2.5;
+    return s;
+}
+} // namespace
+
+TEST_CASE("an update's totals: each image's latest whole-pull figures, summed over the images") {
+    UpdateTable t({"reg/a:1", "reg/b:1", "reg/c:1"});
+    CHECK(t.bytes() == 0);
+    CHECK(t.bytes_total() == 0);
+    CHECK_FALSE(t.totals_known()); // nothing is known of any image yet
+    CHECK(t.row(0).state == ImageState::waiting);
+
+    t.started(0);
+    t.started(1);
+    CHECK(t.row(0).state == ImageState::pulling);
+    CHECK(t.row(2).state == ImageState::waiting);
+    // Each event carries its pull's totals: the latest replaces, never adds to, the last.
+    t.blob(0, pull_event(100, 1000, 0, 0, 3, 0));
+    t.blob(0, pull_event(300, 1000, 0, 1, 3, 0));
+    t.blob(1, pull_event(600, 2000, 500, 2, 4, 1));
+    CHECK(t.row(0).bytes == 300);
+    CHECK(t.bytes() == 900);
+    CHECK(t.bytes_total() == 3000);
+    CHECK(t.bytes_cached() == 500);
+    CHECK(t.bytes_fetched() == 400);
+    CHECK(t.blobs_done() == 3);
+    CHECK(t.blobs_total() == 7);
+    CHECK(t.blobs_cached() == 1);
+    CHECK_FALSE(t.totals_known()); // image c has not begun: its size is not known
+
+    // The result's figures are the pull's last word.
+    t.result(0, summary(std::string(64, 'a'), 1000, 0, 3, 0));
+    CHECK(t.row(0).state == ImageState::done);
+    CHECK(t.row(0).bytes == 1000);
+    CHECK(t.row(0).blobs_done == 3);
+    // A failed pull keeps what it has and its total shrinks to that: nothing more comes.
+    t.started(2);
+    t.blob(2, pull_event(50, 4000, 0, 0, 2, 0));
+    CHECK(t.bytes_total() == 7000);
+    CHECK(t.totals_known());
+    t.failed(2, PODPULL_ERR_NOT_FOUND, "manifest unknown", false);
+    CHECK(t.row(2).state == ImageState::failed);
+    CHECK(t.row(2).bytes_total == 4000); // its own line still says what it had to fetch
+    CHECK(t.bytes_total() == 3050);
+    CHECK(t.bytes() == 1650);
+    CHECK(t.blobs_total() == 7);
+    CHECK_FALSE(t.finished());
+    t.result(1, summary(std::string(64, 'b'), 1500, 500, 4, 1));
+    CHECK(t.finished());
+    CHECK(t.pulled() == 2);
+    CHECK(t.failed() == 1);
+    CHECK(t.bytes() == 3050);
+    CHECK(t.bytes() == t.bytes_total());
+    CHECK(t.pulled_bytes() == 2500);
+    CHECK(t.pulled_bytes_cached() == 500);
+    CHECK(t.codes() == std::vector<podpull_code>{PODPULL_OK, PODPULL_OK, PODPULL_ERR_NOT_FOUND});
+    // A late event changes nothing of an outcome.
+    t.blob(2, pull_event(4000, 4000, 0, 2, 2, 0));
+    CHECK(t.row(2).state == ImageState::failed);
+    CHECK(t.row(2).bytes == 50);
+}
+
+TEST_CASE("an update's totals without a manifest: sizes as far as seen, not known to be final") {
+    UpdateTable t({"oci-archive:/a.tar", "reg/b:1"});
+    podpull_blob_progress p = pull_event(100, 400, 0, 1, 0, 0);
+    p.struct_size = offsetof(podpull_blob_progress, pull_cached); // a 1.1 library's struct
+    p.blobs_seen = 2;
+    t.blob(0, p);
+    t.blob(1, pull_event(0, 1000, 0, 0, 2, 0));
+    CHECK(t.bytes_total() == 1400);
+    CHECK(t.row(0).blobs_total == 2); // the blobs seen
+    CHECK_FALSE(t.row(0).total_known);
+    CHECK(t.row(1).total_known);
+    CHECK_FALSE(t.totals_known());
+    p.pull_current = 700;
+    p.pull_total = 900; // grows as blobs appear
+    t.blob(0, p);
+    CHECK(t.bytes_total() == 1900);
 }
