@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
@@ -51,6 +52,12 @@ OutputState output_state(std::FILE *stream) {
 
 const char *output_error() {
     return g_error != 0 ? std::strerror(g_error) : "";
+}
+
+bool stdout_is_terminal() {
+    const char *term = std::getenv("TERM");
+    const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
+    return ::isatty(STDOUT_FILENO) == 1 && !dumb;
 }
 
 } // namespace podpull_cli
