@@ -947,3 +947,56 @@ TEST_CASE("an update hands every event to the table, then to each renderer; lost
     CHECK(log == std::vector<std::string>{"start 0", "blob 42 0", "result 0", "start 1"});
     CHECK(u.codes() == std::vector<podpull_code>{PODPULL_OK, PODPULL_ERR_CANCELLED});
 }
+
+TEST_CASE("several images: kept in the order given, the first is `image`, --jobs defaults to 3") {
+    ParseOutcome o = parse({"pull", "reg/a:1", "--jobs", "2", "reg/b:1", "-q", "reg/c:1"});
+    REQUIRE(o.options.has_value());
+    CHECK(o.options->images == std::vector<std::string>{"reg/a:1", "reg/b:1", "reg/c:1"});
+    CHECK(o.options->image == "reg/a:1");
+    CHECK(o.options->jobs == 2);
+    CHECK(o.options->quiet);
+
+    ParseOutcome one = parse({"pull", "x"});
+    REQUIRE(one.options.has_value());
+    CHECK(one.options->images == std::vector<std::string>{"x"});
+    CHECK(one.options->image == "x");
+    CHECK(one.options->jobs == 3);
+    ParseOutcome serial = parse({"pull", "--jobs", "1", "x", "y"});
+    REQUIRE(serial.options.has_value());
+    CHECK(serial.options->jobs == 1);
+    // An --env takes one value: the images after it stay images.
+    ParseOutcome env = parse({"pull", "--env", "A=1", "x", "y", "--env", "B=2", "z"});
+    REQUIRE(env.options.has_value());
+    CHECK(env.options->env == std::vector<std::string>{"A=1", "B=2"});
+    CHECK(env.options->images == std::vector<std::string>{"x", "y", "z"});
+}
+
+TEST_CASE("--jobs takes a whole number of at least 1; anything else is a usage error") {
+    for (const char *bad : {"0", "-1", "x", "1.5", ""}) {
+        INFO(bad);
+        ParseOutcome o = parse({"pull", "--jobs", bad, "x", "y"});
+        CHECK_FALSE(o.options.has_value());
+        CHECK(o.exit_code == exit_usage);
+    }
+    std::FILE *out = std::tmpfile();
+    std::FILE *err = std::tmpfile();
+    std::vector<const char *> args{"podpull", "pull", "--jobs", "0", "x", "y"};
+    CHECK(parse_command_line(static_cast<int>(args.size()), args.data(), out, err).exit_code ==
+          exit_usage);
+    CHECK(read_all(err).find("Usage: podpull pull [OPTIONS] IMAGE [IMAGE...]") !=
+          std::string::npos);
+    CHECK(read_all(out).empty());
+    std::fclose(out);
+    std::fclose(err);
+}
+
+TEST_CASE("pull --help describes several images and --jobs") {
+    std::FILE *out = std::tmpfile();
+    std::vector<const char *> args{"podpull", "pull", "--help"};
+    CHECK(parse_command_line(static_cast<int>(args.size()), args.data(), out, out).exit_code == 0);
+    const std::string help = read_all(out);
+    CHECK(help.find("--jobs") != std::string::npos);
+    CHECK(help.find("IMAGE") != std::string::npos);
+    CHECK(help.find("first image (in the order given) that failed") != std::string::npos);
+    std::fclose(out);
+}

@@ -1,4 +1,5 @@
-// podpull pull [options] IMAGE: a thin host over libpodpull's public C ABI.
+// podpull pull [options] IMAGE [IMAGE...]: a thin host over libpodpull's public C ABI. One
+// image is pulled here; several are an update (update_run.hpp).
 #include "canceller_owner.hpp"
 #include "cli.hpp"
 #include "exit_codes.hpp"
@@ -12,6 +13,7 @@
 #include "signals.hpp"
 #include "tee_renderer.hpp"
 #include "tty_renderer.hpp"
+#include "update_run.hpp"
 
 #include <podpull.h>
 
@@ -144,6 +146,9 @@ int main(int argc, char **argv) {
         ParseOutcome parsed = parse_command_line(argc, argv, stdout, stderr);
         if (!parsed.options) {
             return parsed.exit_code;
+        }
+        if (parsed.options->images.size() > 1) {
+            return run_update(*parsed.options, g_out);
         }
         return run(*parsed.options);
     } catch (const std::exception &e) {

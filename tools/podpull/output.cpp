@@ -9,7 +9,9 @@ namespace podpull_cli {
 
 namespace {
 
-int g_error = 0; // errno of the first failed write; the command writes from one thread only
+// errno of the first failed write. Pulls run on threads of their own, but write to stdout one
+// at a time (update.hpp's lock), as does output_state().
+int g_error = 0;
 
 ssize_t write_stdout(void *, const char *buffer, size_t size) {
     size_t done = 0;
