@@ -31,7 +31,7 @@ expect_usage_error pull --retry -3 x
 expect_usage_error pull --stall-timeout soon x
 expect_usage_error pull --env NOEQUALS x
 expect_usage_error pull --tls-verify=maybe x
-expect_usage_error pull x y
+expect_usage_error pull --jobs 0 x y
 
 rc=0
 "$tool" --version >"$out" 2>"$err" || rc=$?

@@ -47,7 +47,7 @@ bool BlobTable::update(const podpull_blob_progress &p, Clock::time_point now) {
     pull_total_ = p.pull_total;
     blobs_seen_ = p.blobs_seen;
     blobs_done_ = p.blobs_done;
-    if (PODPULL_CLI_HAS(p, blobs_cached)) {
+    if (has_cache_figures(p)) {
         pull_cached_ = p.pull_cached;
         blobs_total_ = p.blobs_total;
         blobs_cached_ = p.blobs_cached;
@@ -67,6 +67,10 @@ std::string BlobTable::blobs_text() const {
     if (blobs_cached_ > 0)
         text += " (" + std::to_string(blobs_cached_) + " cached)";
     return text;
+}
+
+bool has_cache_figures(const podpull_blob_progress &p) {
+    return PODPULL_CLI_HAS(p, blobs_cached);
 }
 
 const char *blob_state_name(podpull_blob_state state) {

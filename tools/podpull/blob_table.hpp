@@ -54,5 +54,8 @@ class BlobTable {
 };
 
 const char *blob_state_name(podpull_blob_state state); // "started", "pulling", ...
+// Whether the library filled in the ABI 1.2 figures (pull_cached, blobs_total, blobs_cached):
+// a 1.0 or 1.1 library's struct is shorter.
+bool has_cache_figures(const podpull_blob_progress &p);
 
 } // namespace podpull_cli

@@ -80,11 +80,18 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     app.require_subcommand(1);
     app.footer(exit_status_help());
 
-    CLI::App *pull = app.add_subcommand("pull", "Pull IMAGE into podman's storage");
+    CLI::App *pull = app.add_subcommand(
+        "pull", "Pull each IMAGE into podman's storage, several at once through one service");
     pull->footer(exit_status_help());
-    pull->add_option("IMAGE", o.image,
-                     "Image reference (registry image, or oci:, oci-archive:, dir:, ...)")
+    pull->add_option("IMAGE", o.images,
+                     "Image reference (registry image, or oci:, oci-archive:, dir:, ...); "
+                     "several are one update: pulled at once through one service, each "
+                     "outcome reported, the exit status that of the first that failed")
         ->required();
+    pull->add_option("--jobs", o.jobs,
+                     "With several images: pull at most this many at once (default 3)")
+        ->check(CLI::PositiveNumber)
+        ->option_text("N");
     pull->add_option("--root", o.root, "podman --root (storage root)");
     pull->add_option("--runroot", o.runroot, "podman --runroot");
     pull->add_option("--storage-driver", o.storage_driver, "podman --storage-driver (e.g. vfs)");
@@ -145,7 +152,11 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     pull->add_option("--runtime-dir", o.runtime_dir,
                      "Where the private socket directory is made (default $XDG_RUNTIME_DIR, "
                      "/run or /tmp)");
+    // One value per --env: a list would go on to take the images after it as values.
     pull->add_option("--env", o.env, "KEY=VALUE for the service and subprocesses (repeatable)")
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->check(CLI::Validator(
             [](std::string &s) {
                 const auto eq = s.find('=');
@@ -188,13 +199,15 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
         app.exit(e, o_out, o_err);
         std::fputs(o_err.str().c_str(), err);
         std::fputs(o_out.str().c_str(), err);
-        std::fputs("Usage: podpull pull [OPTIONS] IMAGE   (podpull pull --help for details)\n",
+        std::fputs("Usage: podpull pull [OPTIONS] IMAGE [IMAGE...]   (podpull pull --help for "
+                   "details)\n",
                    err);
         return {std::nullopt, exit_usage};
     }
     if (!platform.empty()) {
         split_platform(platform, o);
     }
+    o.image = o.images.front(); // required(): there is one
     return {std::move(o), exit_ok};
 }
 

@@ -1,4 +1,4 @@
-// The command line, parsed with CLI11: `podpull pull [options] IMAGE`.
+// The command line, parsed with CLI11: `podpull pull [options] IMAGE [IMAGE...]`.
 #pragma once
 
 #include <podpull.h>
@@ -12,7 +12,10 @@
 namespace podpull_cli {
 
 struct Options {
-    std::string image;
+    std::vector<std::string> images; // in the order given, at least one
+    std::string image;               // images.front(): what a one-image run pulls
+    // With several images: how many pulls run at once on the one client, at least 1.
+    unsigned jobs = 3;
     std::string root, runroot, storage_driver, authfile, socket, podman, runtime_dir;
     bool tls_verify = true;
     std::string os, arch, variant; // from --platform os/arch[/variant]

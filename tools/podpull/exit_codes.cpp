@@ -12,11 +12,26 @@ int exit_status(podpull_code code, int signal_received) {
     return exit_code_base + static_cast<int>(code);
 }
 
+int update_exit_status(const std::vector<podpull_code> &codes, int signal_received) {
+    for (podpull_code code : codes) {
+        if (signal_received != 0 && code == PODPULL_ERR_CANCELLED) {
+            return exit_status(code, signal_received);
+        }
+    }
+    for (podpull_code code : codes) {
+        if (code != PODPULL_OK) {
+            return exit_status(code, 0);
+        }
+    }
+    return exit_ok;
+}
+
 const char *exit_status_help() {
     return "Exit status:\n"
-           "  0    the image was pulled\n"
+           "  0    the image was pulled (with several: every image was)\n"
            "  1    unexpected failure of the tool itself\n"
            "  2    usage error (bad option or argument)\n"
+           "  10 + podpull_code, that of the first image (in the order given) that failed:\n"
            "  11   PODPULL_ERR_INVALID_ARGUMENT  bad option value or malformed reference\n"
            "  12   PODPULL_ERR_PODMAN_NOT_FOUND  podman could not be executed\n"
            "  13   PODPULL_ERR_SERVICE           the podman service failed or exited\n"

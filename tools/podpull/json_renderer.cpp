@@ -8,12 +8,24 @@
 namespace podpull_cli {
 
 void JsonRenderer::emit(const std::string &line) {
-    std::fputs(line.c_str(), out_);
+    if (tag_) {
+        // Every event is one object ending in '}': the tag goes in as its last fields.
+        std::string tagged = line.substr(0, line.size() - 1) + R"(,"image":)" +
+                             json_string(tag_->image) + R"(,"index":)" +
+                             std::to_string(tag_->index) + "}";
+        std::fputs(tagged.c_str(), out_);
+    } else {
+        std::fputs(line.c_str(), out_);
+    }
     std::fputc('\n', out_);
     std::fflush(out_);
 }
 
 void JsonRenderer::start(const std::string &image, Clock::time_point) {
+    if (tag_) { // the tag names the image: once is enough
+        emit(R"({"event":"start","version":)" + json_string(podpull_version()) + "}");
+        return;
+    }
     emit(R"({"event":"start","version":)" + json_string(podpull_version()) + R"(,"image":)" +
          json_string(image) + "}");
 }
@@ -83,7 +95,12 @@ void JsonRenderer::error(podpull_code code, const std::string &message, bool ret
          std::to_string(static_cast<int>(code)) + R"(,"message":)" + json_string(message) +
          R"(,"retryable":)" + (retryable ? "true" : "false") + R"(,"interrupted":)" +
          (interrupted ? "true" : "false") + "}");
-    std::fprintf(err_, "podpull: %s: %s\n", podpull_code_str(code), message.c_str());
+    if (tag_) {
+        std::fprintf(err_, "podpull: %s: %s: %s\n", tag_->image.c_str(), podpull_code_str(code),
+                     message.c_str());
+    } else {
+        std::fprintf(err_, "podpull: %s: %s\n", podpull_code_str(code), message.c_str());
+    }
     std::fflush(err_);
 }
 

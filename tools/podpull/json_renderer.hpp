@@ -8,19 +8,30 @@
 //   {"event":"error","code":"PODPULL_ERR_...","codeNumber":N,"message":...,"retryable":B,
 //    "interrupted":B}   (retryable: podpull_error_retryable, whether trying later may help)
 // Progress events come at most 10 times a second, plus one on every blob state change.
+// In an update of several images (update_renderer.hpp), each image's events carry its
+// reference and position too, "image":..., "index":N, and the error line on stderr names it.
 #pragma once
 
 #include "blob_table.hpp"
 #include "renderer.hpp"
 
+#include <cstddef>
 #include <cstdio>
+#include <optional>
+#include <string>
 
 namespace podpull_cli {
 
+// Which image of an update the events are about.
+struct EventTag {
+    std::string image;
+    size_t index = 0;
+};
+
 class JsonRenderer : public Renderer {
   public:
-    JsonRenderer(std::FILE *out, std::FILE *err, bool quiet)
-        : out_(out), err_(err), quiet_(quiet) {}
+    JsonRenderer(std::FILE *out, std::FILE *err, bool quiet, std::optional<EventTag> tag = {})
+        : out_(out), err_(err), quiet_(quiet), tag_(std::move(tag)) {}
 
     void start(const std::string &image, Clock::time_point now) override;
     void route(podpull_route route, const char *reason, Clock::time_point now) override;
@@ -37,6 +48,7 @@ class JsonRenderer : public Renderer {
     std::FILE *out_;
     std::FILE *err_;
     bool quiet_;
+    std::optional<EventTag> tag_;
     BlobTable table_;
     bool progress_pending_ = false;
     Clock::time_point last_progress_{};

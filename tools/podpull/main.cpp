@@ -1,24 +1,25 @@
-// podpull pull [options] IMAGE: a thin host over libpodpull's public C ABI.
+// podpull pull [options] IMAGE [IMAGE...]: a thin host over libpodpull's public C ABI. One
+// image is pulled here; several are an update (update_run.hpp).
+#include "canceller_owner.hpp"
 #include "cli.hpp"
 #include "exit_codes.hpp"
+#include "final_status.hpp"
 #include "json_renderer.hpp"
 #include "output.hpp"
 #include "plain_renderer.hpp"
 #include "progress_fd_renderer.hpp"
+#include "pull_setup.hpp"
 #include "quiet_renderer.hpp"
 #include "signals.hpp"
 #include "tee_renderer.hpp"
 #include "tty_renderer.hpp"
+#include "update_run.hpp"
 
 #include <podpull.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <memory>
-#include <stdexcept>
-#include <unistd.h>
 
 using namespace podpull_cli;
 
@@ -31,9 +32,7 @@ std::unique_ptr<Renderer> make_terminal_renderer(const Options &o, std::FILE *ou
     if (o.quiet) {
         return std::make_unique<QuietRenderer>(out, stderr);
     }
-    const char *term = std::getenv("TERM");
-    const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
-    if (::isatty(STDOUT_FILENO) == 1 && !dumb) {
+    if (stdout_is_terminal()) {
         return std::make_unique<TtyRenderer>(out, stderr);
     }
     return std::make_unique<PlainRenderer>(out, stderr);
@@ -53,13 +52,6 @@ std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
 
 // Everything the command prints on stdout goes through this stream (output.hpp).
 std::FILE *const g_out = open_checked_stdout();
-
-extern "C" void log_to_stderr(void *, podpull_log_level level, const char *message) {
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    const auto i = static_cast<unsigned>(level);
-    std::fprintf(stderr, "podpull [%s] %s\n", i < 4 ? names[i] : "log",
-                 message != nullptr ? message : "");
-}
 
 // What the callbacks need: where to draw, and what ends the pull when nobody reads any more.
 struct Host {
@@ -92,39 +84,10 @@ extern "C" int cb_blob(void *ud, const podpull_blob_progress *p) {
     return 0;
 }
 
-// A canceller that lives as long as the command: the signal handlers fire it.
-struct CancellerOwner {
-    podpull_canceller *ptr = nullptr;
-    CancellerOwner() {
-        if (podpull_canceller_new(&ptr, nullptr) != PODPULL_OK) {
-            throw std::runtime_error("cannot make a canceller (out of file descriptors?)");
-        }
-    }
-    CancellerOwner(const CancellerOwner &) = delete;
-    CancellerOwner &operator=(const CancellerOwner &) = delete;
-    ~CancellerOwner() { podpull_canceller_free(ptr); }
-};
-
-// The exit status, once everything is torn down: a signal first, then lost output, then the
-// pull's own outcome.
+// The exit status of one image's pull, once everything is torn down (final_status.hpp).
 int final_status(podpull_code code) {
-    if (received_signal() != 0) {
-        return exit_status(code, received_signal());
-    }
-    switch (output_state(g_out)) {
-    case OutputState::ok:
-        return exit_status(code, 0);
-    case OutputState::broken_pipe:
-        return exit_broken_pipe; // as a writer killed by SIGPIPE would, and as quietly
-    case OutputState::failed:
-        break;
-    }
-    std::fprintf(stderr, "podpull: cannot write to stdout: %s\n", output_error());
-    return exit_failure;
-}
-
-const char *or_null(const std::string &s) {
-    return s.empty() ? nullptr : s.c_str();
+    return podpull_cli::final_status(g_out,
+                                     [code](int signal) { return exit_status(code, signal); });
 }
 
 int run(const Options &o) {
@@ -135,29 +98,8 @@ int run(const Options &o) {
     install_cancel_handlers(canceller.ptr);
     renderer->start(o.image, started);
 
-    std::vector<const char *> env;
-    for (const auto &kv : o.env) {
-        env.push_back(kv.c_str());
-    }
-    env.push_back(nullptr);
-
-    podpull_connect_options copts;
-    podpull_connect_options_init(&copts);
-    copts.podman_path = or_null(o.podman);
-    copts.storage_root = or_null(o.root);
-    copts.run_root = or_null(o.runroot);
-    copts.storage_driver = or_null(o.storage_driver);
-    copts.auth_file = or_null(o.authfile);
-    copts.socket_path = or_null(o.socket);
-    copts.runtime_dir = or_null(o.runtime_dir);
-    copts.env = env.data();
-    if (o.start_timeout_ms != 0) {
-        copts.start_timeout_ms = o.start_timeout_ms;
-    }
-    if (o.verbose) {
-        copts.log = log_to_stderr;
-    }
-    copts.canceller = canceller.ptr;
+    const std::vector<const char *> env = env_array(o);
+    const podpull_connect_options copts = connect_options(o, env, canceller.ptr);
 
     podpull_client *client = nullptr;
     podpull_error *err = nullptr;
@@ -170,20 +112,7 @@ int run(const Options &o) {
         return final_status(code);
     }
 
-    podpull_pull_options popts;
-    podpull_pull_options_init(&popts);
-    popts.policy = o.policy;
-    popts.tls_verify = o.tls_verify ? 1 : 0;
-    popts.os = or_null(o.os);
-    popts.arch = or_null(o.arch);
-    popts.variant = or_null(o.variant);
-    popts.retries = o.retries;
-    popts.retry_delay_ms = o.retry_delay_ms;
-    popts.stall_timeout_ms = o.stall_timeout_ms;
-    popts.route = o.route;
-    popts.signature_policy = or_null(o.signature_policy);
-    // A signal that came after the connect finished cancels the pull before it begins.
-    popts.canceller = canceller.ptr;
+    const podpull_pull_options popts = pull_options(o, canceller.ptr);
 
     Host host{renderer.get(), canceller.ptr};
     podpull_callbacks cb;
@@ -196,15 +125,9 @@ int run(const Options &o) {
     podpull_result *res = nullptr;
     code = podpull_pull(client, o.image.c_str(), &popts, &cb, &res, &err);
     if (code == PODPULL_OK) {
-        PullSummary s;
-        s.image_id = podpull_result_image_id(res);
-        s.route = podpull_result_route(res);
-        s.bytes = podpull_result_bytes(res);
-        s.bytes_cached = podpull_result_bytes_cached(res);
-        s.blobs_total = podpull_result_blobs_total(res);
-        s.blobs_cached = podpull_result_blobs_cached(res);
-        s.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-        renderer->result(s, Clock::now());
+        renderer->result(
+            pull_summary(res, std::chrono::duration<double>(Clock::now() - started).count()),
+            Clock::now());
     } else if (output_state(g_out) == OutputState::ok || received_signal() != 0) {
         renderer->error(code, podpull_error_message(err), podpull_error_retryable(err) != 0,
                         code == PODPULL_ERR_CANCELLED && received_signal() != 0, Clock::now());
@@ -223,6 +146,9 @@ int main(int argc, char **argv) {
         ParseOutcome parsed = parse_command_line(argc, argv, stdout, stderr);
         if (!parsed.options) {
             return parsed.exit_code;
+        }
+        if (parsed.options->images.size() > 1) {
+            return run_update(*parsed.options, g_out);
         }
         return run(*parsed.options);
     } catch (const std::exception &e) {

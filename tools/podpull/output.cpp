@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
@@ -8,7 +9,9 @@ namespace podpull_cli {
 
 namespace {
 
-int g_error = 0; // errno of the first failed write; the command writes from one thread only
+// errno of the first failed write. Pulls run on threads of their own, but write to stdout one
+// at a time (update.hpp's lock), as does output_state().
+int g_error = 0;
 
 ssize_t write_stdout(void *, const char *buffer, size_t size) {
     size_t done = 0;
@@ -51,6 +54,12 @@ OutputState output_state(std::FILE *stream) {
 
 const char *output_error() {
     return g_error != 0 ? std::strerror(g_error) : "";
+}
+
+bool stdout_is_terminal() {
+    const char *term = std::getenv("TERM");
+    const bool dumb = term != nullptr && std::strcmp(term, "dumb") == 0;
+    return ::isatty(STDOUT_FILENO) == 1 && !dumb;
 }
 
 } // namespace podpull_cli

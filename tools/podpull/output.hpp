@@ -22,5 +22,7 @@ std::FILE *open_checked_stdout();
 OutputState output_state(std::FILE *stream);
 // strerror of the first failure, or "" when there was none.
 const char *output_error();
+// Whether stdout is a terminal that takes escape codes (not TERM=dumb): the bars go there.
+bool stdout_is_terminal();
 
 } // namespace podpull_cli

@@ -7,12 +7,16 @@
 
 #include <cstdio>
 #include <map>
+#include <string>
 
 namespace podpull_cli {
 
 class PlainRenderer : public Renderer {
   public:
-    PlainRenderer(std::FILE *out, std::FILE *err) : out_(out), err_(err) {}
+    // prefix: put before every line, on both streams ("[IMAGE] " when an update pulls several
+    // images, whose lines interleave); "" for one image.
+    PlainRenderer(std::FILE *out, std::FILE *err, std::string prefix = {})
+        : out_(out), err_(err), prefix_(std::move(prefix)) {}
 
     void start(const std::string &image, Clock::time_point now) override;
     void route(podpull_route route, const char *reason, Clock::time_point now) override;
@@ -25,6 +29,7 @@ class PlainRenderer : public Renderer {
   private:
     std::FILE *out_;
     std::FILE *err_;
+    std::string prefix_;
     BlobTable table_;
     std::map<std::string, Clock::time_point> last_line_; // per blob id
 };

@@ -166,20 +166,27 @@ bool FdLineWriter::write_line(std::string_view line) {
     return true;
 }
 
+void ProgressFdStream::write_event(std::string_view line) {
+    if (!started_) {
+        started_ = true;
+        out_.write_line(format_start_event());
+    }
+    out_.write_line(line);
+}
+
 ProgressFdRenderer::ProgressFdRenderer(int fd, std::FILE *err, std::function<bool()> interrupted)
-    : out_(fd, err, std::move(interrupted)), limiter_(lossy_interval) {}
+    : ProgressFdRenderer(std::make_shared<ProgressFdStream>(fd, err, std::move(interrupted))) {}
+
+ProgressFdRenderer::ProgressFdRenderer(std::shared_ptr<ProgressFdStream> stream)
+    : out_(std::move(stream)), limiter_(lossy_interval) {}
 
 void ProgressFdRenderer::start(const std::string &image, Clock::time_point) {
     image_ = image;
 }
 
 void ProgressFdRenderer::emit(const ProgressBytesEvent &e, Clock::time_point now) {
-    if (!started_) {
-        started_ = true;
-        out_.write_line(format_start_event());
-    }
     std::string line = format_progress_bytes(e);
-    out_.write_line(line);
+    out_->write_event(line);
     last_line_ = std::move(line);
     limiter_.wrote(now);
 }

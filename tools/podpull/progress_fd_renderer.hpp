@@ -13,6 +13,11 @@
 // pull has to fetch, bytesCached and stepsCached what the storage had, so bytes reaches
 // bytesTotal when the pull is done. Byte updates are lossy (at most one per 200 ms, bootc's
 // 5 Hz); a blob that finishes, the first event and the final one are always written.
+//
+// An update of several images is one task per image on the one descriptor, after one Start:
+// each task's events are those of a pull of that image alone (its id the reference as given,
+// its bytes never going down, its own 5 Hz limit, its final event always written), and the
+// tasks' events interleave as the pulls run.
 #pragma once
 
 #include "blob_table.hpp"
@@ -21,6 +26,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,9 +101,27 @@ class FdLineWriter {
     bool stopped_ = false;
 };
 
+// The events of one descriptor: Start goes first, once, whichever task writes first. An update
+// of several images writes each image's events, one ProgressFdRenderer each, to one stream.
+class ProgressFdStream {
+  public:
+    ProgressFdStream(int fd, std::FILE *err, std::function<bool()> interrupted)
+        : out_(fd, err, std::move(interrupted)) {}
+
+    void write_event(std::string_view line);
+
+  private:
+    FdLineWriter out_;
+    bool started_ = false;
+};
+
 class ProgressFdRenderer : public Renderer {
   public:
+    // A stream of its own on fd: one image.
     ProgressFdRenderer(int fd, std::FILE *err, std::function<bool()> interrupted);
+    // One task of the shared stream: an image of an update. Calls on the renderers that share
+    // a stream must come one at a time.
+    explicit ProgressFdRenderer(std::shared_ptr<ProgressFdStream> stream);
 
     void start(const std::string &image, Clock::time_point now) override;
     void route(podpull_route, const char *, Clock::time_point) override {}
@@ -110,11 +134,10 @@ class ProgressFdRenderer : public Renderer {
   private:
     void emit(const ProgressBytesEvent &e, Clock::time_point now);
 
-    FdLineWriter out_;
+    std::shared_ptr<ProgressFdStream> out_;
     std::string image_;
     BlobTable table_;
-    RateLimiter limiter_;
-    bool started_ = false;
+    RateLimiter limiter_;     // per task: each image's updates come at bootc's rate
     uint64_t bytes_high_ = 0; // bytes never go down between events
     std::string last_line_;
 };
