@@ -8,7 +8,8 @@
 #      the update's: pulled 3, failed 1, the results' bytes. The exit status is the missing
 #      image's, 10 + its code. fd 3 has one Start, then one bootc task per image (id: the
 #      reference), each line of bootc's schema, each task's bytes never going down and each
-#      pulled image's last event its result's bytes.
+#      pulled image's last event its result's bytes. The test and derived images' three shared
+#      layers are fetched once: one of the two finds them stored, 3 blobs cached.
 #   2. Plain lines, two images into a fresh storage: each line prefixed by its image, then
 #      `pulled <id12>… IMAGE (...)` for both, in the order given, and `pulled 2 of 2 images`.
 #   3. --quiet into the same storage with a missing image between two others: the two IDs,
@@ -92,6 +93,10 @@ assert final["bytesCached"] == sum(r["bytesCached"] for r in results), (final, r
 starts = [next(n for n, e in enumerate(events) if e.get("index") == i and e["event"] == "start")
           for i in range(4)]
 assert starts == sorted(starts), starts
+# The test and derived images share three layers: one of the two waited for the other and
+# found them stored (the library fetches a shared blob once), the other fetched all its own.
+assert sorted([results[0]["blobsCached"], results[1]["blobsCached"]]) == [0, 3], results[:2]
+assert final["bytesCached"] > 0, final
 d = results[1]
 print(f"ok: {len(lines)} JSON lines; derived image: {d['bytes']} bytes fetched, "
       f"{d['blobsCached']} of {d['blobsTotal']} blobs cached")
