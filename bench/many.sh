@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/many.sh [--releases "4.3 5.4 5.8 6.1"] [--jobs N] [--save DIR]
+# bench/many.sh [--releases "4.3 5.4 5.8 6.1"] [--jobs N] [--direct] [--save DIR]
 #
 # Several images in one update, as a bootc-like host pulls its OS image and the images its
 # apps are bound to: for every podman release, `podpull pull --jobs N` of five images of the
@@ -10,19 +10,25 @@
 # bytes podpull fetched against every distinct blob of the five (each fetched once) and
 # against the sum of the five images' blobs (what fetching shared blobs twice would cost).
 #
+# Every pull goes through the fixture's relay, 16 MiB/s a connection, as from a registry
+# across a network; --direct pulls from the registry itself on 127.0.0.1, where a pull is
+# bound by this machine's CPU (decompressing and applying layers), not by the network.
+#
 # Installs nothing but what scripts/podman-peers.sh makes; builds build-bench/ (Release);
 # starts its own registry (tests/support/registry-up.sh) and removes everything on exit.
 # About 8 minutes for all four releases.
 set -euo pipefail
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 releases=""
 jobs=3
+direct=0
 save=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --releases) [ $# -ge 2 ] || { usage >&2; exit 2; }; releases=$2; shift 2 ;;
     --jobs) [ $# -ge 2 ] || { usage >&2; exit 2; }; jobs=$2; shift 2 ;;
+    --direct) direct=1; shift ;;
     --save) [ $# -ge 2 ] || { usage >&2; exit 2; }; save=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "many.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -70,15 +76,22 @@ source "$work/registry/env"
 export CONTAINERS_CONF=$PODPULL_TEST_CONTAINERS_CONF
 export TMPDIR=$work/tmp
 mkdir -p "$TMPDIR" "$work/runs"
-printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$PODPULL_TEST_REGISTRY" \
-    >"$work/registries.conf"
+printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' \
+    "$PODPULL_TEST_REGISTRY" "$PODPULL_TEST_SLOW_REGISTRY" >"$work/registries.conf"
 export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
-images=("$PODPULL_TEST_OS_IMAGE" "$PODPULL_TEST_OS_SIBLING_IMAGE" "$PODPULL_TEST_IMAGE"
-    "$PODPULL_TEST_DERIVED_IMAGE" "$PODPULL_TEST_BIG_IMAGE")
+paths=(podpull/os:v1 podpull/os-sibling:v1 podpull/test:v1 podpull/derived:v1 podpull/big:v1)
+source=$PODPULL_TEST_SLOW_REGISTRY
+[ "$direct" = 1 ] && source=$PODPULL_TEST_REGISTRY
+images=()
+for path in "${paths[@]}"; do
+    images+=("$source/$path")
+done
+[ "${images[0]}" = "${PODPULL_TEST_OS_IMAGE/$PODPULL_TEST_REGISTRY/$source}" ] ||
+    fail "the fixture's OS image is not ${paths[0]}"
 
 # The five manifests, read from the registry: every distinct blob's size, and the sum over the
 # images (a blob two images share counted twice).
-python3 - "${images[@]}" >"$work/blobs" <<'PY'
+python3 - "${images[@]/#$source/$PODPULL_TEST_REGISTRY}" >"$work/blobs" <<'PY'
 import json, sys, urllib.request
 accept = ", ".join(["application/vnd.oci.image.manifest.v1+json",
                     "application/vnd.docker.distribution.manifest.v2+json"])
@@ -133,16 +146,17 @@ for release in $releases; do
 done
 
 python3 - "$work/runs" "$jobs" "${#images[@]}" "$distinct_blobs" "$distinct_bytes" \
-    "$summed_bytes" $releases >"$work/table.md" <<'PY'
+    "$summed_bytes" "$([ "$direct" = 1 ] && echo "straight from the registry" ||
+        echo "through the relay, 16 MiB/s a connection")" $releases >"$work/table.md" <<'PY'
 import json, os, sys
-runs, jobs, count, blobs, distinct, summed = sys.argv[1:7]
+runs, jobs, count, blobs, distinct, summed, via = sys.argv[1:8]
 distinct, summed = int(distinct), int(summed)
 print(f"{count} images, {blobs} distinct blobs: {distinct:,} bytes once each, "
-      f"{summed:,} bytes summed over the images; podpull --jobs {jobs}\n")
+      f"{summed:,} bytes summed over the images; podpull --jobs {jobs}; {via}\n")
 print("| podman | podpull, at once | podman pull, one after another | ratio | podpull fetched "
       "| cached | images pulled |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
-for release in sys.argv[7:]:
+for release in sys.argv[8:]:
     d = os.path.join(runs, release)
     pp_ms, pp_rc = map(int, open(os.path.join(d, "podpull")).read().split())
     pm_ms, pm_rc = map(int, open(os.path.join(d, "podman")).read().split())
