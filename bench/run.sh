@@ -162,7 +162,9 @@ mkdir -p "$work/connect"
 # --- one service for every pull ----------------------------------------------------------------
 store=(--root "$work/ps/root" --runroot "$work/ps/run" --storage-driver vfs)
 sock=$work/pull.sock
-podman "${store[@]}" system service --time=0 "unix://$sock" \
+# The binary itself, not the podman() function: a function in the background is a subshell,
+# whose PID a SIGTERM would end while the service it started went on, orphaned.
+"$podman_bin" "${store[@]}" system service --time=0 "unix://$sock" \
     </dev/null >/dev/null 2>"$work/service.log" &
 service_pid=$!
 api() { curl -sS --unix-socket "$sock" "$@"; }

@@ -2,7 +2,8 @@
 # On a terminal: tmux (a private server, 160x40) runs the command on the slow 64 MB image;
 # capture-pane every 0.2 s sees the blob's bar line with rising bytes, redrawn in place
 # (the blob has one line on the screen, never a scrolled history of them), the whole-pull
-# line, and at the end the summary with the image ID; the exit status is 0.
+# line, and at the end the summary with the image ID; the exit status is 0. Then Ctrl-C
+# mid-pull, and an update of three images (a line per image and one for the update).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v tmux >/dev/null || fail "tmux is not installed"
@@ -82,6 +83,46 @@ sed '/^$/d' "$sandbox/cap.int"
 grep -q "interrupted" "$sandbox/cap.int" || fail "no 'interrupted' message after Ctrl-C"
 ! grep -q "^pulled " "$sandbox/cap.int" || fail "the pull finished despite Ctrl-C"
 [ "$(tmux_ display-message -p -t pp '#{cursor_flag}')" = "1" ] || fail "the cursor is still hidden"
+
+# Several images on the terminal: the test, derived and big images through the relay into a
+# fresh storage. The block has one line per image, redrawn in place, and the update's line;
+# the test and derived images share three layers, so one of the two waits for the other, and
+# the status line says so. At the end: every image done, the update at 100%, one outcome
+# line per image and `pulled 3 of 3 images`.
+rm -rf "$sandbox/root" "$sandbox/rc"
+slow=$PODPULL_TEST_SLOW_REGISTRY
+{
+    printf '#!/usr/bin/env bash\n'
+    printf 'export TERM=xterm\n'
+    printf '%q ' "$tool" pull "${common_args[@]}" "$slow/podpull/test:v1" \
+        "$slow/podpull/derived:v1" "$slow/podpull/big:v1"
+    printf '\necho "EXIT:$?" >%q.tmp && mv %q.tmp %q\nsleep 600\n' \
+        "$sandbox/rc" "$sandbox/rc" "$sandbox/rc"
+} >"$sandbox/many.sh"
+tmux_ respawn-pane -k -t pp "bash $sandbox/many.sh"
+m=0
+for _ in $(seq 300); do
+    tmux_ capture-pane -p -t pp >"$sandbox/many.$m"
+    m=$((m + 1))
+    [ -f "$sandbox/rc" ] && break
+    sleep 0.2
+done
+tmux_ capture-pane -p -t pp >"$sandbox/many.final"
+echo "----- final screen, three images"
+sed '/^$/d' "$sandbox/many.final"
+[ -f "$sandbox/rc" ] || fail "the update did not finish within 60 s"
+[ "$(cat "$sandbox/rc")" = "EXIT:0" ] || fail "the update ended with $(cat "$sandbox/rc")"
+final=$sandbox/many.final
+for name in test:v1 derived:v1 big:v1; do
+    [ "$(grep -cE "^$name +\[#+\] .* done " "$final")" -eq 1 ] ||
+        fail "$name has not exactly one done line: not redrawn in place"
+done
+grep -qE '^update +100% ' "$final" || fail "no complete update line"
+grep -q '^pulled 3 of 3 images (' "$final" || fail "no update summary"
+for ((i = 0; i < m; i++)); do cat "$sandbox/many.$i"; done >"$sandbox/manycaps"
+grep -qE '^status (test|derived):v1: waiting for 1 other pull of this client' \
+    "$sandbox/manycaps" || fail "no status line of the image that waits for the other"
+grep -qE '^update +[0-9]+% .* ETA ' "$sandbox/manycaps" || fail "no update line while pulling"
 
 tmux_ kill-server 2>/dev/null || true
 sleep 0.5

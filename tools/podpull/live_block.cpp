@@ -54,6 +54,14 @@ void LiveBlock::draw(const std::vector<std::string> &lines) {
     std::fflush(out_);
 }
 
+void LiveBlock::print_above(const std::string &line) {
+    const Size s = size();
+    erase(s);
+    std::fputs(fit_to_width(line, s.cols - 1).c_str(), out_);
+    std::fputc('\n', out_);
+    std::fflush(out_);
+}
+
 void LiveBlock::keep() {
     drawn_widths_.clear();
     if (cursor_hidden_) {

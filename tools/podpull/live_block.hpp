@@ -2,7 +2,7 @@
 // (counting the rows a line wrapped onto, should the terminal have shrunk), clear to the end
 // of the screen, the new lines, each cut to the terminal's width (TIOCGWINSZ, read at every
 // draw) so that none wraps. The cursor is hidden from the first draw until keep() or the end.
-// What tty_renderer.cpp does for one image, for the update's view of several.
+// Both terminal views draw through it: one image's (tty_renderer) and an update's.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +26,9 @@ class LiveBlock {
 
     Size size() const;
     void draw(const std::vector<std::string> &lines);
+    // A line that stays: the block is erased, the line printed (cut to the width), and the
+    // next draw starts below it.
+    void print_above(const std::string &line);
     // What is on the screen stays there: the next draw starts below it. Shows the cursor.
     void keep();
 

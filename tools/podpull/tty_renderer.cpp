@@ -2,9 +2,6 @@
 
 #include "format.hpp"
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 namespace podpull_cli {
 
 namespace {
@@ -51,51 +48,13 @@ std::string bar(uint64_t current, uint64_t total, size_t width) {
     return "[" + std::string(filled, '#') + std::string(inner - filled, '-') + "]";
 }
 
-TtyRenderer::~TtyRenderer() {
-    finish();
-}
-
-TtyRenderer::Size TtyRenderer::terminal_size() const {
-    Size s;
-    struct winsize ws {};
-    if (::ioctl(::fileno(out_), TIOCGWINSZ, &ws) == 0) {
-        if (ws.ws_col > 0) {
-            s.cols = ws.ws_col;
-        }
-        if (ws.ws_row > 0) {
-            s.rows = ws.ws_row;
-        }
-    }
-    return s;
-}
-
-void TtyRenderer::erase_block(const Size &size) {
-    size_t up = 0;
-    for (size_t w : drawn_widths_) {
-        // A line as wide as the terminal (or wider, after the terminal shrank) wraps.
-        up += w == 0 ? 1 : (w + size.cols - 1) / size.cols;
-    }
-    if (up > 0) {
-        std::fprintf(out_, "\x1b[%zuA", up);
-    }
-    std::fputs("\r\x1b[J", out_);
-    drawn_widths_.clear();
-}
-
 void TtyRenderer::print_line(const std::string &line) {
-    const Size size = terminal_size();
-    erase_block(size);
-    const std::string fitted = fit_to_width(line, size.cols - 1);
-    std::fputs(fitted.c_str(), out_);
-    std::fputc('\n', out_);
+    live_.print_above(line);
     drawn_once_ = false; // the block goes below the new line, drawn at the next redraw
-    std::fflush(out_);
 }
 
 void TtyRenderer::start(const std::string &image, Clock::time_point now) {
     start_ = now;
-    std::fputs("\x1b[?25l", out_); // hide the cursor while the block is redrawn
-    cursor_hidden_ = true;
     print_line("pulling " + image);
 }
 
@@ -120,7 +79,8 @@ void TtyRenderer::maybe_redraw(Clock::time_point now) {
     }
 }
 
-std::vector<std::string> TtyRenderer::block(Clock::time_point now, const Size &size) const {
+std::vector<std::string> TtyRenderer::block(Clock::time_point now,
+                                            const LiveBlock::Size &size) const {
     std::vector<std::string> lines;
     const auto &rows = table_.rows();
     // Keep the block within the terminal: route line, pull line, status line, "more" line.
@@ -173,42 +133,25 @@ std::vector<std::string> TtyRenderer::block(Clock::time_point now, const Size &s
 }
 
 void TtyRenderer::redraw(Clock::time_point now) {
-    const Size size = terminal_size();
-    erase_block(size);
-    for (const std::string &line : block(now, size)) {
-        const std::string fitted = fit_to_width(line, size.cols - 1);
-        std::fputs(fitted.c_str(), out_);
-        std::fputc('\n', out_);
-        drawn_widths_.push_back(visible_width(fitted));
-    }
-    std::fflush(out_);
+    live_.draw(block(now, live_.size()));
     drawn_once_ = true;
     last_draw_ = now;
 }
 
-void TtyRenderer::finish() {
-    if (cursor_hidden_) {
-        std::fputs("\x1b[?25h", out_);
-        std::fflush(out_);
-        cursor_hidden_ = false;
-    }
-}
-
 void TtyRenderer::result(const PullSummary &s, Clock::time_point now) {
     redraw(now);
-    drawn_widths_.clear(); // the final block stays on screen
+    live_.keep(); // the final block stays on screen
     char buf[512];
     std::snprintf(buf, sizeof buf, "pulled %s (%s)", s.image_id.c_str(), summary_text(s).c_str());
     std::fputs(buf, out_);
     std::fputc('\n', out_);
-    finish();
+    std::fflush(out_);
 }
 
 void TtyRenderer::error(podpull_code code, const std::string &message, bool /*retryable*/,
                         bool interrupted, Clock::time_point now) {
     redraw(now);
-    drawn_widths_.clear();
-    finish();
+    live_.keep();
     if (interrupted) {
         std::fprintf(err_, "podpull: interrupted, pull cancelled\n");
     } else {

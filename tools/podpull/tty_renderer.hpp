@@ -7,6 +7,7 @@
 #pragma once
 
 #include "blob_table.hpp"
+#include "live_block.hpp"
 #include "renderer.hpp"
 
 #include <cstdio>
@@ -17,8 +18,7 @@ namespace podpull_cli {
 
 class TtyRenderer : public Renderer {
   public:
-    TtyRenderer(std::FILE *out, std::FILE *err) : out_(out), err_(err) {}
-    ~TtyRenderer() override;
+    TtyRenderer(std::FILE *out, std::FILE *err) : out_(out), err_(err), live_(out) {}
 
     void start(const std::string &image, Clock::time_point now) override;
     void route(podpull_route route, const char *reason, Clock::time_point now) override;
@@ -29,27 +29,19 @@ class TtyRenderer : public Renderer {
                Clock::time_point now) override;
 
   private:
-    struct Size {
-        size_t cols = 80;
-        size_t rows = 24;
-    };
-    Size terminal_size() const;
     void maybe_redraw(Clock::time_point now);
     void redraw(Clock::time_point now);
-    void erase_block(const Size &size);       // move up over the block and clear it
     void print_line(const std::string &line); // a permanent line above the block
-    void finish();                            // last redraw done: show the cursor again
-    std::vector<std::string> block(Clock::time_point now, const Size &size) const;
+    std::vector<std::string> block(Clock::time_point now, const LiveBlock::Size &size) const;
 
     std::FILE *out_;
     std::FILE *err_;
+    LiveBlock live_; // shows the cursor again when it goes (also on error, Ctrl-C)
     BlobTable table_;
     std::string status_;
     Clock::time_point start_{};
     Clock::time_point last_draw_{};
     bool drawn_once_ = false;
-    std::vector<size_t> drawn_widths_; // visible width of each line of the block on screen
-    bool cursor_hidden_ = false;
 };
 
 // Cut `line` to at most `cols` visible characters (UTF-8 aware); exposed for tests.
