@@ -20,7 +20,12 @@ BlobClaimsGate::Entry::~Entry() {
     std::lock_guard lock(gate_->mutex_);
     gate_->wakers_.erase(ticket_);
     gate_->claims_.leave(ticket_);
-    gate_->admit_and_wake();
+    try {
+        gate_->admit_and_wake();
+    } catch (...) {
+        // Out of memory while waking the others: each looks again when the next pull ends or
+        // learns its blobs, and any cancel still ends its wait.
+    }
 }
 
 bool BlobClaimsGate::Entry::running() const {

@@ -480,6 +480,11 @@ impl Client {
     /// [`Client::pull`] as a future and a stream of events; see [`Pull`]. The pull runs on a
     /// thread of its own and keeps the client's service alive until it has ended.
     ///
+    /// Several images of one update are several `pull_async` on one client, awaited together
+    /// (bounded as the host likes): a pull whose image shares a layer with another in flight
+    /// waits until that one has ended (an [`Event::Status`] says so), so the layer is fetched
+    /// once and reported cached.
+    ///
     /// The pull's canceller is `opts.canceller` or, without one, its own; [`Pull::cancel`]
     /// and dropping the `Pull` fire it. Errors here: `InvalidArgument` for an image or
     /// platform string with a NUL byte, `Internal` when no thread or canceller can be made;
