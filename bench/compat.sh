@@ -30,52 +30,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-log() { printf '== %s\n' "$*" >&2; }
-fail() { printf 'compat.sh: %s\n' "$*" >&2; exit 1; }
-
-[ -n "$releases" ] || releases=$(bash scripts/podman-peers.sh --list | tr '\n' ' ')
-log "podman releases: $releases"
-bash scripts/podman-peers.sh $releases >&2
-
-build=build-bench
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPODPULL_BUILD_TESTS=OFF >&2
-fi
-cmake --build "$build" -j2 --target podpull-cli >&2
-cli=$repo/$build/tools/podpull/podpull
-
-work=$(mktemp -d /tmp/ppcompat.XXXXXX)
-storage=$(mktemp -d /dev/shm/ppcompat.XXXXXX) # the pulls' storage, in memory
-cleanup() {
-    if [ -n "$save" ] && [ -d "$work/runs" ]; then
-        mkdir -p "$save"
-        cp -r "$work/runs" "$save/"
-        [ -f "$work/table.md" ] && cp "$work/table.md" "$save/"
-        [ -f "$work/registry/os-image/os.json" ] && cp "$work/registry/os-image/os.json" "$save/"
-    fi
-    if [ -d "$work/registry" ]; then
-        bash tests/support/registry-down.sh "$work/registry" >/dev/null 2>&1 || true
-    fi
-    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
-    rm -rf "$work" "$storage"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "starting a private registry with the OS image (tests/support/registry-up.sh)"
-PODPULL_FIXTURE_RELEASES=$releases bash tests/support/registry-up.sh "$work/registry" \
-    >"$work/registry-up.log" 2>&1 || { cat "$work/registry-up.log" >&2; fail "no registry"; }
-# shellcheck disable=SC1091
-source "$work/registry/env"
-export CONTAINERS_CONF=$PODPULL_TEST_CONTAINERS_CONF
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR" "$work/runs"
-# Plain HTTP, declared insecure with TLS verification left on: every route can take the pull.
-printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$PODPULL_TEST_REGISTRY" \
-    >"$work/registries.conf"
-export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
+bench=compat
+# shellcheck source=bench/release_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/release_bench.sh"
+save_extra=("$work/registry/os-image/os.json")
 image=$PODPULL_TEST_OS_IMAGE
 
 routes_of() { # the routes a release can take for a registry image
@@ -86,16 +44,6 @@ routes_of() { # the routes a release can take for a registry image
     esac
 }
 
-now_ms() { date +%s%3N; }
-# drop_storage PODMAN: empties the storage for the next pull. podman 4.3.1 leaves the overlay
-# home mounted when its service stops; its next command unmounts it. (The chroot releases
-# mount in their launcher's own mount namespace, which goes with the process.)
-drop_storage() {
-    "$1" --root "$storage/root" --runroot "$storage/run" --storage-driver overlay images -q \
-        >/dev/null 2>&1 || true
-    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
-    rm -rf "${storage:?}"/*
-}
 for release in $releases; do
     key=${release//./_}
     podman_var=PODPULL_TEST_PODMAN_$key

@@ -35,63 +35,22 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-log() { printf '== %s\n' "$*" >&2; }
-fail() { printf 'many.sh: %s\n' "$*" >&2; exit 1; }
-
-[ -n "$releases" ] || releases=$(bash scripts/podman-peers.sh --list | tr '\n' ' ')
-log "podman releases: $releases"
-bash scripts/podman-peers.sh $releases >&2
-
-build=build-bench
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPODPULL_BUILD_TESTS=OFF >&2
-fi
-cmake --build "$build" -j2 --target podpull-cli >&2
-cli=$repo/$build/tools/podpull/podpull
-
-work=$(mktemp -d /tmp/ppmany.XXXXXX)
-storage=$(mktemp -d /dev/shm/ppmany.XXXXXX) # the pulls' storage, in memory
-cleanup() {
-    if [ -n "$save" ] && [ -d "$work/runs" ]; then
-        mkdir -p "$save"
-        cp -r "$work/runs" "$save/"
-        [ -f "$work/table.md" ] && cp "$work/table.md" "$save/"
-    fi
-    if [ -d "$work/registry" ]; then
-        bash tests/support/registry-down.sh "$work/registry" >/dev/null 2>&1 || true
-    fi
-    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
-    rm -rf "$work" "$storage"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "starting a private registry with the OS images (tests/support/registry-up.sh)"
-PODPULL_FIXTURE_RELEASES=$releases bash tests/support/registry-up.sh "$work/registry" \
-    >"$work/registry-up.log" 2>&1 || { cat "$work/registry-up.log" >&2; fail "no registry"; }
-# shellcheck disable=SC1091
-source "$work/registry/env"
-export CONTAINERS_CONF=$PODPULL_TEST_CONTAINERS_CONF
-export TMPDIR=$work/tmp
-mkdir -p "$TMPDIR" "$work/runs"
-printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' \
-    "$PODPULL_TEST_REGISTRY" "$PODPULL_TEST_SLOW_REGISTRY" >"$work/registries.conf"
-export CONTAINERS_REGISTRIES_CONF=$work/registries.conf
+bench=many
+# shellcheck source=bench/release_bench.sh
+source "$(dirname "${BASH_SOURCE[0]}")/release_bench.sh"
 paths=(podpull/os:v1 podpull/os-sibling:v1 podpull/test:v1 podpull/derived:v1 podpull/big:v1)
-source=$PODPULL_TEST_SLOW_REGISTRY
-[ "$direct" = 1 ] && source=$PODPULL_TEST_REGISTRY
+origin=$PODPULL_TEST_SLOW_REGISTRY
+[ "$direct" = 1 ] && origin=$PODPULL_TEST_REGISTRY
 images=()
 for path in "${paths[@]}"; do
-    images+=("$source/$path")
+    images+=("$origin/$path")
 done
-[ "${images[0]}" = "${PODPULL_TEST_OS_IMAGE/$PODPULL_TEST_REGISTRY/$source}" ] ||
+[ "${images[0]}" = "${PODPULL_TEST_OS_IMAGE/$PODPULL_TEST_REGISTRY/$origin}" ] ||
     fail "the fixture's OS image is not ${paths[0]}"
 
 # The five manifests, read from the registry: every distinct blob's size, and the sum over the
 # images (a blob two images share counted twice).
-python3 - "${images[@]/#$source/$PODPULL_TEST_REGISTRY}" >"$work/blobs" <<'PY'
+python3 - "${images[@]/#$origin/$PODPULL_TEST_REGISTRY}" >"$work/blobs" <<'PY'
 import json, sys, urllib.request
 accept = ", ".join(["application/vnd.oci.image.manifest.v1+json",
                     "application/vnd.docker.distribution.manifest.v2+json"])
@@ -109,14 +68,6 @@ print(len(distinct), sum(distinct.values()), summed)
 PY
 read -r distinct_blobs distinct_bytes summed_bytes <"$work/blobs"
 
-now_ms() { date +%s%3N; }
-# As in compat.sh: podman 4.3.1 leaves the overlay home mounted when its service stops.
-drop_storage() {
-    "$1" --root "$storage/root" --runroot "$storage/run" --storage-driver overlay images -q \
-        >/dev/null 2>&1 || true
-    findmnt -rn -o TARGET | grep "^$storage/" | sort -r | xargs -r -n1 umount -l || true
-    rm -rf "${storage:?}"/*
-}
 for release in $releases; do
     key=${release//./_}
     podman_var=PODPULL_TEST_PODMAN_$key
