@@ -69,6 +69,10 @@ T run_with_deadline(std::chrono::milliseconds timeout, std::string_view what,
     throw ping_failure(socket_path, status);
 }
 
+[[noreturn]] void throw_ping_without_libpod_version(std::string_view socket_path) {
+    throw ping_without_libpod_version(socket_path);
+}
+
 // What may wait for the host during an API pull (see ProgressQueue): PULLING reports merge, so
 // this counts STARTED, DONE, SKIPPED and status lines, a few per blob. Past it the reader
 // stops reading until the host catches up; podman then waits on its socket, as it would for a
@@ -97,12 +101,13 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
                 {request.decision.route, request.decision.reason + "; " + manifest.note});
         },
         [&](std::string_view piece) { session.feed(piece); });
-    gate.start(request.manifest);
 
     pull.heard();
-    if (!claim.running()) {
-        // Another pull of the client is in flight: this one goes once it is known to share
-        // no blob with any that runs (the host then hears why it waits).
+    const bool alone = claim.running();
+    if (!alone) {
+        // Another pull of the client is in flight: this one goes once its manifest shows that
+        // it shares no blob with any that runs (the host then hears why it waits).
+        gate.start(request.manifest);
         co_await gate.wait_open();
         co_await claim.wait_turn(pull);
     }
@@ -110,6 +115,10 @@ read_pull(const ApiPullRequest &request, HttpConnection &connection, ReaderPull 
     co_await connection.connect(request.socket_path);
     pull.throw_if_stopped();
     co_await connection.send(http::verb::post, request.target, request.headers);
+    // Alone, the step starts once podman has the request: starting skopeo takes a few ms
+    // that podman's first byte need not wait for.
+    if (alone)
+        gate.start(request.manifest);
     const unsigned status = co_await connection.read_header();
     if (status < 200 || status >= 300) {
         const auto body = co_await connection.read_body(error_body_limit);
@@ -168,10 +177,7 @@ std::string fetch_libpod_version(const std::string &socket_path, std::chrono::mi
                 throw_ping_failure(socket_path, status);
             const auto version = connection.header("Libpod-Api-Version");
             if (!version)
-                throw Error(ErrorCode::protocol,
-                            fmt::format("the service at {} is not podman: its /_ping answer has no "
-                                        "Libpod-Api-Version header",
-                                        socket_path));
+                throw_ping_without_libpod_version(socket_path);
             co_return std::string(*version);
         });
 }

@@ -69,14 +69,16 @@ asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &
                 {request.decision.route, request.decision.reason + "; " + manifest.note});
         },
         [&](std::string_view piece) { session.feed_stderr(piece); });
-    gate.start(request.manifest);
-
-    if (!claim.running()) { // as on the API routes
+    const bool alone = claim.running();
+    if (!alone) { // as on the API routes
+        gate.start(request.manifest);
         co_await gate.wait_open();
         co_await claim.wait_turn(pull);
     }
     asio::readable_pipe out(pull.context()), err(pull.context());
     pull.start_child(request.child, boost::process::v2::process_stdio{nullptr, out, err});
+    if (alone) // podman pull first, as on the API routes
+        gate.start(request.manifest);
     pull.heard();
     co_await (drain(err, pull,
                     [&](std::string_view piece) -> asio::awaitable<void> {
