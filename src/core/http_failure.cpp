@@ -72,4 +72,11 @@ Error ping_failure(std::string_view socket_path, unsigned status) {
                     socket_path, status));
 }
 
+Error ping_without_libpod_version(std::string_view socket_path) {
+    return Error(ErrorCode::service,
+                 fmt::format("the server at {} is not a podman service: GET /_ping answered "
+                             "without a Libpod-Api-Version header (a Docker daemon answers so)",
+                             socket_path));
+}
+
 } // namespace podpull

@@ -19,4 +19,9 @@ Error http_failure(unsigned status, std::string_view body);
 // status and not the body, which is that server's and may be a page of HTML.
 Error ping_failure(std::string_view socket_path, unsigned status);
 
+// The Error for a 200 to `GET /_ping` without the Libpod-Api-Version header that every podman
+// release sends: the server speaks Docker's API (a Docker daemon's socket answers so) but is
+// not podman, and podpull could not tell its features apart. SERVICE, like ping_failure.
+Error ping_without_libpod_version(std::string_view socket_path);
+
 } // namespace podpull

@@ -33,6 +33,8 @@ Stream faults, each after --fault-after N lines of --body sent as podman sends t
 Faults of the service itself:
   --ping-status N     answer GET /_ping with status N and a small HTML page, as a web server
                       that is not podman would (only 200 carries Libpod-Api-Version);
+  --docker-ping       answer GET /_ping with 200 and Docker's headers alone, without
+                      Libpod-Api-Version, as a Docker daemon's socket does;
   --notify            send READY=1 to $NOTIFY_SOCKET once listening, as podman does for the
                       private service podpull starts (run as its podman_path through a wrapper
                       that passes the socket of its unix:// argument as --socket);
@@ -75,7 +77,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def common_headers(self):
         version = self.server.options.version
         self.send_header("Api-Version", "1.41")
-        self.send_header("Libpod-Api-Version", version)
+        if not self.server.options.docker_ping:
+            self.send_header("Libpod-Api-Version", version)
 
     def do_GET(self):
         self.record()
@@ -333,6 +336,8 @@ def main():
     parser.add_argument("--content-type", help="Content-Type of a --status answer")
     parser.add_argument("--ping-status", type=int, default=200,
                         help="the status of GET /_ping (not 200: a server that is not podman)")
+    parser.add_argument("--docker-ping", action="store_true",
+                        help="answer GET /_ping without Libpod-Api-Version (a Docker daemon)")
     parser.add_argument("--notify", action="store_true",
                         help="send READY=1 to $NOTIFY_SOCKET once listening")
     parser.add_argument("--stderr-flood", type=int, default=0, metavar="BYTES",

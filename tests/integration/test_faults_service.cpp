@@ -387,3 +387,21 @@ TEST_CASE("socket_path to a server that answers /_ping with 404: SERVICE, not a 
     fake.stop();
     box.check_no_leftovers();
 }
+
+TEST_CASE("socket_path to a server that answers /_ping with 200 but no Libpod-Api-Version (a "
+          "Docker daemon): SERVICE, not a podman service",
+          "[faults][service][no-podman]") {
+    (void)test_env();
+    Sandbox box;
+    FakeLibpod fake(box.dir(), {"--docker-ping"});
+    ConnectOutcome c = connect(box.attach_options(fake.socket()));
+    INFO(c.describe() << "\n" << box.log_text());
+    CHECK(c.code == PODPULL_ERR_SERVICE);
+    CHECK(c.message == "the server at " + fake.socket().string() +
+                           " is not a podman service: GET /_ping answered without a "
+                           "Libpod-Api-Version header (a Docker daemon answers so)");
+    CHECK(c.client == nullptr);
+    podpull_free(c.client);
+    fake.stop();
+    box.check_no_leftovers();
+}

@@ -206,6 +206,15 @@ TEST_CASE("ping_failure: a server that does not answer /_ping with 200 is not po
     CHECK(podpull::ping_failure("/s", 502).code() == ErrorCode::service);
 }
 
+TEST_CASE("ping_without_libpod_version: a 200 without podman's version header is not podman",
+          "[error][ping]") {
+    const auto error = podpull::ping_without_libpod_version("/run/docker.sock");
+    CHECK(error.code() == ErrorCode::service);
+    CHECK(std::string(error.what()) ==
+          "the server at /run/docker.sock is not a podman service: GET /_ping answered without a "
+          "Libpod-Api-Version header (a Docker daemon answers so)");
+}
+
 TEST_CASE("system_error_text keeps the cause and drops Boost's source location", "[error]") {
     static constexpr boost::source_location here = BOOST_CURRENT_LOCATION;
     const boost::system::error_code located(ENOSPC, boost::system::system_category(), &here);
