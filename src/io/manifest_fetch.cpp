@@ -1,6 +1,7 @@
 #include "manifest_fetch.hpp"
 
 #include "child_process.hpp"
+#include "core/diagnostic_text.hpp"
 #include "core/error.hpp"
 #include "core/tar_header.hpp"
 #include "secret_file.hpp"
@@ -44,15 +45,6 @@ constexpr std::size_t max_archive_members = 100000;
 // coroutines (see api_pull.cpp).
 [[noreturn]] void fail(ErrorCode code, const std::string &message) {
     throw Error(code, message);
-}
-
-std::string last_line(std::string_view text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.remove_suffix(1);
-    const std::size_t newline = text.rfind('\n');
-    if (newline != std::string_view::npos)
-        text.remove_prefix(newline + 1);
-    return one_line(text.substr(0, 300));
 }
 
 // Reads `pipe` to its end into `text`, keeping at most `limit` bytes; `over` runs once when
@@ -158,7 +150,7 @@ asio::awaitable<std::string> run_skopeo(const std::vector<std::string> &argv,
         fail(ErrorCode::pull,
              fmt::format("skopeo inspect was killed by signal {}", WTERMSIG(status)));
     if (WEXITSTATUS(status) != 0) {
-        const std::string why = last_line(diagnostics);
+        const std::string why = stderr_summary(diagnostics);
         fail(ErrorCode::pull, fmt::format("skopeo inspect exited with status {}{}{}",
                                           WEXITSTATUS(status), why.empty() ? "" : ": ", why));
     }
