@@ -3,7 +3,8 @@
 // the release can take besides the automatic one (test_os_image.cpp checks that one, and the
 // cached layers of the sibling after it). And the manifest step's edges: no skopeo, a skopeo
 // that fails or hangs, a registry that stalls (cancel), credentials (only through fd 4), a
-// manifest list (both platforms), and an oci-archive: read from its files.
+// registry reached through a registries.conf mirror, a manifest list (both platforms), and an
+// oci-archive: read from its files.
 //
 // The tests reach the library through podpull.h only, like a host, with their own recorder:
 // they read the ABI 1.2 fields of podpull_blob_progress and the result's new accessors.
@@ -155,6 +156,39 @@ TEST_CASE("without skopeo in PATH the pull goes on without sizes, and the route'
     CHECK(out.blobs_total == 0);
     for (const PullRecorder::BlobEvent &r : rec.blobs)
         CHECK(r.blobs_total == 0);
+    client.reset();
+    box.check_no_leftovers();
+}
+
+TEST_CASE("an image named by a registry that registries.conf mirrors to the fixture's: the "
+          "manifest is read through the mirror, as podman pulls it, with exact totals",
+          "[totals][manifest-edge]") {
+    const TestEnv &env = test_env();
+    // The name resolves nowhere (.invalid), so both podman and the manifest step can only
+    // have reached the image through the mirror.
+    const std::string mirrored = "podpull-mirrored.invalid";
+    const std::string path = repository_path(env.image);
+    Sandbox box;
+    const fs::path conf = box.dir() / "registries-mirror.conf";
+    write_file(conf, "[[registry]]\nprefix = \"" + mirrored + "\"\nlocation = \"" + mirrored +
+                         "\"\n[[registry.mirror]]\nlocation = \"" + env.registry +
+                         "\"\ninsecure = true\n");
+    Client client(
+        connect_or_fail(box, box.options(Env{"CONTAINERS_REGISTRIES_CONF=" + conf.string()})));
+    const ImageBlobs blobs = registry_image(env.registry, path);
+    ManifestSizes sizes;
+    sizes.add("sha256:" + blobs.config.hex, blobs.config.size);
+    for (const Blob &layer : blobs.layers)
+        sizes.add("sha256:" + layer.hex, layer.size);
+
+    const auto [out, rec] =
+        pull_recorded(client.ptr, mirrored + "/" + path, route_options(PODPULL_ROUTE_AUTO));
+    INFO(out.describe() << "\nreason: " << rec.reason << "\n" << box.log_text());
+    REQUIRE(out.code == PODPULL_OK);
+    CHECK(out.image_id == env.image_id);
+    CHECK(contains(rec.reason, "blob sizes from the image's manifest"));
+    CHECK(out.blobs_total == sizes.sizes.size());
+    check_exact_totals(rec, out, sizes, {});
     client.reset();
     box.check_no_leftovers();
 }
