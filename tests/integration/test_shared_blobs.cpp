@@ -84,14 +84,26 @@ struct Job {
     void start(podpull_client *client) {
         thread = std::thread([this, client] { out = pull(client, image->reference, rec, &opts); });
     }
+    // Starts the pull and returns once it has told its route, that is once its manifest is
+    // read and its blobs are claimed: a pull started after that finds them held.
+    void start_and_await_route(podpull_client *client) {
+        start(client);
+        const auto deadline = Clock::now() + std::chrono::seconds(30);
+        while (rec.snapshot().route_calls == 0 && Clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        REQUIRE(rec.snapshot().route_calls == 1);
+    }
     void join() {
         if (thread.joinable())
             thread.join();
     }
     ~Job() { join(); }
+    // Whether it waited for another pull to end. A pull that comes while another has not read
+    // its manifest yet may first wait for that ("... to read its manifest"), shared blobs or
+    // not: that wait is not this one.
     bool waited() const {
         for (const auto &line : rec.snapshot().status)
-            if (contains(line, "other pull") && contains(line, "of this client"))
+            if (contains(line, "to end, so that"))
                 return true;
         return false;
     }
@@ -180,12 +192,7 @@ TEST_CASE("a pull that waits for another ends with CANCELLED when its own cancel
         podpull_canceller *canceller = nullptr;
         REQUIRE(podpull_canceller_new(&canceller, nullptr) == PODPULL_OK);
         Job holder(derived), waiter(test);
-        holder.start(client.ptr);
-        // The waiter comes once the holder knows its blobs (its route is told then).
-        const auto deadline = Clock::now() + std::chrono::seconds(30);
-        while (holder.rec.snapshot().route_calls == 0 && Clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        REQUIRE(holder.rec.snapshot().route_calls == 1);
+        holder.start_and_await_route(client.ptr);
         Clock::time_point fired{};
         waiter.opts.canceller = canceller;
         waiter.rec.on_status_hook = [&](const std::string &line) {
@@ -216,11 +223,7 @@ TEST_CASE("a pull that waits for another ends with CANCELLED when its own cancel
 
     SECTION("a stall timeout shorter than the wait") {
         Job holder(derived), waiter(test);
-        holder.start(client.ptr);
-        const auto deadline = Clock::now() + std::chrono::seconds(30);
-        while (holder.rec.snapshot().route_calls == 0 && Clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        REQUIRE(holder.rec.snapshot().route_calls == 1);
+        holder.start_and_await_route(client.ptr);
         // The derived image's own 32 MB layer takes two seconds through the relay.
         waiter.opts.stall_timeout_ms = 1000;
         waiter.start(client.ptr);
