@@ -892,6 +892,22 @@ TEST_CASE("the terminal's update block: a line per image, the whole update's, th
     CHECK(lines[2] == "... 1 more images");
 }
 
+TEST_CASE("the update block's status line lasts while the pull that said it is at that step") {
+    UpdateStatus status;
+    CHECK(status.text().empty());
+    status.said(1, "derived:v1: waiting for 1 other pull of this client to end");
+    status.moved_on(0); // another pull's blob: still waiting
+    CHECK(status.text() == "derived:v1: waiting for 1 other pull of this client to end");
+    status.moved_on(1); // its first blob: it waits no more
+    CHECK(status.text().empty());
+    status.said(0, "test:v1: Writing manifest to image destination");
+    status.said(2, "big:v1: Trying to pull big:v1...");
+    status.moved_on(0); // replaced already: the newer status stays
+    CHECK(status.text() == "big:v1: Trying to pull big:v1...");
+    status.moved_on(2); // that pull ended
+    CHECK(status.text().empty());
+}
+
 namespace {
 // Records what it is told, for the tests of Update.
 class RecordingRenderer : public UpdateRenderer {

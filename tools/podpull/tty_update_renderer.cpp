@@ -119,6 +119,18 @@ std::vector<std::string> update_block(const UpdateTable &table, double rate, dou
     return lines;
 }
 
+void UpdateStatus::said(size_t index, std::string line) {
+    index_ = index;
+    text_ = std::move(line);
+}
+
+void UpdateStatus::moved_on(size_t index) {
+    if (index_ == index) {
+        index_.reset();
+        text_.clear();
+    }
+}
+
 void TtyUpdateRenderer::begin(const UpdateTable &table, Clock::time_point now) {
     start_ = now;
     redraw(table, now);
@@ -130,25 +142,28 @@ void TtyUpdateRenderer::start(const UpdateTable &table, size_t, Clock::time_poin
 
 void TtyUpdateRenderer::status(const UpdateTable &table, size_t index, const char *line,
                                Clock::time_point now) {
-    status_ = short_name(table.row(index).image) + ": " + (line != nullptr ? line : "");
+    status_.said(index, short_name(table.row(index).image) + ": " + (line != nullptr ? line : ""));
     maybe_redraw(table, now);
 }
 
-void TtyUpdateRenderer::blob(const UpdateTable &table, size_t, const podpull_blob_progress &,
+void TtyUpdateRenderer::blob(const UpdateTable &table, size_t index, const podpull_blob_progress &,
                              Clock::time_point now) {
+    status_.moved_on(index);
     if (!first_blob_) {
         first_blob_ = now;
     }
     maybe_redraw(table, now);
 }
 
-void TtyUpdateRenderer::result(const UpdateTable &table, size_t, const PullSummary &,
+void TtyUpdateRenderer::result(const UpdateTable &table, size_t index, const PullSummary &,
                                Clock::time_point now) {
+    status_.moved_on(index);
     redraw(table, now);
 }
 
-void TtyUpdateRenderer::error(const UpdateTable &table, size_t, podpull_code, const std::string &,
-                              bool, bool, Clock::time_point now) {
+void TtyUpdateRenderer::error(const UpdateTable &table, size_t index, podpull_code,
+                              const std::string &, bool, bool, Clock::time_point now) {
+    status_.moved_on(index);
     // The message waits for the outcome lines: written now, it would tear the block.
     redraw(table, now);
 }
@@ -165,8 +180,8 @@ void TtyUpdateRenderer::redraw(const UpdateTable &table, Clock::time_point now) 
         const double s = seconds_between(*first_blob_, now);
         rate = s > 0.05 ? static_cast<double>(table.bytes_fetched()) / s : 0.0;
     }
-    block_.draw(
-        update_block(table, rate, seconds_between(start_, now), status_, block_.size().rows));
+    block_.draw(update_block(table, rate, seconds_between(start_, now), status_.text(),
+                             block_.size().rows));
     last_draw_ = now;
 }
 

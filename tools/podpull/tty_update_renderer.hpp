@@ -7,8 +7,8 @@
 // one line per image (its short name, a bar of its bytes in the storage, fetched and cached,
 // over its size, its state and blobs), the whole update's line (sums over the images of what
 // is known so far; the ETA only once every size is known) and the latest status line of any
-// pull. The block keeps to the terminal's height. At the end the block stays, and the outcome
-// lines (outcome_lines) follow it.
+// pull still at that step. The block keeps to the terminal's height. At the end the block stays,
+// and the outcome lines (outcome_lines) follow it.
 #pragma once
 
 #include "live_block.hpp"
@@ -20,6 +20,22 @@
 #include <vector>
 
 namespace podpull_cli {
+
+// The status line of the block: what a pull said last, for as long as it is true. A status
+// tells what a pull does between its blobs ("waiting for 1 other pull ...", "Trying to
+// pull ...", "Writing manifest ..."), so it goes when that pull reports a blob or ends; the
+// next status of any pull replaces it.
+class UpdateStatus {
+  public:
+    void said(size_t index, std::string line);
+    // Pull `index` reported a blob or ended.
+    void moved_on(size_t index);
+    const std::string &text() const { return text_; }
+
+  private:
+    std::optional<size_t> index_;
+    std::string text_;
+};
 
 class TtyUpdateRenderer : public UpdateRenderer {
   public:
@@ -50,7 +66,7 @@ class TtyUpdateRenderer : public UpdateRenderer {
     Clock::time_point start_{};
     std::optional<Clock::time_point> first_blob_; // the update's rate counts from here
     Clock::time_point last_draw_{};
-    std::string status_;
+    UpdateStatus status_;
 };
 
 // The block's lines for `rows` terminal rows at most; exposed for tests. rate: bytes fetched
