@@ -116,8 +116,9 @@ void pull(Route route, Response &response) {
     const unsigned status = response.read_header();
     if (status < 200 || status >= 300) {
         const Error failure = http_failure(status, response.read_body(io::error_body_limit));
-        fuzz::check_error(failure, {ErrorCode::invalid_argument, ErrorCode::auth,
-                                    ErrorCode::not_found, ErrorCode::pull, ErrorCode::protocol});
+        fuzz::check_error(failure,
+                          {ErrorCode::invalid_argument, ErrorCode::auth, ErrorCode::not_found,
+                           ErrorCode::rejected, ErrorCode::pull, ErrorCode::protocol});
         return;
     }
     fuzz::CheckingObserver observer;

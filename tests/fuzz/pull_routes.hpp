@@ -13,11 +13,12 @@ namespace podpull::fuzz {
 inline constexpr std::array api_routes{Route::libpod_text, Route::libpod_progress,
                                        Route::libpod_compat, Route::docker_compat};
 
-// What PullSession::feed and finish throw: podman's failure, a malformed line or body, a cut
-// body. (CANCELLED only when the observer asks, which CheckingObserver never does.)
+// What PullSession::feed and finish throw: podman's failure as classify_podman_failure names
+// it (a signature policy's refusal is REJECTED), a malformed line or body, a cut body.
+// (CANCELLED only when the observer asks, which CheckingObserver never does.)
 inline void check_session_error(const Error &error) {
-    check_error(error, {ErrorCode::not_found, ErrorCode::auth, ErrorCode::pull, ErrorCode::protocol,
-                        ErrorCode::io});
+    check_error(error, {ErrorCode::not_found, ErrorCode::auth, ErrorCode::rejected, ErrorCode::pull,
+                        ErrorCode::protocol, ErrorCode::io});
 }
 
 inline void check_outcome(Route route, const PullOutcome &outcome) {
