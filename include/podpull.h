@@ -47,6 +47,8 @@ typedef struct podpull_error podpull_error;   /* opaque: a code and a message */
 typedef struct podpull_result podpull_result; /* opaque: what a successful pull produced */
 /* opaque: a host's handle that ends the calls it is handed to (1.2; podpull_canceller_new) */
 typedef struct podpull_canceller podpull_canceller;
+/* opaque: a descriptor that bootc's progress events go to (1.5; podpull_progress_writer_new) */
+typedef struct podpull_progress_writer podpull_progress_writer;
 
 /** What went wrong. Every function that can fail returns one of these. */
 typedef enum podpull_code {
@@ -104,17 +106,29 @@ typedef struct podpull_connect_options {
     const char *podman_path;    /* default: "podman" from PATH */
     const char *storage_root;   /* podman --root; NULL: podman's default */
     const char *run_root;       /* podman --runroot; NULL: podman's default */
-    int run_root_fd;            /* >= 0: given to the service as fd 3 and passed as
-                                   --runroot /proc/self/fd/3 (bootc's layout); default -1 */
+    int run_root_fd;            /* >= 0: given to every podman as fd 3 and passed as
+                                   --runroot /proc/self/fd/3 (bootc's layout); podpull keeps a
+                                   duplicate, the host may close its own; default -1 */
     const char *storage_driver; /* podman --storage-driver; NULL: podman's default */
-    const char *auth_file;      /* containers-auth.json(5) whose credentials go with each pull;
-                                   only "auths": podpull runs no credential helper, and warns
-                                   (PODPULL_LOG_WARN) naming the registries of an ignored
-                                   "credHelpers" or "credsStore" */
-    int auth_fd;                /* the same, as an open fd; default -1 */
-    const char *socket_path;    /* use this existing service instead of starting one */
-    const char *runtime_dir;    /* where the private socket dir is made; default
-                                   $XDG_RUNTIME_DIR, else /run, else /tmp */
+    /* containers-auth.json(5) whose credentials go with each pull, and no others: podman and
+       skopeo get the image's registry's entry (every entry for a short name) or, when it has
+       none, an empty set, so `{}` means anonymous for every registry, and they do not fall
+       back to the places they search by default. Except podman before 4.4 (containers/image
+       before 5.24; 4.3.1 is one): for a registry without an entry it still reads
+       ~/.config/containers/auth.json, ~/.docker/config.json and ~/.dockercfg of its HOME (the
+       env option's, else the host's), which podpull cannot prevent (docs/podman.md,
+       "Credentials"). NULL, with auth_fd -1: nothing is handed over, and podman's and
+       skopeo's own lookup stands: $XDG_RUNTIME_DIR/containers/auth.json (root without the
+       variable: /run/containers/0/auth.json), ~/.config/containers/auth.json,
+       ~/.docker/config.json, ~/.dockercfg; not the host's REGISTRY_AUTH_FILE, which only
+       podman's command line reads and podpull does not pass on. Only "auths" is read:
+       podpull runs no credential helper, and warns (PODPULL_LOG_WARN) naming the
+       registries of an ignored "credHelpers" or "credsStore". */
+    const char *auth_file;
+    int auth_fd;             /* the same, as an open fd; default -1 */
+    const char *socket_path; /* use this existing service instead of starting one */
+    const char *runtime_dir; /* where the private socket dir is made; default
+                                $XDG_RUNTIME_DIR, else /run, else /tmp */
     /* Extra "KEY=VALUE" for the service and subprocesses, NULL-ended. Every podman podpull
        starts gets TMPDIR set to a private directory that podpull makes in this env's TMPDIR,
        else in podpull's own $TMPDIR, else in /var/tmp, and removes, with every partial blob
@@ -127,6 +141,18 @@ typedef struct podpull_connect_options {
     /* 1.2: when it fires, podpull_connect stops whatever it started and returns
        PODPULL_ERR_CANCELLED; NULL: none. Used only while podpull_connect runs. */
     podpull_canceller *canceller;
+    /* 1.5: the storage root as an open directory, bootc's layout. >= 0: a descriptor of the
+     * directory (podpull duplicates it; the host keeps its own); podman is given
+     * --root storage_root_alias, and every podman and skopeo podpull starts sees the directory
+     * there, bind-mounted in a private mount namespace of that process's own: nothing shows in
+     * the host's mount table, and it goes when the process does, also when the host dies.
+     * storage_root must be NULL. Needs CAP_SYS_ADMIN (root), as bootc does. Default -1. */
+    int storage_root_fd;
+    /* 1.5: with storage_root_fd, the absolute, normalized path podman sees it at (bootc:
+     * "/run/bootc/storage"). podman records the path in the storage's database, so every
+     * client of one storage must use the same alias. podpull makes it and any missing parent
+     * (mkdir -p; the alias 0700, parents 0755) and leaves it for the next client. */
+    const char *storage_root_alias;
 } podpull_connect_options;
 
 /** How to pull one image. Fill with podpull_pull_options_init() first. */
@@ -170,6 +196,9 @@ typedef struct podpull_pull_options {
      * refuses fails with PODPULL_ERR_REJECTED, and nothing of it is stored. Keys and
      * lookaside locations come from the files the policy and registries.d(5) name. */
     const char *signature_policy;
+    /* 1.5: bootc's progress events of this pull (podpull_progress_writer_new) go here, after
+     * the host's own callbacks heard the same; NULL: none. Several pulls may share a writer. */
+    podpull_progress_writer *progress_writer;
 } podpull_pull_options;
 
 typedef enum podpull_blob_state {
@@ -288,10 +317,13 @@ PODPULL_API void podpull_canceller_free(podpull_canceller *canceller);
  * podpull_free(); on failure *out is NULL and, if err is not NULL, *err describes why
  * (release it with podpull_error_free()).
  *
- * Errors: INVALID_ARGUMENT, PODMAN_NOT_FOUND, SERVICE (the service exited or never got
- * ready, with the telling line of its stderr; or what answers at socket_path is not a podman
- * service), TIMEOUT (start_timeout_ms passed), IO (socket_path does not answer; runtime_dir
- * has no space or inode left), CANCELLED (the options' canceller fired), INTERNAL.
+ * Errors: INVALID_ARGUMENT (an option podman cannot take, before anything starts: among
+ * them a storage_root_fd that is not a directory, and a storage_root_alias that is relative or
+ * cannot be made), PODMAN_NOT_FOUND, SERVICE (the service exited or never got ready, with the
+ * telling line of its stderr, "podpull: cannot give podman the storage root at ..." when the
+ * bind mount failed; or what answers at socket_path is not a podman service), TIMEOUT
+ * (start_timeout_ms passed), IO (socket_path does not answer; runtime_dir has no space or
+ * inode left), CANCELLED (the options' canceller fired), INTERNAL.
  */
 PODPULL_API podpull_code podpull_connect(const podpull_connect_options *opts, podpull_client **out,
                                          podpull_error **err);
@@ -374,6 +406,49 @@ PODPULL_API uint64_t podpull_result_bytes_cached(const podpull_result *res);
 PODPULL_API uint32_t podpull_result_blobs_total(const podpull_result *res);
 /** Blobs found in the storage (cached, not fetched). NULL: 0. Added in 1.2. */
 PODPULL_API uint32_t podpull_result_blobs_cached(const podpull_result *res);
+/** The digest of the image manifest pulled, "sha256:<64 hex>" (for a manifest list, the
+ * platform's entry): what `podman pull NAME@DIGEST` fetches again. "" when the manifest was not
+ * read (see podpull_blob_progress), and for NULL. Added in 1.5. */
+PODPULL_API const char *podpull_result_manifest_digest(const podpull_result *res);
+
+/** podpull_progress_writer_new's flag: the host wrote bootc's Start event on the descriptor
+ * itself, so the writer does not. */
+#define PODPULL_PROGRESS_START_SENT 1u
+
+/**
+ * Make a writer of bootc's progress events (1.5): the JSON Lines that `bootc upgrade
+ * --progress-fd` writes, on a duplicate of `fd`, for every pull whose `progress_writer` option
+ * names it. The schema is bootc's (progress_jsonl.rs), field for field, one canonical JSON
+ * object a line (keys sorted, no spaces), and so are the shapes, those bootc's deploy.rs
+ * sends while it fetches layers:
+ *   - {"type":"Start","version":"0.1.0"} once per writer, before anything else (not with
+ *     PODPULL_PROGRESS_START_SENT);
+ *   - ProgressBytes, task "pulling", description "Pulling Image: DIGEST", id the manifest's
+ *     digest (the reference as given when no manifest was read): bytes fetched so far of
+ *     bytesTotal to fetch, bytesCached found in the storage; steps, stepsTotal and stepsCached
+ *     counting the manifest's layers the same way; a subtask per layer fetched or being
+ *     fetched, type "layer", named by its digest's first 21 hex digits ("layer: HEX"), the
+ *     finished ones kept. Bytes count the config blob too, so the last event's bytes equal
+ *     podpull_result_bytes;
+ *   - ProgressSteps, task "storing": steps 0 of 1 once every blob is stored, 1 of 1 when the
+ *     pull succeeds (podman writing the image's manifest between the two).
+ * Byte updates are dropped when another event was written less than 200 ms before (bootc's
+ * 5 Hz); a layer finishing and the last events never are. A failed pull writes nothing more.
+ * Each line is written whole and flushed; a full pipe is waited on (a cancel ends the wait);
+ * the first write error (a reader that went away: no SIGPIPE is raised) ends the writing, not
+ * the pull, and is logged at PODPULL_LOG_WARN through the pull's client. Several pulls, on
+ * any threads, may share one writer: one Start, lines never interleaved.
+ *
+ * Errors: INVALID_ARGUMENT (out is NULL, fd is not a descriptor above 2 open for writing, an
+ * unknown flag), INTERNAL.
+ */
+PODPULL_API podpull_code podpull_progress_writer_new(int fd, uint32_t flags,
+                                                     podpull_progress_writer **out,
+                                                     podpull_error **err);
+/** 1 once a write error ended the writer's writing, else 0 (also for NULL). Added in 1.5. */
+PODPULL_API int podpull_progress_writer_failed(const podpull_progress_writer *writer);
+/** Close the writer's descriptor and release it, once no pull holds it. NULL: no-op. 1.5. */
+PODPULL_API void podpull_progress_writer_free(podpull_progress_writer *writer);
 
 /** The code's name, "PODPULL_ERR_AUTH" and so on; "PODPULL_ERR_UNKNOWN" for others. Never NULL. */
 PODPULL_API const char *podpull_code_str(podpull_code code);
@@ -419,6 +494,11 @@ typedef struct podpull_api {
     uint32_t (*result_blobs_total)(const podpull_result *);                /* 1.2 */
     uint32_t (*result_blobs_cached)(const podpull_result *);               /* 1.2 */
     int (*error_retryable)(const podpull_error *);                         /* 1.3 */
+    const char *(*result_manifest_digest)(const podpull_result *);         /* 1.5 */
+    podpull_code (*progress_writer_new)(int, uint32_t, podpull_progress_writer **,
+                                        podpull_error **);          /* 1.5 */
+    int (*progress_writer_failed)(const podpull_progress_writer *); /* 1.5 */
+    void (*progress_writer_free)(podpull_progress_writer *);        /* 1.5 */
     /* later functions are appended here */
 } podpull_api;
 

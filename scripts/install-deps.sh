@@ -47,6 +47,8 @@ packages=(
   librust-pkg-config-dev librust-libloading-dev librust-indicatif-dev librust-cc-dev
   # its `async` feature (futures-core) and the async tests and example (tokio, every feature)
   librust-futures-core-dev librust-tokio-dev
+  # its tests/bootc_events.rs decodes bootc's events with serde; a pipe and O_TMPFILE (libc)
+  librust-serde-dev librust-serde-derive-dev librust-serde-json-dev librust-libc-dev
 )
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.

@@ -7,10 +7,12 @@
 #include "io/api_pull.hpp"
 #include "io/background_loop.hpp"
 #include "io/blob_claims_gate.hpp"
+#include "io/bootc_events_observer.hpp"
 #include "io/cancel_hub.hpp"
 #include "io/canceller.hpp"
 #include "io/child_process.hpp"
 #include "io/host_probe.hpp"
+#include "io/mount_point.hpp"
 #include "io/podman_service.hpp"
 #include "io/private_directory.hpp"
 #include "io/regular_file.hpp"
@@ -22,7 +24,10 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fcntl.h>
 #include <functional>
 #include <optional>
 
@@ -35,13 +40,20 @@ std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
-// The host's observer, with the route (and so the manifest step's outcome) logged as the host
-// hears it, on its thread. The route goes to the host once per pull: a retry's attempt
-// (podpull's own) announces it again, and that is dropped.
-class LoggedRoute final : public PullObserver {
+// The host's observer, told the manifest and the route once per pull (a retry's attempt,
+// podpull's own, announces them again, and that is dropped), with the route (and so the
+// manifest step's outcome) logged as the host hears it, on its thread, and the manifest's
+// digest kept for the result.
+class AnnouncedOnce final : public PullObserver {
   public:
-    LoggedRoute(PullObserver &host, std::function<void(const RouteDecision &)> log)
+    AnnouncedOnce(PullObserver &host, std::function<void(const RouteDecision &)> log)
         : host_(host), log_(std::move(log)) {}
+    void manifest_read(const ManifestSummary &manifest) override {
+        if (told_)
+            return;
+        manifest_digest_ = manifest.digest;
+        host_.manifest_read(manifest);
+    }
     void route_chosen(const RouteDecision &decision) override {
         if (told_)
             return;
@@ -52,18 +64,23 @@ class LoggedRoute final : public PullObserver {
     void status(std::string_view line) override { host_.status(line); }
     bool blob(const BlobProgress &progress) override { return host_.blob(progress); }
 
+    const std::string &manifest_digest() const noexcept { return manifest_digest_; }
+
   private:
     PullObserver &host_;
     std::function<void(const RouteDecision &)> log_;
     bool told_ = false;
+    std::string manifest_digest_;
 };
 
-io::ManifestFetchRequest manifest_request(const PullPlan &plan,
+io::ManifestFetchRequest manifest_request(const PullPlan &plan, const ConnectPlan &connection,
                                           const std::vector<std::string> &env) {
     io::ManifestFetchRequest request;
     request.step = plan.manifest;
     request.env = env;
-    if (std::holds_alternative<RegistryManifestStep>(plan.manifest.source))
+    request.storage_binding = connection.storage_binding;
+    if (const auto *registry = std::get_if<RegistryManifestStep>(&plan.manifest.source);
+        registry != nullptr && registry->reads_auth_file)
         request.auth_file = subprocess_auth_file(plan);
     return request;
 }
@@ -93,6 +110,9 @@ Client::Client(ConnectOptions options, const io::Canceller *canceller)
 
 void Client::connect(const io::Canceller *canceller) {
     const auto started = Clock::now();
+    keep_directory_fds();
+    if (plan_.storage_binding)
+        io::make_mount_point(plan_.storage_binding->alias);
     if (plan_.reads_credentials()) {
         auth_ = parse_registry_auth(io::read_secret(plan_.auth_file.value_or(""), plan_.auth_fd,
                                                     max_auth_file_bytes, plan_.start_timeout,
@@ -118,6 +138,31 @@ void Client::connect(const io::Canceller *canceller) {
         fmt::format("connected to podman {} at {}", version_.to_string(), socket_path()));
 }
 
+namespace {
+
+io::UniqueFd duplicate(int fd, const char *what) {
+    io::UniqueFd copy(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!copy)
+        throw Error(ErrorCode::internal,
+                    fmt::format("cannot duplicate {} {}: {}", what, fd, std::strerror(errno)));
+    return copy;
+}
+
+} // namespace
+
+void Client::keep_directory_fds() {
+    // Every child of the client's life gets them (`podman pull`, skopeo), not only the
+    // service, so the client keeps its own copies: the host may close its fds once connected.
+    if (plan_.storage_binding) {
+        storage_root_fd_ = duplicate(plan_.storage_binding->fd, "storage_root_fd");
+        plan_.storage_binding->fd = storage_root_fd_.get();
+    }
+    if (plan_.run_root_fd >= 0) {
+        run_root_fd_ = duplicate(plan_.run_root_fd, "run_root_fd");
+        plan_.run_root_fd = run_root_fd_.get();
+    }
+}
+
 void Client::make_temp_directory() {
     // A host killed outright (SIGKILL) leaves its podman's temporary files behind, partial
     // blobs included; the next client with the same temp_root removes them.
@@ -138,6 +183,7 @@ void Client::start_service(const io::Canceller *canceller) {
     service.podman = podman_;
     service.storage = plan_.storage;
     service.run_root_fd = plan_.run_root_fd;
+    service.storage_binding = plan_.storage_binding;
     service.env = env_;
     service.runtime_dir = plan_.runtime_dir;
     service.start_timeout = plan_.start_timeout;
@@ -187,10 +233,13 @@ void Client::log(LogLevel level, std::string_view message) const {
 }
 
 PullResult Client::pull(std::string_view image, const PullParameters &params,
-                        PullObserver &observer, const io::Canceller *canceller) {
+                        PullObserver &host_observer, const io::Canceller *canceller,
+                        io::BootcProgressWriter *progress_writer) {
     throw_if_cancelled(canceller, "the pull");
+    const auto generation = cancel_hub_->generation();
     const PullPlan plan =
-        plan_pull(image, params, version_, auth_, plan_, io::probe_manifest_facts(env_));
+        plan_pull(image, params, version_, plan_.reads_credentials() ? &auth_ : nullptr, plan_,
+                  io::probe_manifest_facts(env_));
     // A policy podman could not read would fail the pull only once podman ran, and a FIFO
     // would hang it: refuse it here, before anything starts.
     if (params.signature_policy)
@@ -199,8 +248,19 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
     for (const auto &note : plan.notes)
         log(LogLevel::debug, note);
     log(LogLevel::debug, describe_manifest_step(plan.manifest));
+    // bootc's progress events follow what the host hears, when the host asked for them.
+    std::optional<io::BootcEventsObserver> events;
+    if (progress_writer != nullptr)
+        events.emplace(
+            host_observer, *progress_writer, std::string(image),
+            [this, generation, canceller] {
+                return cancel_hub_->cancelled_since(generation) ||
+                       (canceller != nullptr && canceller->cancelled());
+            },
+            plan_.log);
+    PullObserver &observer = events ? static_cast<PullObserver &>(*events) : host_observer;
     // The host hears the route once the manifest step's outcome is known (io::ManifestGate).
-    LoggedRoute logged(observer, [this](const RouteDecision &decision) {
+    AnnouncedOnce logged(observer, [this](const RouteDecision &decision) {
         log(LogLevel::info,
             fmt::format("route {}: {}", route_name(decision.route), decision.reason));
     });
@@ -214,10 +274,16 @@ PullResult Client::pull(std::string_view image, const PullParameters &params,
         pause.emplace(*cancel_hub_, canceller);
     for (std::uint32_t attempt = 1;; ++attempt) {
         try {
-            if (const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps))
-                return run_subprocess_pull(plan, *subprocess, logged, canceller, tracker);
-            return run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged, canceller,
-                                tracker);
+            const auto *subprocess = std::get_if<SubprocessPullPlan>(&plan.steps);
+            PullResult result =
+                subprocess != nullptr
+                    ? run_subprocess_pull(plan, *subprocess, logged, canceller, tracker)
+                    : run_api_pull(plan, std::get<ApiPullPlan>(plan.steps), logged, canceller,
+                                   tracker);
+            result.manifest_digest = logged.manifest_digest();
+            if (events)
+                events->succeeded(result.totals);
+            return result;
         } catch (const Error &error) {
             const auto delay = next_retry(plan.own_retries, attempt, error);
             if (!delay)
@@ -239,7 +305,7 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     request.route = plan.decision.route;
     request.stall_timeout = plan.stall_timeout;
     request.decision = plan.decision;
-    request.manifest = manifest_request(plan, env_);
+    request.manifest = manifest_request(plan, plan_, env_);
     request.canceller = canceller;
     request.podman_pid = service_ ? service_->pid() : -1;
     request.tracker = &tracker;
@@ -247,7 +313,9 @@ PullResult Client::run_api_pull(const PullPlan &plan, const ApiPullPlan &api,
     log(LogLevel::debug, fmt::format("POST {}", request.target));
     const PullOutcome outcome = io::run_api_pull(request, observer, *cancel_hub_);
 
-    PullResult result{{}, plan.decision.route, outcome.totals};
+    PullResult result;
+    result.route = plan.decision.route;
+    result.totals = outcome.totals;
     if (api.inspect_target) {
         constexpr std::size_t inspect_limit = 4 * 1024 * 1024; // an answer is a few KiB
         constexpr std::chrono::seconds inspect_timeout{30};
@@ -269,6 +337,7 @@ PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPul
     request.child.env = env_;
     if (plan_.run_root_fd >= 0)
         request.child.inherited.push_back({plan_.run_root_fd, run_root_child_fd});
+    request.child.storage = plan_.storage_binding;
     // Credentials reach `podman pull` as a sealed memory file: never on argv, never in a file
     // on disk.
     std::optional<io::SecretMemfd> auth_memfd;
@@ -278,13 +347,17 @@ PullResult Client::run_subprocess_pull(const PullPlan &plan, const SubprocessPul
     }
     request.stall_timeout = plan.stall_timeout;
     request.decision = plan.decision;
-    request.manifest = manifest_request(plan, env_);
+    request.manifest = manifest_request(plan, plan_, env_);
     request.canceller = canceller;
     request.tracker = &tracker;
     request.claims = claims_.get();
     log(LogLevel::debug, fmt::format("running {}", fmt::join(request.child.argv, " ")));
     auto outcome = io::run_subprocess_pull(request, observer, *cancel_hub_);
-    return {std::move(outcome.image_id), plan.decision.route, outcome.totals};
+    PullResult result;
+    result.image_id = std::move(outcome.image_id);
+    result.route = plan.decision.route;
+    result.totals = outcome.totals;
+    return result;
 }
 
 } // namespace podpull

@@ -11,6 +11,7 @@
 #include "core/pull_plan.hpp"
 #include "core/registry_auth.hpp"
 #include "core/route.hpp"
+#include "io/unique_fd.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -23,6 +24,7 @@ namespace podpull {
 namespace io {
 class BackgroundLoop;
 class BlobClaimsGate;
+class BootcProgressWriter;
 class CancelHub;
 class Canceller;
 class PodmanService;
@@ -32,7 +34,8 @@ class PrivateDirectory;
 struct PullResult {
     std::string image_id;
     Route route = Route::automatic;
-    PullTotals totals; // bytes fetched and cached, blob counts (ProgressTracker::totals)
+    PullTotals totals;           // bytes fetched and cached, blob counts (ProgressTracker::totals)
+    std::string manifest_digest; // the image manifest's, when the manifest step read it
 };
 
 class Client {
@@ -48,15 +51,18 @@ class Client {
     // Blocks; every observer call happens on the calling thread. `canceller` (may be null)
     // ends this pull, and only it, with CANCELLED when it fires. Pulls may run at once from
     // several threads; one that shares a blob with another in flight sends its request once
-    // that one has ended (io::BlobClaimsGate). Throws Error.
+    // that one has ended (io::BlobClaimsGate). `progress_writer` (may be null) gets bootc's
+    // progress events of the pull (io::BootcEventsObserver). Throws Error.
     PullResult pull(std::string_view image, const PullParameters &params, PullObserver &observer,
-                    const io::Canceller *canceller = nullptr);
+                    const io::Canceller *canceller = nullptr,
+                    io::BootcProgressWriter *progress_writer = nullptr);
 
     // Cancels every pull in flight. Async-signal-safe.
     void cancel() noexcept;
 
   private:
     void connect(const io::Canceller *canceller);
+    void keep_directory_fds();
     void make_temp_directory();
     void start_service(const io::Canceller *canceller);
     void shutdown() noexcept;
@@ -70,6 +76,8 @@ class Client {
                                    ProgressTracker &tracker);
 
     ConnectPlan plan_;
+    io::UniqueFd storage_root_fd_; // the client's copies of the host's directory fds
+    io::UniqueFd run_root_fd_;
     std::string podman_; // resolved executable once a service started from it
     std::unique_ptr<io::PrivateDirectory> temp_dir_; // every podman child's TMPDIR
     std::vector<std::string> env_;                   // the environment of every podman child

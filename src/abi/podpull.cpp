@@ -8,6 +8,7 @@
 #include "client.hpp"
 #include "core/error.hpp"
 #include "core/retry_policy.hpp"
+#include "io/bootc_progress_writer.hpp"
 #include "io/canceller.hpp"
 
 #include <boost/system/system_error.hpp>
@@ -32,10 +33,15 @@ struct podpull_canceller {
     podpull::io::Canceller canceller;
 };
 
+struct podpull_progress_writer {
+    podpull::io::BootcProgressWriter writer;
+};
+
 struct podpull_result {
     std::string image_id;
     podpull_route route;
     podpull::PullTotals totals;
+    std::string manifest_digest;
 };
 
 namespace {
@@ -81,6 +87,8 @@ podpull::ConnectOptions to_options(const podpull_connect_options &o) {
     podpull::ConnectOptions options;
     options.podman_path = optional_string(o.podman_path);
     options.storage_root = optional_string(o.storage_root);
+    options.storage_root_fd = o.storage_root_fd;
+    options.storage_root_alias = optional_string(o.storage_root_alias);
     options.run_root = optional_string(o.run_root);
     options.run_root_fd = o.run_root_fd;
     options.storage_driver = optional_string(o.storage_driver);
@@ -204,6 +212,7 @@ podpull_connect_options connect_options_defaults() {
     defaults.struct_size = sizeof defaults;
     defaults.run_root_fd = -1;
     defaults.auth_fd = -1;
+    defaults.storage_root_fd = -1;
     defaults.start_timeout_ms = 90000;
     return defaults;
 }
@@ -333,11 +342,12 @@ podpull_code podpull_pull(podpull_client *client, const char *image,
             read_host_struct(opts, pull_options_defaults(), "podpull_pull_options");
         const auto callbacks = read_host_struct(cb, callbacks_defaults(), "podpull_callbacks");
         CallbackObserver observer(callbacks);
-        auto pulled =
-            client->client.pull(image, to_parameters(options), observer, canceller_of(options));
+        auto pulled = client->client.pull(
+            image, to_parameters(options), observer, canceller_of(options),
+            options.progress_writer != nullptr ? &options.progress_writer->writer : nullptr);
         if (result != nullptr)
-            *result =
-                new podpull_result{std::move(pulled.image_id), to_c(pulled.route), pulled.totals};
+            *result = new podpull_result{std::move(pulled.image_id), to_c(pulled.route),
+                                         pulled.totals, std::move(pulled.manifest_digest)};
     });
 }
 
@@ -390,8 +400,36 @@ uint32_t podpull_result_blobs_cached(const podpull_result *res) {
     return res != nullptr ? res->totals.blobs_cached : 0;
 }
 
+const char *podpull_result_manifest_digest(const podpull_result *res) {
+    return res != nullptr ? res->manifest_digest.c_str() : "";
+}
+
 void podpull_result_free(podpull_result *res) {
     delete res;
+}
+
+podpull_code podpull_progress_writer_new(int fd, uint32_t flags, podpull_progress_writer **out,
+                                         podpull_error **err) {
+    if (out != nullptr)
+        *out = nullptr;
+    return guarded(err, [&] {
+        if (out == nullptr)
+            throw Error(ErrorCode::invalid_argument, "podpull_progress_writer_new: out is NULL");
+        if ((flags & ~PODPULL_PROGRESS_START_SENT) != 0)
+            throw Error(ErrorCode::invalid_argument,
+                        "podpull_progress_writer_new: flags holds a flag this podpull version "
+                        "does not know");
+        *out = new podpull_progress_writer{
+            podpull::io::BootcProgressWriter(fd, (flags & PODPULL_PROGRESS_START_SENT) != 0)};
+    });
+}
+
+int podpull_progress_writer_failed(const podpull_progress_writer *writer) {
+    return writer != nullptr && writer->writer.failed() ? 1 : 0;
+}
+
+void podpull_progress_writer_free(podpull_progress_writer *writer) {
+    delete writer;
 }
 
 const char *podpull_code_str(podpull_code code) {
@@ -470,6 +508,10 @@ const podpull_api *podpull_get_api(uint32_t abi_major) {
         podpull_result_blobs_total,
         podpull_result_blobs_cached,
         podpull_error_retryable,
+        podpull_result_manifest_digest,
+        podpull_progress_writer_new,
+        podpull_progress_writer_failed,
+        podpull_progress_writer_free,
     };
     return abi_major == PODPULL_ABI_MAJOR ? &api : nullptr;
 }

@@ -42,8 +42,26 @@ std::string default_temp_root(const std::vector<std::string> &env, const HostFac
 void check_options(const ConnectOptions &options, const HostFacts &host) {
     if (options.podman_path && options.podman_path->empty())
         throw Error(ErrorCode::invalid_argument, "podman_path is empty");
+    check_fd(options.storage_root_fd, "storage_root_fd", host);
     check_fd(options.run_root_fd, "run_root_fd", host);
     check_fd(options.auth_fd, "auth_fd", host);
+    if (options.storage_root_fd >= 0) {
+        if (!host.is_directory_fd(options.storage_root_fd))
+            throw Error(
+                ErrorCode::invalid_argument,
+                fmt::format("storage_root_fd {} is not a directory", options.storage_root_fd));
+        if (options.storage_root)
+            throw Error(ErrorCode::invalid_argument,
+                        "storage_root and storage_root_fd are both set; podman takes one --root");
+        if (!options.storage_root_alias)
+            throw Error(ErrorCode::invalid_argument,
+                        "storage_root_fd needs storage_root_alias, the path podman is to see the "
+                        "storage at");
+        check_storage_alias(*options.storage_root_alias);
+    } else if (options.storage_root_alias) {
+        throw Error(ErrorCode::invalid_argument,
+                    "storage_root_alias is set without storage_root_fd");
+    }
     if (options.run_root_fd >= 0 && options.run_root)
         throw Error(ErrorCode::invalid_argument, "run_root and run_root_fd are both set");
     if (options.auth_file && options.auth_fd >= 0)
@@ -63,6 +81,10 @@ ConnectPlan plan_connection(ConnectOptions options, const HostFacts &host) {
     if (options.podman_path)
         plan.podman = std::move(*options.podman_path);
     plan.storage.root = std::move(options.storage_root);
+    if (options.storage_root_fd >= 0) {
+        plan.storage_binding = StorageBinding{options.storage_root_fd, *options.storage_root_alias};
+        plan.storage.root = std::move(options.storage_root_alias);
+    }
     plan.storage.run_root = std::move(options.run_root);
     plan.storage.run_root_at_fd3 = options.run_root_fd >= 0;
     plan.storage.storage_driver = std::move(options.storage_driver);

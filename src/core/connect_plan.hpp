@@ -19,6 +19,8 @@ namespace podpull {
 struct ConnectOptions {
     std::optional<std::string> podman_path;
     std::optional<std::string> storage_root;
+    int storage_root_fd = -1;
+    std::optional<std::string> storage_root_alias;
     std::optional<std::string> run_root;
     int run_root_fd = -1;
     std::optional<std::string> storage_driver;
@@ -34,14 +36,18 @@ struct ConnectOptions {
 // What the plan needs to know of the host, as the shell found it.
 struct HostFacts {
     std::function<bool(int fd)> is_open_fd;
+    std::function<bool(int fd)> is_directory_fd;
     std::function<bool(const std::string &path)> is_writable_dir;
     std::optional<std::string> xdg_runtime_dir; // $XDG_RUNTIME_DIR
     std::optional<std::string> tmpdir;          // $TMPDIR
 };
 
 struct ConnectPlan {
-    std::string podman = "podman";        // a path, or a name to look up in PATH
-    StorageFlags storage;                 // --root, --runroot, --storage-driver
+    std::string podman = "podman"; // a path, or a name to look up in PATH
+    StorageFlags storage;          // --root, --runroot, --storage-driver
+    // The storage root as an open directory, seen by every podman child at its alias (which is
+    // then storage.root); nullopt: storage.root is a path of the host's own mount namespace.
+    std::optional<StorageBinding> storage_binding;
     int run_root_fd = -1;                 // the host's fd every podman child gets at fd 3
     std::optional<std::string> auth_file; // containers-auth.json(5), read once at connect
     int auth_fd = -1;                     // the same, as the host's open fd
@@ -64,8 +70,10 @@ struct ConnectPlan {
 // $XDG_RUNTIME_DIR, else /run, else /tmp (the first that is a writable directory); a
 // temp_root of the TMPDIR the host puts in env, else its own $TMPDIR, else /var/tmp, else /tmp.
 // Throws Error(invalid_argument) for an empty podman_path, an fd that is not -1 and not an open
-// descriptor above 2, run_root with run_root_fd, auth_file with auth_fd, or an env entry that
-// is not KEY=VALUE.
+// descriptor above 2, a storage_root_fd that is not a directory or comes without a
+// storage_root_alias (or with storage_root), an alias without the fd or one that
+// check_storage_alias refuses, run_root with run_root_fd, auth_file with auth_fd, or an env
+// entry that is not KEY=VALUE.
 ConnectPlan plan_connection(ConnectOptions options, const HostFacts &host);
 
 } // namespace podpull

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "image_id.hpp"
 #include "json_view.hpp"
+#include "sha256.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -188,6 +189,24 @@ std::vector<BlobDescriptor> image_blobs(const ImageManifest &manifest) {
     if (seen.insert(manifest.config.digest).second)
         blobs.push_back(manifest.config);
     return blobs;
+}
+
+std::size_t ManifestSummary::layer_count() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(blobs.begin(), blobs.end(),
+                      [&](const BlobDescriptor &blob) { return blob.digest != config; }));
+}
+
+bool ManifestSummary::is_layer(std::string_view blob_digest) const noexcept {
+    return blob_digest != config &&
+           std::any_of(blobs.begin(), blobs.end(),
+                       [&](const BlobDescriptor &blob) { return blob.digest == blob_digest; });
+}
+
+ManifestSummary summarize_manifest(const ImageManifest &manifest, std::string_view raw) {
+    // The digest of the bytes as the registry serves them: what podman records as the image's
+    // digest, and what `podman pull NAME@DIGEST` would fetch.
+    return {sha256_digest(raw), image_blobs(manifest), manifest.config.digest};
 }
 
 Platform host_platform(std::string_view machine) {

@@ -82,6 +82,20 @@ Manifest parse_manifest(std::string_view raw);
 // manifest may list a layer twice; podman stores it once).
 std::vector<BlobDescriptor> image_blobs(const ImageManifest &manifest);
 
+// The image a pull stores, as its manifest tells before the first byte.
+struct ManifestSummary {
+    std::string digest;                // "sha256:<hex>" of the image manifest's bytes
+    std::vector<BlobDescriptor> blobs; // image_blobs(): the layers, then the config
+    std::string config;                // the config blob's digest
+
+    // The blobs that are layers (all but the config), each once.
+    std::size_t layer_count() const noexcept;
+    bool is_layer(std::string_view blob_digest) const noexcept;
+};
+
+// The summary of an image manifest whose raw bytes are `raw`.
+ManifestSummary summarize_manifest(const ImageManifest &manifest, std::string_view raw);
+
 // The platform of the host as podman names it, from uname's machine field: "x86_64" ->
 // linux/amd64, "aarch64" -> linux/arm64 (variant v8), "armv7l" -> linux/arm/v7, "i686" ->
 // linux/386, and so on; a machine it does not know is taken as the architecture itself.

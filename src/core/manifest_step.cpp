@@ -20,7 +20,7 @@ void split_layout_reference(std::string_view body, LocalManifestStep &step) {
 }
 
 RegistryManifestStep registry_step(const ImageReference &ref, const PullParameters &params,
-                                   bool sends_credentials, const ManifestFacts &facts) {
+                                   ManifestCredentials credentials, const ManifestFacts &facts) {
     RegistryManifestStep step;
     const RepositoryParts parts = split_repository(ref);
     step.repository = std::string(docker_scheme) + parts.name;
@@ -30,9 +30,13 @@ RegistryManifestStep registry_step(const ImageReference &ref, const PullParamete
     step.argv.insert(step.argv.end(), {"inspect", "--raw"});
     if (!params.tls_verify)
         step.argv.emplace_back("--tls-verify=false");
-    if (sends_credentials)
+    if (credentials == ManifestCredentials::auth_file) {
         step.argv.insert(step.argv.end(),
                          {"--authfile", fmt::format("/proc/self/fd/{}", manifest_auth_fd)});
+        step.reads_auth_file = true;
+    } else if (credentials == ManifestCredentials::anonymous) {
+        step.argv.emplace_back("--no-creds");
+    }
     if (params.retries > 0)
         step.argv.insert(step.argv.end(), {"--retry-times", std::to_string(params.retries)});
     step.argv.emplace_back("--");
@@ -43,7 +47,7 @@ RegistryManifestStep registry_step(const ImageReference &ref, const PullParamete
 } // namespace
 
 ManifestStep plan_manifest(const ImageReference &ref, const PullParameters &params,
-                           bool sends_credentials, const ManifestFacts &facts) {
+                           ManifestCredentials credentials, const ManifestFacts &facts) {
     ManifestStep step;
     step.platform = wanted_platform(params, facts.host);
     step.timeout = manifest_timeout;
@@ -62,7 +66,7 @@ ManifestStep plan_manifest(const ImageReference &ref, const PullParameters &para
         } else if (!facts.skopeo) {
             step.unavailable = "skopeo, which reads the manifest, is not in PATH";
         } else {
-            step.source = registry_step(ref, params, sends_credentials, facts);
+            step.source = registry_step(ref, params, credentials, facts);
         }
         return step;
     case Transport::oci:
@@ -123,7 +127,7 @@ ManifestReading read_manifest(std::string_view raw, const Platform &platform, bo
     const Manifest manifest = parse_manifest(raw);
     ManifestReading reading;
     if (const auto *image = std::get_if<ImageManifest>(&manifest)) {
-        reading.blobs = image_blobs(*image);
+        reading.image = summarize_manifest(*image, raw);
         return reading;
     }
     const auto &list = std::get<ManifestList>(manifest);
@@ -148,13 +152,13 @@ std::string describe_manifest_step(const ManifestStep &step) {
     return no_manifest_note(step.unavailable);
 }
 
-std::string manifest_note(const std::vector<BlobDescriptor> &blobs, std::string_view source) {
+std::string manifest_note(const ManifestSummary &manifest, std::string_view source) {
     std::uint64_t bytes = 0;
-    for (const auto &blob : blobs)
+    for (const auto &blob : manifest.blobs)
         bytes += blob.size;
     return fmt::format("blob sizes from the image's manifest before the first byte ({} blobs, "
                        "{} bytes, {})",
-                       blobs.size(), bytes, source);
+                       manifest.blobs.size(), bytes, source);
 }
 
 std::string no_manifest_note(std::string_view why) {

@@ -30,12 +30,25 @@ struct ManifestFacts {
     std::optional<std::string> registries_conf;
 };
 
+// What skopeo is given of the host's credentials.
+enum class ManifestCredentials {
+    own_lookup, // the host named no auth file: skopeo searches where it does by default
+    auth_file,  // the image's registry's entry, as an auth file at manifest_auth_fd
+    // The host's file holds none for the image: --no-creds. Not an empty --authfile: skopeo
+    // 1.9.3 (containers/image 5.23, before 5.24.0's "Don't use any default path fallbacks if
+    // the user specified a path") reads ~/.config/containers/auth.json, ~/.docker/config.json
+    // and ~/.dockercfg after the file it is given (seen; test_exact_credentials.cpp).
+    anonymous
+};
+
 // `skopeo inspect --raw` of a registry reference.
 struct RegistryManifestStep {
     std::vector<std::string>
         argv; // [skopeo, globals..., inspect, --raw, flags..., --, docker://REF]
     // "docker://name" without tag or digest, for the entry of a list (argv_for_digest).
     std::string repository;
+    // argv reads an auth file at manifest_auth_fd (ManifestCredentials::auth_file).
+    bool reads_auth_file = false;
 };
 
 // A manifest in local files: oci: (a layout directory), oci-archive: (a tar of one), dir:.
@@ -59,21 +72,20 @@ inline constexpr std::chrono::milliseconds manifest_timeout{30000};
 // Where skopeo finds the credentials, as `podman pull` does (podman_command.hpp).
 inline constexpr int manifest_auth_fd = 4;
 
-// Decides the step for one pull. `sends_credentials`: the plan hands the image's registry's
-// credentials over (they go to skopeo as an auth file at manifest_auth_fd).
+// Decides the step for one pull, skopeo getting `credentials`.
 ManifestStep plan_manifest(const ImageReference &ref, const PullParameters &params,
-                           bool sends_credentials, const ManifestFacts &facts);
+                           ManifestCredentials credentials, const ManifestFacts &facts);
 
 // The command line that fetches the list entry `digest` (is_blob_digest) of `step`'s image.
 std::vector<std::string> argv_for_digest(const RegistryManifestStep &step, std::string_view digest);
 
 // What one fetched manifest means for the pull.
 struct ManifestReading {
-    std::vector<BlobDescriptor> blobs;    // an image manifest: what the pull stores
+    std::optional<ManifestSummary> image; // an image manifest: what the pull stores
     std::optional<BlobDescriptor> follow; // a list: the entry to fetch next
 };
 
-// Reads `raw`: an image manifest gives its blobs; a list gives the entry for `platform` to
+// Reads `raw`: an image manifest gives its summary; a list gives the entry for `platform` to
 // follow, unless `from_list` (a list's entry that is a list again is refused, as podman
 // does). Throws Error(protocol) for a manifest parse_manifest refuses, Error(not_found) when
 // no entry matches; the message says why, for a person.
@@ -91,7 +103,7 @@ std::string describe_manifest_step(const ManifestStep &step);
 // What on_route's reason says about the sizes: "blob sizes from the image's manifest before
 // the first byte (49 blobs, 133489331 bytes, skopeo inspect)" or "no blob sizes before the
 // bytes: <why>".
-std::string manifest_note(const std::vector<BlobDescriptor> &blobs, std::string_view source);
+std::string manifest_note(const ManifestSummary &manifest, std::string_view source);
 std::string no_manifest_note(std::string_view why);
 
 } // namespace podpull

@@ -98,6 +98,34 @@ std::string_view progress_parameter(Route route) {
 
 } // namespace
 
+void check_storage_alias(std::string_view alias) {
+    constexpr std::size_t path_max = 4096; // PATH_MAX, with its terminating NUL
+    const auto refuse = [&](std::string_view why) {
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("storage_root_alias {} {}", quote_for_message(alias, 80), why));
+    };
+    if (alias.empty() || alias.front() != '/')
+        refuse("is not an absolute path");
+    if (alias.size() >= path_max)
+        refuse("is longer than PATH_MAX");
+    if (alias == "/")
+        refuse("is the root directory");
+    if (alias.find('\0') != std::string_view::npos)
+        refuse("holds a NUL byte");
+    std::string_view rest = alias.substr(1);
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const auto part = rest.substr(0, slash);
+        if (part.empty() || part == "." || part == "..")
+            refuse("is not a normalized path (an empty, \".\" or \"..\" component)");
+        if (slash == std::string_view::npos)
+            break;
+        rest.remove_prefix(slash + 1);
+        if (rest.empty())
+            refuse("ends with '/'");
+    }
+}
+
 std::vector<std::string> global_flags(const StorageFlags &storage) {
     if (storage.run_root && storage.run_root_at_fd3)
         throw Error(ErrorCode::invalid_argument,

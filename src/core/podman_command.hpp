@@ -29,6 +29,22 @@ struct StorageFlags {
 
 std::vector<std::string> global_flags(const StorageFlags &storage);
 
+// The storage root as bootc holds it: an open directory that podman is to see at an absolute
+// alias path (podman records the path in its database, so it must stay the same from one
+// client to the next). Every podman and skopeo child gets the directory bind-mounted at the
+// alias in a private mount namespace of its own, set up between fork and exec
+// (io/child_process), so nothing of it ever shows in the host's mount table and it vanishes
+// with the child. The child's --root is the alias.
+struct StorageBinding {
+    int fd = -1;       // the host's descriptor of the directory
+    std::string alias; // absolute and normalized (check_storage_alias)
+};
+
+// Throws Error(invalid_argument) unless `alias` is an absolute path without ".", ".." or
+// empty components, other than "/" and under PATH_MAX: a mount target the host can predict,
+// never one that resolves somewhere else.
+void check_storage_alias(std::string_view alias);
+
 // [podman, globals..., system, service, --time=0, unix://<socket>]
 std::vector<std::string> service_argv(const std::string &podman, const StorageFlags &storage,
                                       const std::string &socket_path);

@@ -2,6 +2,7 @@
 // podpull_callbacks; tests implement it to record what a pull reported.
 #pragma once
 
+#include "image_manifest.hpp"
 #include "progress_tracker.hpp"
 #include "route.hpp"
 
@@ -13,6 +14,9 @@ class PullObserver {
   public:
     virtual ~PullObserver() = default;
 
+    // The image's manifest, when the manifest step read one: once, just before route_chosen.
+    // Only observers inside the library take it (the host hears of it in the route's reason).
+    virtual void manifest_read(const ManifestSummary & /*manifest*/) {}
     virtual void route_chosen(const RouteDecision &decision) = 0;
     virtual void status(std::string_view line) = 0;
     // Returns false when the host wants the pull cancelled.

@@ -29,17 +29,25 @@ void check_signature_policy(const std::optional<std::string> &path) {
                                 quote_for_message(*path, 80)));
 }
 
+// What skopeo gets of the credentials podman gets. A short name gets no skopeo step at all.
+ManifestCredentials manifest_credentials(const PullCredentials &credentials) {
+    if (!credentials.sends_any_file())
+        return ManifestCredentials::own_lookup;
+    return credentials.entries.empty() ? ManifestCredentials::anonymous
+                                       : ManifestCredentials::auth_file;
+}
+
 } // namespace
 
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
-                   const PodmanVersion &podman, const RegistryAuth &auth,
+                   const PodmanVersion &podman, const RegistryAuth *auth,
                    const ConnectPlan &connection, const ManifestFacts &facts) {
     PullPlan plan;
     plan.reference = parse_reference(image);
     check_signature_policy(params.signature_policy);
     plan.decision = choose_route(plan.reference, podman, params);
     plan.stall_timeout = std::chrono::milliseconds(params.stall_timeout_ms);
-    plan.credentials = select_credentials(auth, plan.reference);
+    plan.credentials = credentials_for_pull(auth, plan.reference);
 
     plan.own_retries = own_retry_rule(plan.reference.transport == Transport::registry,
                                       params.retries, params.retry_delay_ms, podman);
@@ -48,37 +56,34 @@ PullPlan plan_pull(std::string_view image, const PullParameters &params,
             "podman {} takes no retry count ({} added it); podpull retries a pull that fails "
             "on a transient registry error itself, up to {} times",
             podman.to_string(), retry_since.to_string(), plan.own_retries.retries));
-    if (plan.credentials)
-        plan.notes.push_back(
-            fmt::format("sending the credentials stored under '{}'", plan.credentials->key));
+    plan.notes.push_back(describe_credentials(plan.credentials, plan.reference));
     if (params.signature_policy)
         plan.notes.push_back(fmt::format("the image must satisfy the signature policy {}",
                                          quote_for_message(*params.signature_policy, 200)));
 
     if (plan.decision.route == Route::subprocess) {
         std::optional<std::string> authfile;
-        if (plan.credentials)
+        if (plan.credentials.sends_any_file())
             authfile = fmt::format("/proc/self/fd/{}", auth_file_child_fd);
         plan.steps = SubprocessPullPlan{pull_argv(connection.podman, connection.storage,
                                                   plan.reference, params, podman, authfile)};
     } else {
         plan.steps = plan_api(plan.reference, params, plan.decision.route, podman);
     }
-    plan.manifest = plan_manifest(plan.reference, params, plan.credentials.has_value(), facts);
+    plan.manifest =
+        plan_manifest(plan.reference, params, manifest_credentials(plan.credentials), facts);
     return plan;
 }
 
 HttpHeaderList api_request_headers(const PullPlan &plan) {
     HttpHeaderList headers;
-    if (plan.credentials)
-        headers.emplace_back("X-Registry-Auth", registry_auth_header(*plan.credentials));
+    if (auto header = credentials_header(plan.credentials))
+        headers.push_back(std::move(*header));
     return headers;
 }
 
 std::optional<std::string> subprocess_auth_file(const PullPlan &plan) {
-    if (!plan.credentials)
-        return std::nullopt;
-    return minimal_auth_file(*plan.credentials);
+    return credentials_auth_file(plan.credentials);
 }
 
 } // namespace podpull

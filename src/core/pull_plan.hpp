@@ -41,9 +41,10 @@ struct PullPlan {
     ImageReference reference;
     RouteDecision decision;
     std::chrono::milliseconds stall_timeout{0}; // 0: none
-    // The credentials for the image's registry. The secret part of the plan: it goes only
-    // into api_request_headers() and subprocess_auth_file(), never into a note.
-    std::optional<RegistryCredentials> credentials;
+    // What podman and skopeo are handed of the host's credentials. The secret part of the
+    // plan: it goes only into api_request_headers() and subprocess_auth_file(), never into a
+    // note.
+    PullCredentials credentials;
     // What the debug log should say about the plan, in order. Never a secret.
     std::vector<std::string> notes;
     std::variant<ApiPullPlan, SubprocessPullPlan> steps;
@@ -53,22 +54,22 @@ struct PullPlan {
     OwnRetries own_retries;
 };
 
-// Throws Error(invalid_argument) for a malformed reference, a route that cannot pull it
+// `auth`: the host's auth file, parsed; null when it named none. Throws
+// Error(invalid_argument) for a malformed reference, a route that cannot pull it
 // (choose_route), or options that podman could not take (a platform part with '/', an empty
 // value, a signature policy that is not an absolute path); Error(internal) only for a bug.
 PullPlan plan_pull(std::string_view image, const PullParameters &params,
-                   const PodmanVersion &podman, const RegistryAuth &auth,
+                   const PodmanVersion &podman, const RegistryAuth *auth,
                    const ConnectPlan &connection, const ManifestFacts &facts);
 
 using HttpHeaderList = std::vector<std::pair<std::string, std::string>>;
 
-// The API request's headers, X-Registry-Auth included (podman ignores REGISTRY_AUTH_FILE on
-// API pulls): build them only to send them.
+// The API request's headers, the credentials' included (credentials_header; podman ignores
+// REGISTRY_AUTH_FILE on API pulls): build them only to send them.
 HttpHeaderList api_request_headers(const PullPlan &plan);
 
 // For `podman pull` and skopeo: the auth file they read at auth_file_child_fd (and
-// manifest_auth_fd), holding only the image's registry's credentials; nullopt when the plan
-// has none.
+// manifest_auth_fd), credentials_auth_file; nullopt when the host named no auth file.
 std::optional<std::string> subprocess_auth_file(const PullPlan &plan);
 
 } // namespace podpull

@@ -239,18 +239,107 @@ std::string registry_auth_header(const RegistryCredentials &credentials) {
     return base64_encode(json::serialize(object), Base64Alphabet::url_safe);
 }
 
-std::string minimal_auth_file(const RegistryCredentials &credentials) {
+namespace {
+
+json::object auth_file_entry(const RegistryCredentials &credentials) {
     json::object entry;
     if (!credentials.username.empty() || !credentials.password.empty())
         entry["auth"] = base64_encode(credentials.username + ":" + credentials.password,
                                       Base64Alphabet::standard);
     if (!credentials.identity_token.empty())
         entry["identitytoken"] = credentials.identity_token;
+    return entry;
+}
+
+std::string auth_file_of(const std::vector<RegistryCredentials> &entries) {
     json::object auths;
-    auths[credentials.key] = std::move(entry);
+    for (const auto &credentials : entries)
+        auths[credentials.key] = auth_file_entry(credentials);
     json::object file;
     file["auths"] = std::move(auths);
     return json::serialize(file);
+}
+
+} // namespace
+
+std::string minimal_auth_file(const RegistryCredentials &credentials) {
+    return auth_file_of({credentials});
+}
+
+PullCredentials credentials_for_pull(const RegistryAuth *auth, const ImageReference &ref) {
+    PullCredentials chosen;
+    if (auth == nullptr)
+        return chosen;
+    if (ref.transport != Transport::registry) {
+        chosen.source = PullCredentials::Source::no_registry;
+        return chosen;
+    }
+    chosen.source = PullCredentials::Source::host_file;
+    if (!lookup_key(ref)) {
+        // A short name: any registry of registries.conf may serve it, so any entry may apply.
+        chosen.short_name = true;
+        for (const auto &entry : auth->entries)
+            if (entry.credentials)
+                chosen.entries.push_back(*entry.credentials);
+        return chosen;
+    }
+    if (auto credentials = select_credentials(*auth, ref))
+        chosen.entries.push_back(std::move(*credentials));
+    return chosen;
+}
+
+std::optional<std::pair<std::string, std::string>>
+credentials_header(const PullCredentials &credentials) {
+    if (!credentials.sends_any_file())
+        return std::nullopt;
+    if (!credentials.short_name && credentials.entries.size() == 1)
+        return std::pair<std::string, std::string>{
+            "X-Registry-Auth", registry_auth_header(credentials.entries.front())};
+    // The field names of Docker's AuthConfig (pkg/auth/auth.go, getConfigCredentials).
+    json::object map;
+    for (const auto &entry : credentials.entries) {
+        json::object config;
+        if (!entry.username.empty())
+            config["username"] = entry.username;
+        if (!entry.password.empty())
+            config["password"] = entry.password;
+        if (!entry.identity_token.empty())
+            config["identitytoken"] = entry.identity_token;
+        map[entry.key] = std::move(config);
+    }
+    return std::pair<std::string, std::string>{
+        "X-Registry-Config", base64_encode(json::serialize(map), Base64Alphabet::url_safe)};
+}
+
+std::optional<std::string> credentials_auth_file(const PullCredentials &credentials) {
+    if (!credentials.sends_any_file())
+        return std::nullopt;
+    return auth_file_of(credentials.entries);
+}
+
+std::string describe_credentials(const PullCredentials &credentials, const ImageReference &ref) {
+    if (credentials.source == PullCredentials::Source::podman_default)
+        return "no auth file given: podman and skopeo look for credentials where they do by "
+               "default";
+    if (credentials.source == PullCredentials::Source::no_registry)
+        return fmt::format("{} reaches no registry: no credentials are handed over",
+                           quote_for_message(ref.text, 200));
+    if (credentials.short_name) {
+        std::vector<std::string> keys;
+        for (const auto &entry : credentials.entries)
+            keys.push_back(quote_for_message(entry.key, quoted_key_bytes));
+        return fmt::format("a short name: sending the credentials stored under {} ({} entries); "
+                           "podman picks the registry",
+                           keys.empty() ? std::string("no key")
+                                        : fmt::format("{}", fmt::join(keys, ", ")),
+                           keys.size());
+    }
+    if (credentials.entries.empty())
+        return fmt::format("the auth file holds no credentials for {}: podman and skopeo are told "
+                           "to use none",
+                           quote_for_message(ref.text, 200));
+    return fmt::format("sending the credentials stored under '{}'",
+                       credentials.entries.front().key);
 }
 
 } // namespace podpull

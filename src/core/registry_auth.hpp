@@ -1,8 +1,10 @@
-// Registry credentials: a containers-auth.json(5) file in, the X-Registry-Auth header for one
-// image's registry out (and, for `podman pull`, an auth file holding only that registry).
-// podman ignores REGISTRY_AUTH_FILE for API pulls (docs/podman.md, "Credentials"), so podpull reads
-// the file itself and sends the one entry the image needs. Nothing here ever puts a secret in an
-// error message, not even a piece of one.
+// Registry credentials: a containers-auth.json(5) file in, what podman and skopeo are handed for
+// one image out. podman ignores REGISTRY_AUTH_FILE for API pulls (docs/podman.md,
+// "Credentials"), so podpull reads the file itself and sends the entry the image needs. A host
+// that names a file gets exactly its credentials: when it holds none for the image, podman and
+// skopeo are told so (an empty set), for without any they would search the host's default
+// places (~/.docker/config.json and the like) for credentials the host never chose. Nothing
+// here ever puts a secret in an error message, not even a piece of one.
 #pragma once
 
 #include "reference.hpp"
@@ -71,5 +73,42 @@ std::string registry_auth_header(const RegistryCredentials &credentials);
 
 // A containers-auth.json(5) text holding only these credentials, for `podman pull --authfile`.
 std::string minimal_auth_file(const RegistryCredentials &credentials);
+
+// What one pull hands podman and skopeo of the host's credentials.
+struct PullCredentials {
+    // podman_default: the host named no auth file; nothing is sent, and podman's and
+    // skopeo's own lookup stands. host_file: exactly `entries`, and nothing else. no_registry:
+    // a local transport (oci:, dir:, ...) reaches no registry, so nothing is sent either.
+    enum class Source { podman_default, host_file, no_registry };
+    Source source = Source::podman_default;
+    // The image's registry's entry (at most one), or none: anonymous. For a short name, whose
+    // registry podman picks at pull time from registries.conf, every entry of the file.
+    std::vector<RegistryCredentials> entries;
+    bool short_name = false;
+
+    bool sends_any_file() const noexcept { return source == Source::host_file; }
+};
+
+// Chooses for `ref` from the host's file (`auth` null: the host named none). Throws what
+// select_credentials throws.
+PullCredentials credentials_for_pull(const RegistryAuth *auth, const ImageReference &ref);
+
+// The header of the API request, as podman's pkg/auth reads it; nullopt for podman_default.
+//   - the image's registry's entry: X-Registry-Auth with it (registry_auth_header), which
+//     podman uses for that pull as given, an identity token included;
+//   - otherwise X-Registry-Config, URL-safe base64 of the {"registry": {"username", "password"}}
+//     map, `{}` when there is none: podman writes the map to a temporary auth file and reads
+//     only that one. (An empty X-Registry-Auth map would not do: podman reads it as no header
+//     and falls back to its default files.) podman stores only username and password from
+//     this map, so an entry holding just an identity token reaches it without one.
+std::optional<std::pair<std::string, std::string>>
+credentials_header(const PullCredentials &credentials);
+
+// The auth file `podman pull --authfile` and `skopeo --authfile` read: the entries, or
+// {"auths":{}}; nullopt for podman_default.
+std::optional<std::string> credentials_auth_file(const PullCredentials &credentials);
+
+// What the debug log says of them (never a secret: keys only).
+std::string describe_credentials(const PullCredentials &credentials, const ImageReference &ref);
 
 } // namespace podpull

@@ -35,12 +35,12 @@ bool BlobClaimsGate::Entry::running() const {
     return gate_->claims_.running(ticket_);
 }
 
-void BlobClaimsGate::Entry::blobs_known(const std::optional<std::vector<BlobDescriptor>> &blobs) {
+void BlobClaimsGate::Entry::blobs_known(const std::optional<ManifestSummary> &manifest) {
     if (gate_ == nullptr)
         return;
     std::vector<std::string> digests;
-    if (blobs)
-        for (const auto &blob : *blobs)
+    if (manifest)
+        for (const auto &blob : manifest->blobs)
             digests.push_back(blob.digest);
     std::lock_guard lock(gate_->mutex_);
     gate_->claims_.blobs_known(ticket_, digests);

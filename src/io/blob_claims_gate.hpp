@@ -37,7 +37,7 @@ class BlobClaimsGate {
 
         bool running() const;
         // The manifest step's outcome: the blobs, or none known.
-        void blobs_known(const std::optional<std::vector<BlobDescriptor>> &blobs);
+        void blobs_known(const std::optional<ManifestSummary> &manifest);
         // On `pull`'s thread: returns once this pull may send its request, or once the pull is
         // stopped. Meanwhile the host hears, as status lines, whom it waits for; and the stall
         // timer rests, as podman has not been asked anything yet.

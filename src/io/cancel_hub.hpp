@@ -32,6 +32,15 @@ class CancelHub {
     // Async-signal-safe: an atomic increment and a write(2).
     void cancel_all() noexcept;
 
+    // For a wait that cannot enrol (a blocking write on the host's thread): take the
+    // generation when the pull starts, then ask whether cancel_all() came since.
+    std::uint64_t generation() const noexcept {
+        return generation_.load(std::memory_order_acquire);
+    }
+    bool cancelled_since(std::uint64_t generation) const noexcept {
+        return this->generation() > generation;
+    }
+
     // While the returned object lives, `cancel` runs (on the loop thread) when cancel_all()
     // is called. `cancel` must be quick and thread-safe (typically: post to the pull's own
     // io_context). Destroying the enrolment waits out a `cancel` that is running.

@@ -15,7 +15,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <optional>
+#include <sched.h>
 #include <string_view>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -29,10 +31,42 @@ namespace bp2 = boost::process::v2;
 
 namespace {
 
+// Exit status of a child whose setup failed before exec (podman's own for "the command
+// itself failed", so a caller that maps podman's statuses reads it as an early failure).
+constexpr int setup_failed_status = 125;
+
+// What the child needs to bind the storage root, prepared by the parent: the child may only
+// make async-signal-safe calls, so no string is built after fork.
+struct PreparedBinding {
+    int fd = -1;
+    std::string alias;
+    std::string failure_lead; // "podpull: cannot give podman the storage root at ALIAS: "
+};
+
+std::optional<PreparedBinding> prepare_binding(const std::optional<StorageBinding> &binding) {
+    if (!binding)
+        return std::nullopt;
+    return PreparedBinding{
+        binding->fd, binding->alias,
+        fmt::format("podpull: cannot give podman the storage root at {}: ", binding->alias)};
+}
+
+void write_all_to_stderr(std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
 // Runs in the child between fork and exec, after the stdio initializer has put 0-2 in place.
 // Only async-signal-safe calls here: the parent may have other threads.
 struct ChildSetup {
     const std::vector<InheritedFd> &inherited;
+    const std::optional<PreparedBinding> &binding;
     pid_t parent;
 
     boost::system::error_code on_exec_setup(bp2::posix::default_launcher &launcher,
@@ -53,10 +87,46 @@ struct ChildSetup {
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
+        // Before the inherited fds are placed: the directory's fd may be one of their targets.
+        if (binding)
+            bind_storage(*binding);
         if (auto ec = place_inherited(); ec)
             return ec;
         close_others(launcher);
         return {};
+    }
+
+    // bootc's way (podstorage.rs, bind_storage_roots): mount(2) will not take the directory
+    // as /proc/self/fd/N, but it takes the working directory, so the child moves into the
+    // directory, unshares, binds ".", and moves back (podman resolves relative paths, an
+    // oci: layout's say, against it). Private propagation first: a bind made under a shared
+    // mount would otherwise appear in the host's mount table too.
+    static void bind_storage(const PreparedBinding &binding) {
+        const int old_cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (old_cwd < 0)
+            binding_failed(binding, "open(\".\")");
+        if (::fchdir(binding.fd) != 0)
+            binding_failed(binding, "fchdir");
+        if (::unshare(CLONE_NEWNS) != 0)
+            binding_failed(binding, "unshare(CLONE_NEWNS)");
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+            binding_failed(binding, "making the mounts private");
+        if (::mount(".", binding.alias.c_str(), nullptr, MS_BIND, nullptr) != 0)
+            binding_failed(binding, "bind mount");
+        if (::fchdir(old_cwd) != 0)
+            binding_failed(binding, "fchdir back");
+        ::close(old_cwd);
+    }
+
+    [[noreturn]] static void binding_failed(const PreparedBinding &binding, const char *step) {
+        const int error = errno;
+        write_all_to_stderr(binding.failure_lead);
+        write_all_to_stderr(step);
+        write_all_to_stderr(": ");
+        const char *name = ::strerrorname_np(error); // a table lookup: safe after fork
+        write_all_to_stderr(name != nullptr ? name : "an unknown error");
+        write_all_to_stderr("\n");
+        ::_exit(setup_failed_status);
     }
 
     // Puts each inherited fd at its target. Sources are first moved above every target, so
@@ -196,7 +266,7 @@ std::vector<std::string> child_environment(const std::vector<std::string> &extra
 }
 
 ChildProcess launch_child(const boost::asio::any_io_executor &executor, const ChildSpec &spec,
-                          bp2::process_stdio stdio) {
+                          bp2::process_stdio &&stdio) {
     const std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     boost::system::error_code ec;
     bp2::posix::default_launcher launcher;
@@ -205,11 +275,12 @@ ChildProcess launch_child(const boost::asio::any_io_executor &executor, const Ch
     for (const auto &fd : spec.inherited)
         if (fd.target < 3 || fd.target >= first_free_fd)
             throw Error(ErrorCode::internal, "an inherited fd's target is out of range");
+    const std::optional<PreparedBinding> binding = prepare_binding(spec.storage);
     std::optional<ChildProcess> process;
     try {
         process.emplace(launcher(executor, ec, spec.argv.front(), args, std::move(stdio),
                                  bp2::process_environment(spec.env),
-                                 ChildSetup{spec.inherited, ::getpid()}));
+                                 ChildSetup{spec.inherited, binding, ::getpid()}));
     } catch (const boost::system::system_error &e) {
         // Boost forked, then could not make the handle that watches the child (pidfd_open:
         // Linux 5.3, and not under valgrind 3.19). Nothing would ever reap that child.

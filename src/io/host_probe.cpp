@@ -15,6 +15,10 @@ namespace podpull::io {
 HostFacts probe_host() {
     HostFacts facts;
     facts.is_open_fd = [](int fd) { return ::fcntl(fd, F_GETFD) >= 0; };
+    facts.is_directory_fd = [](int fd) {
+        struct stat st {};
+        return ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    };
     facts.is_writable_dir = [](const std::string &path) {
         struct stat st {};
         return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&

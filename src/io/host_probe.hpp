@@ -10,8 +10,8 @@
 
 namespace podpull::io {
 
-// fcntl(F_GETFD) for open fds, stat(2) and access(2) for writable directories, and
-// $XDG_RUNTIME_DIR.
+// fcntl(F_GETFD) for open fds, fstat(2) for directory fds, stat(2) and access(2) for writable
+// directories, and $XDG_RUNTIME_DIR.
 HostFacts probe_host();
 
 // The host's PATH, or a default, where podman is looked up.

@@ -113,6 +113,7 @@ asio::awaitable<std::string> run_skopeo(const std::vector<std::string> &argv,
     ChildSpec spec;
     spec.argv = argv;
     spec.env = request.env;
+    spec.storage = request.storage_binding;
     std::optional<SecretMemfd> auth;
     if (request.auth_file) {
         auth.emplace(*request.auth_file);
@@ -245,8 +246,7 @@ RouteDecision with_fallback_note(const RouteDecision &decision) {
                                 no_manifest_note("the pull ended before its manifest step did")};
 }
 
-std::vector<BlobDescriptor> read_local_manifest(const LocalManifestStep &step,
-                                                const Platform &platform) {
+ManifestSummary read_local_manifest(const LocalManifestStep &step, const Platform &platform) {
     // A reader of one file of the layout: the directory's, or the archive's member.
     std::function<std::string(const std::string &)> read;
     UniqueFd archive;
@@ -266,13 +266,18 @@ std::vector<BlobDescriptor> read_local_manifest(const LocalManifestStep &step,
         read = [&](const std::string &name) { return read_small_file(step.path + "/" + name); };
     }
 
+    const auto image_of = [&](ManifestReading reading) {
+        if (!reading.image)
+            fail(ErrorCode::protocol, "the manifest is a list");
+        return std::move(*reading.image);
+    };
     if (step.transport == Transport::dir)
-        return read_manifest(read("manifest.json"), platform, false).blobs;
+        return image_of(read_manifest(read("manifest.json"), platform, false));
     BlobDescriptor next = read_layout_index(read("index.json"), step.ref_name);
     for (int depth = 0; depth < 2; ++depth) {
         ManifestReading reading = read_manifest(read(blob_path(next.digest)), platform, depth > 0);
         if (!reading.follow)
-            return reading.blobs;
+            return image_of(std::move(reading));
         next = *reading.follow;
     }
     fail(ErrorCode::protocol, "the layout's index leads to lists only");
@@ -286,7 +291,7 @@ asio::awaitable<ManifestOutcome> fetch_manifest(const ManifestFetchRequest &requ
     std::string source;
     try {
         if (const auto *local = std::get_if<LocalManifestStep>(&step.source)) {
-            outcome.blobs = read_local_manifest(*local, step.platform);
+            outcome.manifest = read_local_manifest(*local, step.platform);
             source = fmt::format("read from the {}: files", transport_name(local->transport));
         } else if (const auto *registry = std::get_if<RegistryManifestStep>(&step.source)) {
             const auto deadline = started + step.timeout;
@@ -300,20 +305,22 @@ asio::awaitable<ManifestOutcome> fetch_manifest(const ManifestFetchRequest &requ
                 source = fmt::format("skopeo inspect, {} from the manifest list",
                                      platform_name(step.platform));
             }
-            outcome.blobs = std::move(reading.blobs);
+            outcome.manifest = std::move(reading.image);
         } else {
             outcome.note = no_manifest_note(step.unavailable);
             co_return outcome;
         }
         const auto took =
             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        if (!outcome.manifest) // a list's entry that is a list again: read_manifest refuses it
+            fail(ErrorCode::protocol, "the manifest list's entry is not an image manifest");
         outcome.note =
-            manifest_note(*outcome.blobs, fmt::format("{}, {} ms", source, took.count()));
+            manifest_note(*outcome.manifest, fmt::format("{}, {} ms", source, took.count()));
     } catch (const Error &e) {
-        outcome.blobs.reset();
+        outcome.manifest.reset();
         outcome.note = no_manifest_note(e.what());
     } catch (const std::bad_alloc &) {
-        outcome.blobs.reset();
+        outcome.manifest.reset();
         outcome.note = no_manifest_note("out of memory");
     }
     co_return outcome;

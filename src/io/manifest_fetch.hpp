@@ -21,11 +21,13 @@ struct ManifestFetchRequest {
     ManifestStep step;
     std::vector<std::string> env;         // skopeo's whole environment (the children's)
     std::optional<std::string> auth_file; // what skopeo reads at manifest_auth_fd
+    // skopeo sees the storage where podman does (bootc's layout), like every podman child.
+    std::optional<StorageBinding> storage_binding;
 };
 
 struct ManifestOutcome {
-    std::optional<std::vector<BlobDescriptor>> blobs; // the image's, or none
-    std::string note;                                 // for on_route's reason and the log
+    std::optional<ManifestSummary> manifest; // the image's, or none
+    std::string note;                        // for on_route's reason and the log
 };
 
 // `decision` as the host hears it when the pull ends before the manifest step does.
@@ -41,7 +43,6 @@ boost::asio::awaitable<ManifestOutcome> fetch_manifest(const ManifestFetchReques
 // oci-archive: is a tar, whose headers are read and whose other members are skipped. Throws
 // Error(io) for files that cannot be read, Error(protocol) for what is not a layout, and what
 // read_manifest throws.
-std::vector<BlobDescriptor> read_local_manifest(const LocalManifestStep &step,
-                                                const Platform &platform);
+ManifestSummary read_local_manifest(const LocalManifestStep &step, const Platform &platform);
 
 } // namespace podpull::io

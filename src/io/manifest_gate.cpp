@@ -84,4 +84,15 @@ asio::awaitable<void> ManifestGate::wait_open() {
     }
 }
 
+void announce_manifest(const ManifestOutcome &outcome, BlobClaimsGate::Entry &claim,
+                       const std::function<void(const std::vector<BlobDescriptor> &)> &expect,
+                       PullObserver &publisher, const RouteDecision &decision) {
+    claim.blobs_known(outcome.manifest);
+    if (outcome.manifest) {
+        expect(outcome.manifest->blobs);
+        publisher.manifest_read(*outcome.manifest);
+    }
+    publisher.route_chosen({decision.route, decision.reason + "; " + outcome.note});
+}
+
 } // namespace podpull::io

@@ -8,6 +8,7 @@
 // most for the manifest step's timeout.
 #pragma once
 
+#include "blob_claims_gate.hpp"
 #include "manifest_fetch.hpp"
 #include "reader_pull.hpp"
 
@@ -68,5 +69,12 @@ class ManifestGate {
     boost::asio::steady_timer waiters_;
     std::shared_ptr<ManifestGate *> self_ = std::make_shared<ManifestGate *>(this);
 };
+
+// What every route does when its gate opens: the client's claims learn the image's blobs,
+// `expect` hands them to the route's session, and the host hears the manifest and then the
+// route, whose reason ends with the step's note.
+void announce_manifest(const ManifestOutcome &outcome, BlobClaimsGate::Entry &claim,
+                       const std::function<void(const std::vector<BlobDescriptor> &)> &expect,
+                       PullObserver &publisher, const RouteDecision &decision);
 
 } // namespace podpull::io

@@ -70,7 +70,8 @@ asio::awaitable<void> PodmanService::start(ServiceConfig config) {
     spec.env = std::move(config.env);
     spec.env.push_back("NOTIFY_SOCKET=" + notify.path());
     if (config.run_root_fd >= 0)
-        spec.inherited.push_back({config.run_root_fd, 3});
+        spec.inherited.push_back({config.run_root_fd, run_root_child_fd});
+    spec.storage = config.storage_binding;
 
     // stderr goes through a pipe that the loop drains into a bounded copy (service_log.hpp):
     // its telling line explains an early exit, and it never grows without end.

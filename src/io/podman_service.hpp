@@ -20,9 +20,10 @@
 namespace podpull::io {
 
 struct ServiceConfig {
-    std::string podman;           // resolved executable path
-    StorageFlags storage;         // --root, --runroot, --storage-driver
-    int run_root_fd = -1;         // handed to the service as fd 3
+    std::string podman;                            // resolved executable path
+    StorageFlags storage;                          // --root, --runroot, --storage-driver
+    int run_root_fd = -1;                          // handed to the service as fd 3
+    std::optional<StorageBinding> storage_binding; // bootc's layout (child_process.hpp)
     std::vector<std::string> env; // the service's environment, without NOTIFY_SOCKET
     std::string runtime_dir;      // where the private directory is made
     std::chrono::milliseconds start_timeout{90000};

@@ -64,7 +64,11 @@ void ProgressHandoff::deliver(PullObserver &observer) {
         // The route comes first: the reader's once it published it, else (the pull ends or is
         // cancelled before) the fallback.
         if (RouteDecision route; (route_ || cancelled_ || finished_) && take_route(route)) {
+            const std::optional<ManifestSummary> manifest =
+                route_ ? std::move(manifest_) : std::nullopt;
             lock.unlock();
+            if (manifest)
+                observer.manifest_read(*manifest);
             observer.route_chosen(route);
             continue;
         }
@@ -94,6 +98,13 @@ void ProgressHandoff::deliver(PullObserver &observer) {
             },
             *event);
     }
+}
+
+void ProgressHandoff::Publisher::manifest_read(const ManifestSummary &manifest) {
+    std::lock_guard lock(handoff_.mutex_);
+    if (handoff_.route_)
+        throw Error(ErrorCode::internal, "a pull's reader reported its manifest after its route");
+    handoff_.manifest_ = manifest;
 }
 
 void ProgressHandoff::Publisher::route_chosen(const RouteDecision &decision) {

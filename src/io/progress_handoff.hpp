@@ -58,6 +58,7 @@ class ProgressHandoff {
     class Publisher final : public PullObserver {
       public:
         explicit Publisher(ProgressHandoff &handoff) : handoff_(handoff) {}
+        void manifest_read(const ManifestSummary &manifest) override;
         void route_chosen(const RouteDecision &decision) override;
         void status(std::string_view line) override;
         bool blob(const BlobProgress &progress) override;
@@ -71,7 +72,8 @@ class ProgressHandoff {
 
     std::function<void(const Error &)> interrupt_;
     RouteDecision fallback_route_;
-    std::optional<RouteDecision> route_; // published by the reader
+    std::optional<RouteDecision> route_;      // published by the reader
+    std::optional<ManifestSummary> manifest_; // published with it, when there is one
     bool route_delivered_ = false;
     Publisher publisher_{*this};
     std::mutex mutex_;

@@ -70,7 +70,7 @@ void ReaderPull::carry_out(StopAction action) {
 }
 
 ChildProcess &ReaderPull::start_child(const ChildSpec &spec,
-                                      boost::process::v2::process_stdio stdio) {
+                                      boost::process::v2::process_stdio &&stdio) {
     if (!stop_.may_start_child())
         throw *stop_.reason();
     child_.emplace(launch_child(context_.get_executor(), spec, std::move(stdio)));

@@ -79,8 +79,9 @@ class ReaderPull {
     // reader is done: `end` runs then, on the pull's thread, once. An empty function clears it.
     void end_helper_on_stop(std::function<void()> end) { end_helper_ = std::move(end); }
     // Starts the child a stop terminates (SUBPROCESS), unless the pull is stopped already:
-    // then throws the stop reason and starts nothing.
-    ChildProcess &start_child(const ChildSpec &spec, boost::process::v2::process_stdio stdio);
+    // then throws the stop reason and starts nothing. `stdio` by reference, as launch_child
+    // takes it.
+    ChildProcess &start_child(const ChildSpec &spec, boost::process::v2::process_stdio &&stdio);
     // Waits for the child to end; returns how it ended.
     boost::asio::awaitable<ChildExit> wait_child();
 

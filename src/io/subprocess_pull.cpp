@@ -61,12 +61,10 @@ asio::awaitable<SubprocessOutcome> read_subprocess(const SubprocessPullRequest &
     BlobClaimsGate::Entry claim(request.claims);
     ManifestGate gate(
         pull,
-        [&](const ManifestOutcome &manifest) {
-            claim.blobs_known(manifest.blobs);
-            if (manifest.blobs)
-                session.expect(*manifest.blobs);
-            pull.publisher().route_chosen(
-                {request.decision.route, request.decision.reason + "; " + manifest.note});
+        [&](const ManifestOutcome &outcome) {
+            announce_manifest(
+                outcome, claim, [&](const auto &blobs) { session.expect(blobs); }, pull.publisher(),
+                request.decision);
         },
         [&](std::string_view piece) { session.feed_stderr(piece); });
     const bool alone = claim.running();

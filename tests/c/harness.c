@@ -318,6 +318,8 @@ int main(int argc, char **argv) {
     podpull_client *client = NULL;
     podpull_error *err = NULL;
     podpull_result *res = NULL;
+    podpull_progress_writer *writer = NULL;
+    int events[2] = {-1, -1};
     podpull_code code;
     char missing[600];
     char own_socket[700];
@@ -372,6 +374,14 @@ int main(int argc, char **argv) {
             offsetof(podpull_api, error_retryable) + sizeof api->error_retryable);
     REQUIRE(api->error_retryable);
     CHECK(api->error_retryable(NULL) == 0);
+    /* The manifest's digest and bootc's progress writer came in 1.5. */
+    REQUIRE(api->struct_size >=
+            offsetof(podpull_api, progress_writer_free) + sizeof api->progress_writer_free);
+    REQUIRE(api->result_manifest_digest && api->progress_writer_new &&
+            api->progress_writer_failed && api->progress_writer_free);
+    CHECK(api->result_manifest_digest(NULL) != NULL && api->result_manifest_digest(NULL)[0] == 0);
+    CHECK(api->progress_writer_failed(NULL) == 0);
+    api->progress_writer_free(NULL);
     /* NULL is a no-op or a neutral answer everywhere. */
     api->free(NULL);
     api->error_free(NULL);
@@ -415,6 +425,8 @@ int main(int argc, char **argv) {
     CHECK(copts.canceller == NULL);
     CHECK(copts.run_root_fd == -1);
     CHECK(copts.auth_fd == -1);
+    CHECK(copts.storage_root_fd == -1);
+    CHECK(copts.storage_root_alias == NULL);
     copts.storage_root = root;
     copts.run_root = runroot;
     copts.storage_driver = "vfs";
@@ -452,6 +464,17 @@ int main(int argc, char **argv) {
     CHECK(popts.tls_verify == 1);
     CHECK(popts.stall_timeout_ms == PODPULL_DEFAULT_STALL_TIMEOUT_MS);
     popts.tls_verify = 0; /* the fixture's registry speaks plain HTTP */
+    CHECK(popts.progress_writer == NULL);
+    /* bootc's events on a pipe, read once the writer is gone (they fit in the pipe). */
+    REQUIRE(pipe(events) == 0);
+    CHECK(api->progress_writer_new(events[1], 0x80, &writer, &err) ==
+          PODPULL_ERR_INVALID_ARGUMENT); /* a flag this library does not know */
+    CHECK(writer == NULL);
+    api->error_free(err);
+    err = NULL;
+    REQUIRE(api->progress_writer_new(events[1], 0, &writer, &err) == PODPULL_OK);
+    close(events[1]); /* the writer holds its own duplicate */
+    popts.progress_writer = writer;
     api->callbacks_init(&cb);
     CHECK(cb.struct_size == sizeof cb);
     CHECK(cb.on_route == NULL && cb.on_status == NULL && cb.on_blob == NULL);
@@ -475,6 +498,29 @@ int main(int argc, char **argv) {
     CHECK(ev.route == PODPULL_ROUTE_LIBPOD_TEXT);
     CHECK(ev.status_lines > 0);
     CHECK(ev.copying_blob > 0);
+    popts.progress_writer = NULL;
+    CHECK(api->progress_writer_failed(writer) == 0);
+    api->progress_writer_free(writer);
+    writer = NULL;
+    {
+        char text[65536];
+        size_t got = 0;
+        ssize_t n;
+        while (got < sizeof text - 1 &&
+               (n = read(events[0], text + got, sizeof text - 1 - got)) > 0) {
+            got += (size_t)n;
+        }
+        text[got] = '\0';
+        close(events[0]);
+        CHECK(strncmp(text, "{\"type\":\"Start\",\"version\":\"0.1.0\"}\n", 35) == 0);
+        CHECK(strstr(text, "\"task\":\"pulling\"") != NULL);
+        CHECK(got > 0 && text[got - 1] == '\n');
+        if (res != NULL && api->result_manifest_digest(res)[0] != '\0') {
+            char id[100];
+            snprintf(id, sizeof id, "\"id\":\"%s\"", api->result_manifest_digest(res));
+            CHECK(strstr(text, id) != NULL);
+        }
+    }
     if (res != NULL) {
         printf("image id %s, route %d, %llu bytes\n", api->result_image_id(res),
                (int)api->result_route(res), (unsigned long long)api->result_bytes(res));
@@ -487,6 +533,8 @@ int main(int argc, char **argv) {
         CHECK(api->result_blobs_cached(res) == 0);
         CHECK(api->result_bytes_cached(res) == 0);
         if (can_watch_children()) {
+            CHECK(strncmp(api->result_manifest_digest(res), "sha256:", 7) == 0);
+            CHECK(strlen(api->result_manifest_digest(res)) == 7 + 64);
             /* The manifest (skopeo) gave every blob: three layers and the config, none of them
              * in the fresh storage, so every byte was fetched. */
             CHECK(api->result_blobs_total(res) == 4);

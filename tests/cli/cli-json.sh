@@ -60,6 +60,8 @@ for p in progress:
     assert p["blobsTotal"] == 2 and p["blobsCached"] == 0 and p["bytesCached"] == 0, p
 assert progress[-1]["bytes"] == progress[-1]["bytesTotal"] == result["bytes"], (progress[-1], result)
 assert result["blobsTotal"] == 2 and result["blobsCached"] == 0 and result["bytesCached"] == 0, result
+import re
+assert re.fullmatch("sha256:[0-9a-f]{64}", result["manifestDigest"]), result
 assert "blob sizes from the image's manifest" in events[1]["reason"], events[1]
 print(f"ok: {len(lines)} JSON lines, {len(progress)} progress events, final bytes {last}")
 PY

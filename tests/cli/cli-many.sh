@@ -6,9 +6,9 @@
 #      object; each image's events carry its "image" and "index", start first and a result
 #      (the fixture's image ID) or, for the missing one, an error last; the final event is
 #      the update's: pulled 3, failed 1, the results' bytes. The exit status is the missing
-#      image's, 10 + its code. fd 3 has one Start, then one bootc task per image (id: the
-#      reference), each line of bootc's schema, each task's bytes never going down and each
-#      pulled image's last event its result's bytes. The test and derived images' three shared
+#      image's, 10 + its code. fd 3 has one Start, then one bootc task per image (id: its
+#      manifest's digest), each line of bootc's schema, each task's bytes never going down and
+#      each pulled image's last event its result's bytes, then its "storing" step done. The test and derived images' three shared
 #      layers are fetched once: one of the two finds them stored, 3 blobs cached.
 #   2. Plain lines, two images into a fresh storage: each line prefixed by its image, then
 #      `pulled <id12>… IMAGE (...)` for both, in the order given, and `pulled 2 of 2 images`.
@@ -110,34 +110,41 @@ import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 assert lines[-1] == "", "the last line does not end in a newline"
 lines = lines[:-1]
-pulled = sys.argv[3:6]
-EVENT = {"type", "apiVersion", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
+BYTES = {"type", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
          "stepsCached", "steps", "stepsTotal", "subtasks"}
+STEPS = {"type", "task", "description", "id", "stepsCached", "steps", "stepsTotal", "subtasks"}
 SUBTASK = {"subtask", "description", "id", "bytesCached", "bytes", "bytesTotal"}
 def u64(v):
     return type(v) is int and 0 <= v < 2**64
 assert json.loads(lines[0]) == {"type": "Start", "version": "0.1.0"}, lines[0]
-tasks = {}
+tasks, stored = {}, {}
 for n, line in enumerate(lines[1:], 2):
     ev = json.loads(line)
-    assert set(ev) == EVENT, f"line {n}: fields {sorted(set(ev) ^ EVENT)} off"
+    assert ev["type"] != "Start", f"line {n}: a second Start"
+    if ev["type"] == "ProgressSteps":
+        assert set(ev) == STEPS and ev["task"] == "storing", f"line {n}: {ev}"
+        stored[ev["id"]] = ev["steps"]
+        continue
+    assert set(ev) == BYTES, f"line {n}: fields {sorted(set(ev) ^ BYTES)} off"
     assert ev["type"] == "ProgressBytes" and ev["task"] == "pulling", f"line {n}"
-    assert ev["apiVersion"] == "org.containers.bootc.progress/v1", f"line {n}"
-    for k in EVENT - {"type", "apiVersion", "task", "description", "id", "subtasks"}:
+    for k in BYTES - {"type", "task", "description", "id", "subtasks"}:
         assert u64(ev[k]), f"line {n}: {k}"
     assert ev["steps"] <= ev["stepsTotal"] and ev["bytes"] <= ev["bytesTotal"], f"line {n}"
     for t in ev["subtasks"]:
-        assert set(t) == SUBTASK, f"line {n}: subtask {t!r}"
+        assert set(t) == SUBTASK and t["subtask"] == "layer", f"line {n}: subtask {t!r}"
     prev = tasks.get(ev["id"])
     assert prev is None or ev["bytes"] >= prev["bytes"], f"line {n}: {ev['id']}'s bytes went down"
     tasks[ev["id"]] = ev
-assert set(pulled) <= set(tasks), (sorted(tasks), pulled)
 out = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8").read().splitlines()]
-for e in out:
-    if e["event"] == "result":
-        last = tasks[e["image"]]
-        assert last["bytes"] == last["bytesTotal"] == e["bytes"], (last, e)
-        assert last["bytesCached"] == e["bytesCached"], (last, e)
+results = [e for e in out if e["event"] == "result"]
+assert len(results) == 3, results
+# One task per pulled image, named by its manifest's digest, each ending with its result's
+# figures and its image stored.
+for e in results:
+    last = tasks[e["manifestDigest"]]
+    assert last["bytes"] == last["bytesTotal"] == e["bytes"], (last, e)
+    assert last["bytesCached"] == e["bytesCached"], (last, e)
+    assert stored.get(e["manifestDigest"]) == 1, (e["image"], stored)
 print(f"ok: fd 3: {len(lines)} lines, tasks {sorted(tasks)}")
 PY
 

@@ -1,61 +1,69 @@
 #!/usr/bin/env bash
-# --progress-fd 3: bootc's progress events (JSON Lines) on fd 3 while stdout shows what it
-# always shows. Every line is checked with python3 against the fields and types of bootc's
-# protocol and nothing else: a Start line ({"type","version"}) first, then ProgressBytes lines
-# (apiVersion "org.containers.bootc.progress/v1", task, description, id, bytesCached, bytes,
-# bytesTotal, stepsCached, steps, stepsTotal and subtasks of subtask, description, id,
-# bytesCached, bytes, bytesTotal), bytes never going
-# down, and a last event whose bytes, bytesCached and steps are the result's.
+# --progress-fd 3: bootc's progress events (JSON Lines), written by the library
+# (podpull_progress_writer), on fd 3 while stdout shows what it always shows. Every line is
+# checked with python3 against bootc's schema (progress_jsonl.rs) and nothing else: canonical
+# JSON (keys sorted, no spaces), a Start line first, then ProgressBytes (task "pulling", id
+# the manifest's digest, a "layer" subtask per layer named by 21 hex digits) and ProgressSteps
+# (task "storing", 0 of 1 then 1 of 1, last); bytes never go down; the last ProgressBytes
+# carries the result's bytes, cached bytes, and the image's layers as steps.
 #   1. fd 3 a file, stdout plain lines: the summary and the 64 MB blob's lines as cli-plain.
 #   2. fd 3 a pipe to a reader, stdout --json: the last event equals --json's result.
-#   3. The same image again into the same storage: the cached blobs are counted apart.
-#   4. A reader that goes away at once: one message on stderr, and the pull still succeeds.
+#   3. The same image again into the same storage: the cached layers are counted apart.
+#   4. A reader that goes away at once: one warning on stderr, and the pull still succeeds.
 #   5. fd 1, 2, a closed fd and a read-only fd: usage errors (exit 2).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # check_events FILE [RESULT_JSON]: the bootc schema check; with the --json output, also that
-# the last event carries the result's figures. Prints the last event's bytes.
+# the last event carries the result's figures. Prints the last ProgressBytes's figures.
 check_events() {
     "$PODPULL_TEST_PYTHON3" - "$@" <<'PY'
-import json, sys
+import json, re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 assert lines[-1] == "", "the last line does not end in a newline"
 lines = lines[:-1]
-assert len(lines) >= 2, f"only {len(lines)} lines"
-EVENT = {"type", "apiVersion", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
+assert len(lines) >= 3, f"only {len(lines)} lines"
+BYTES = {"type", "task", "description", "id", "bytesCached", "bytes", "bytesTotal",
          "stepsCached", "steps", "stepsTotal", "subtasks"}
+STEPS = {"type", "task", "description", "id", "stepsCached", "steps", "stepsTotal", "subtasks"}
 SUBTASK = {"subtask", "description", "id", "bytesCached", "bytes", "bytesTotal"}
+STEP = {"subtask", "description", "id", "completed"}
 def u64(v):
     return type(v) is int and 0 <= v < 2**64
-events = []
+events, steps = [], []
 for n, line in enumerate(lines, 1):
     try:
         ev = json.loads(line)
     except ValueError as e:
         sys.exit(f"line {n} is not JSON ({e}): {line!r}")
-    assert isinstance(ev, dict), f"line {n}: {line!r}"
+    canonical = json.dumps(ev, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical == line, f"line {n} is not canonical JSON: {line!r}"
     if n == 1:
         assert ev == {"type": "Start", "version": "0.1.0"}, f"line 1 is not Start: {line!r}"
         continue
-    assert set(ev) == EVENT, f"line {n}: fields {sorted(set(ev) ^ EVENT)} off: {line!r}"
+    if ev["type"] == "ProgressSteps":
+        assert set(ev) == STEPS, f"line {n}: fields {sorted(set(ev) ^ STEPS)} off: {line!r}"
+        assert ev["task"] == "storing" and ev["stepsTotal"] == 1, ev
+        assert [set(t) for t in ev["subtasks"]] == [STEP], ev
+        steps.append((n, ev))
+        continue
+    assert set(ev) == BYTES, f"line {n}: fields {sorted(set(ev) ^ BYTES)} off: {line!r}"
     assert ev["type"] == "ProgressBytes", f"line {n}: {line!r}"
-    assert ev["apiVersion"] == "org.containers.bootc.progress/v1", f"line {n}: {line!r}"
-    for k in ("task", "description", "id"):
-        assert isinstance(ev[k], str) and ev[k], f"line {n}: {k}"
-    for k in EVENT - {"type", "apiVersion", "task", "description", "id", "subtasks"}:
+    for k in BYTES - {"type", "task", "description", "id", "subtasks"}:
         assert u64(ev[k]), f"line {n}: {k} is not a u64: {ev[k]!r}"
     assert ev["task"] == "pulling", ev["task"]
+    assert re.fullmatch("sha256:[0-9a-f]{64}", ev["id"]), f"line {n}: id {ev['id']}"
+    assert ev["description"] == "Pulling Image: " + ev["id"], ev["description"]
     assert ev["steps"] <= ev["stepsTotal"], f"line {n}: steps past stepsTotal"
     assert ev["bytes"] <= ev["bytesTotal"], f"line {n}: bytes past bytesTotal"
-    assert isinstance(ev["subtasks"], list), f"line {n}: subtasks"
     for t in ev["subtasks"]:
         assert isinstance(t, dict) and set(t) == SUBTASK, f"line {n}: subtask {t!r}"
-        for k in ("subtask", "description", "id"):
-            assert isinstance(t[k], str) and t[k], f"line {n}: subtask {k}"
+        assert t["subtask"] == "layer" and re.fullmatch("[0-9a-f]{21}", t["id"]), t
+        assert t["description"] == "layer: " + t["id"], t
         for k in ("bytesCached", "bytes", "bytesTotal"):
             assert u64(t[k]), f"line {n}: subtask {k} is not a u64: {t[k]!r}"
     events.append(ev)
+assert events, "no ProgressBytes"
 last = -1
 for ev in events:
     assert ev["bytes"] >= last, f"bytes went down: {last} -> {ev['bytes']}"
@@ -64,18 +72,23 @@ for ev in events:
 final = events[-1]
 assert final["bytes"] == final["bytesTotal"], final
 assert final["steps"] == final["stepsTotal"], final
+assert len(final["subtasks"]) == final["steps"], final
 for t in final["subtasks"]:
-    assert t["bytes"] == t["bytesTotal"], f"a blob is not complete in the last event: {t}"
+    assert t["bytes"] == t["bytesTotal"], f"a layer is not complete in the last event: {t}"
+assert [ev["steps"] for _, ev in steps] == [0, 1], f"storing steps {steps}"
+assert steps[-1][0] == len(lines), "the storing step done is not the last line"
+assert steps[-1][1]["subtasks"][0]["completed"] is True
 if len(sys.argv) > 2:
     out = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8").read().splitlines()]
     res = out[-1]
     assert res["event"] == "result", res
+    assert final["id"] == res["manifestDigest"], (final["id"], res)
     assert final["bytes"] == res["bytes"], (final["bytes"], res)
     assert final["bytesCached"] == res["bytesCached"], (final["bytesCached"], res)
-    assert final["stepsCached"] == res["blobsCached"], (final["stepsCached"], res)
-    assert final["stepsTotal"] + final["stepsCached"] == res["blobsTotal"], (final, res)
+    # Steps are the image's layers: every blob but the config.
+    assert final["stepsTotal"] + final["stepsCached"] == res["blobsTotal"] - 1, (final, res)
     # fd 3 takes nothing away from --json: start first, result last, progress in between.
-    assert out[0]["event"] == "start" and out[0]["image"] == final["id"], out[0]
+    assert out[0]["event"] == "start", out[0]
     assert sum(1 for e in out if e["event"] == "progress") >= 1
 print(f"{final['bytes']} {final['bytesCached']} {final['steps']} {final['stepsTotal']} "
       f"{final['stepsCached']} {len(events)}")
@@ -96,12 +109,13 @@ cut -c1-300 "$sandbox/events1"
 read -r bytes cached steps steps_total steps_cached n < <(check_events "$sandbox/events1") ||
     fail "the events on fd 3 are not bootc's"
 echo "ok: $n events, last: bytes $bytes, cached $cached, steps $steps/$steps_total"
-# A fresh storage: the 64 MB layer and the config, both fetched.
-if [ "$steps_total" -ne 2 ] || [ "$steps_cached" -ne 0 ] || [ "$cached" -ne 0 ]; then
-    fail "a fresh pull of 2 blobs ended with steps $steps/$steps_total, $steps_cached cached"
+# A fresh storage: the 64 MB layer (one step) and the config, both fetched.
+if [ "$steps_total" -ne 1 ] || [ "$steps_cached" -ne 0 ] || [ "$cached" -ne 0 ]; then
+    fail "a fresh pull of 1 layer ended with steps $steps/$steps_total, $steps_cached cached"
 fi
 [ "$bytes" -ge 64000000 ] || fail "the last event's bytes ($bytes) are not the image's"
-# About 4 s at most 5 a second, plus Start, the two finished blobs and the final event.
+# About 4 s at most 5 a second, plus Start, the first event, the finished layer and the
+# final events.
 seconds=$(grep -Eo ' in [0-9.]+ s,' "$sandbox/out1" | grep -Eo '[0-9.]+' || echo 60)
 max=$(awk -v s="$seconds" 'BEGIN { printf "%d", 5 * s + 6 }')
 [ "$n" -le "$max" ] || fail "$n events in $seconds s: more than 5 a second"
@@ -131,7 +145,7 @@ cut -c1-300 "$sandbox/events2"
 [ "$rc" -eq 0 ] || fail "podpull --json --progress-fd 3 exited $rc: $(cat "$sandbox/err2")"
 read -r bytes cached steps steps_total steps_cached n < <(check_events "$sandbox/events2" "$sandbox/out2") ||
     fail "the events through the pipe are not bootc's, or not the result's"
-if [ "$steps_total" -ne 2 ] || [ "$bytes" -lt 64000000 ]; then
+if [ "$steps_total" -ne 1 ] || [ "$bytes" -lt 64000000 ]; then
     fail "a fresh pull through a pipe ended with steps $steps_total, bytes $bytes"
 fi
 echo "ok: through a pipe, $n events, last bytes $bytes = the result's"
@@ -152,8 +166,8 @@ rc=0
     3>&1 >"$sandbox/out4" 2>"$sandbox/err4" | true || rc=$?
 cat "$sandbox/err4"
 [ "$rc" -eq 0 ] || fail "a gone progress reader ended the pull: exit $rc"
-[ "$(grep -c -- '--progress-fd 3: Broken pipe; no more progress events' "$sandbox/err4")" -eq 1 ] ||
-    fail "not one message about the gone reader: $(cat "$sandbox/err4")"
+[ "$(grep -c -- '^podpull \[warn\] bootc progress events: .*Broken pipe; no more are written$' "$sandbox/err4")" -eq 1 ] ||
+    fail "not one warning about the gone reader: $(cat "$sandbox/err4")"
 tail -n 1 "$sandbox/out4" | grep -q '^pulled ' || fail "no summary after the reader went away"
 
 # 5. Descriptors it refuses, before anything starts.

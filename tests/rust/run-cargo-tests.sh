@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/rust/run-cargo-tests.sh BUILD_DIR SOURCE_DIR [CARGO] - the Rust bindings (bindings/rust)
+# tests/rust/run-cargo-tests.sh BUILD_DIR SOURCE_DIR [CARGO [TEST]] - the Rust bindings (bindings/rust)
 # against this build's libpodpull, offline, with crates from Debian's librust-*-dev packages
 # (bindings/rust/ci/debian-registry.toml): first linked (PODPULL_LIB_DIR), then loaded with
 # dlopen (--features dlopen, PODPULL_LIBRARY). Each way, the crate is built without and with
@@ -7,10 +7,18 @@
 # runtime, the unit tests). cargo's output goes to BUILD_DIR/cargo-target, so the source tree
 # stays clean (Cargo.lock is git-ignored). ctest test podpull_rust, with the podpull_registry
 # fixture (PODPULL_TEST_ENV) for the tests against the real thing.
+#
+# With TEST (a test binary, a file of bindings/rust/tests/ without .rs), only that binary runs,
+# linked, with the `async` feature: podpull_rust's build of it, reused. ctest's per-release
+# entries (podpull_rust_bootc_events@podman-R) run it so.
+#
+# Every podman the tests start is the release PODPULL_TEST_RELEASE names (default the host's
+# 4.3; see bindings/rust/tests/common).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 cargo=${3:-cargo}
+only=${4:-}
 crate="$src/bindings/rust"
 
 if [ ! -e "$build/libpodpull.so" ]; then
@@ -27,6 +35,17 @@ export PODPULL_REQUIRE_FIXTURE=1 # tests/real.rs fails instead of skipping witho
 export CARGO_TERM_COLOR=never
 config=(--offline --config "$crate/ci/debian-registry.toml")
 cd "$crate"
+
+if [ -n "$only" ]; then
+    [ -f "tests/$only.rs" ] || {
+        echo "run-cargo-tests.sh: no test binary bindings/rust/tests/$only.rs" >&2
+        exit 1
+    }
+    echo "==> $only, linked, podman ${PODPULL_TEST_RELEASE:-4.3}"
+    PODPULL_LIB_DIR="$build" "$cargo" test "${config[@]}" --features async --test "$only" \
+        -- --test-threads=2
+    exit
+fi
 
 echo "==> linked: PODPULL_LIB_DIR=$build"
 PODPULL_LIB_DIR="$build" "$cargo" build "${config[@]}" --all-targets

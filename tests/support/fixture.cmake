@@ -34,11 +34,13 @@ endif()
 # The host's release: the one that also runs what involves no podman at all.
 set(PODPULL_TEST_HOST_RELEASE 4.3)
 
-# podpull_add_release_tests(NAME COMMAND... [TIMEOUT s] [FILTER catch-filter]): one ctest entry
-# per release, NAME@podman-R, running COMMAND with PODPULL_TEST_RELEASE=R and the fixture.
-# Test cases tagged [no-podman] (fakes, option checks) run on the host's release only.
+# podpull_add_release_tests(NAME COMMAND... [TIMEOUT s] [FILTER catch-filter] [SCRIPT]): one
+# ctest entry per release, NAME@podman-R, running COMMAND with PODPULL_TEST_RELEASE=R and the
+# fixture. COMMAND is a Catch2 binary, given the filter as its last argument: test cases tagged
+# [no-podman] (fakes, option checks) run on the host's release only. SCRIPT: COMMAND is no
+# Catch2 binary, and gets no filter.
 function(podpull_add_release_tests name)
-    cmake_parse_arguments(arg "" "TIMEOUT;FILTER" "COMMAND" ${ARGN})
+    cmake_parse_arguments(arg "SCRIPT" "TIMEOUT;FILTER" "COMMAND" ${ARGN})
     foreach(release IN LISTS PODPULL_TEST_RELEASES)
         set(filter "${arg_FILTER}")
         if(NOT release STREQUAL PODPULL_TEST_HOST_RELEASE)
@@ -46,7 +48,11 @@ function(podpull_add_release_tests name)
             string(REPLACE "," "~[no-podman]," filter "${filter}")
             set(filter "${filter}~[no-podman]")
         endif()
-        add_test(NAME ${name}@podman-${release} COMMAND ${arg_COMMAND} "${filter}")
+        if(arg_SCRIPT)
+            add_test(NAME ${name}@podman-${release} COMMAND ${arg_COMMAND})
+        else()
+            add_test(NAME ${name}@podman-${release} COMMAND ${arg_COMMAND} "${filter}")
+        endif()
         set_tests_properties(${name}@podman-${release} PROPERTIES
             FIXTURES_REQUIRED ${PODPULL_TEST_FIXTURE}
             ENVIRONMENT "${PODPULL_TEST_ENVIRONMENT};PODPULL_TEST_RELEASE=${release}"

@@ -18,11 +18,14 @@ using podpull::plan_connection;
 
 namespace {
 
-// A host whose open fds and writable directories are the given ones.
+// A host whose open fds, directory fds and writable directories are the given ones.
 HostFacts host(std::set<int> open_fds = {}, std::set<std::string> writable = {"/run", "/tmp"},
-               std::optional<std::string> xdg = std::nullopt) {
+               std::optional<std::string> xdg = std::nullopt, std::set<int> directory_fds = {}) {
     HostFacts facts;
-    facts.is_open_fd = [open_fds](int fd) { return open_fds.contains(fd); };
+    facts.is_open_fd = [open_fds, directory_fds](int fd) {
+        return open_fds.contains(fd) || directory_fds.contains(fd);
+    };
+    facts.is_directory_fd = [directory_fds](int fd) { return directory_fds.contains(fd); };
     facts.is_writable_dir = [writable](const std::string &path) { return writable.contains(path); };
     facts.xdg_runtime_dir = std::move(xdg);
     return facts;
@@ -133,4 +136,55 @@ TEST_CASE("connect plan: -1 means no fd, and credentials are read from one sourc
     CHECK(plan.reads_credentials());
     CHECK(plan.auth_fd == 6);
     CHECK(plan.env == std::vector<std::string>{"CONTAINERS_REGISTRIES_CONF=/etc/r.conf"});
+}
+
+TEST_CASE("connect plan: the storage root as a directory fd is podman's --root at its alias",
+          "[connect_plan][storage-alias]") {
+    ConnectOptions options;
+    options.storage_root_fd = 8;
+    options.storage_root_alias = "/run/bootc/storage";
+    options.run_root_fd = 7;
+    const auto plan = plan_connection(options, host({7}, {"/run", "/tmp"}, std::nullopt, {8}));
+    REQUIRE(plan.storage_binding);
+    CHECK(plan.storage_binding->fd == 8);
+    CHECK(plan.storage_binding->alias == "/run/bootc/storage");
+    CHECK(plan.storage.root == "/run/bootc/storage");
+    CHECK(plan.storage.run_root_at_fd3);
+    CHECK(podpull::service_argv("podman", plan.storage, "/s.sock") ==
+          std::vector<std::string>{"podman", "--root", "/run/bootc/storage", "--runroot",
+                                   "/proc/self/fd/3", "system", "service", "--time=0",
+                                   "unix:///s.sock"});
+    // Without it, nothing is bound.
+    CHECK_FALSE(plan_connection({}, host()).storage_binding);
+}
+
+TEST_CASE("connect plan: a storage root fd and its alias are refused before anything starts",
+          "[connect_plan][storage-alias]") {
+    const HostFacts facts = host({5}, {"/run", "/tmp"}, std::nullopt, {8});
+    auto bound = [](int fd, std::optional<std::string> alias) {
+        ConnectOptions options;
+        options.storage_root_fd = fd;
+        options.storage_root_alias = std::move(alias);
+        return options;
+    };
+    CHECK(refusal(bound(5, "/run/bootc/storage"), facts) == "storage_root_fd 5 is not a directory");
+    CHECK(refusal(bound(9, "/run/bootc/storage"), facts) ==
+          "storage_root_fd is 9, which is not an open file descriptor above 2");
+    CHECK_THAT(refusal(bound(8, std::nullopt), facts),
+               ContainsSubstring("storage_root_fd needs storage_root_alias"));
+    CHECK(refusal(bound(-1, "/run/bootc/storage"), facts) ==
+          "storage_root_alias is set without storage_root_fd");
+    ConnectOptions both = bound(8, "/run/bootc/storage");
+    both.storage_root = "/var/lib/containers/storage";
+    CHECK_THAT(refusal(both, facts),
+               ContainsSubstring("storage_root and storage_root_fd are both set"));
+    // The alias is a mount target: nothing the host could not predict.
+    for (const std::string &alias : std::vector<std::string>{
+             "", "run/bootc/storage", "./storage", "/", "/run//bootc", "/run/./bootc",
+             "/run/../etc", "/run/bootc/", "/run/bootc/..", "/" + std::string(4096, 'a')}) {
+        CAPTURE(alias);
+        CHECK_THAT(refusal(bound(8, alias), facts), ContainsSubstring("storage_root_alias"));
+    }
+    CHECK_THAT(refusal(bound(8, "relative"), facts), ContainsSubstring("is not an absolute path"));
+    CHECK_THAT(refusal(bound(8, "/a/../b"), facts), ContainsSubstring("is not a normalized path"));
 }

@@ -4,6 +4,7 @@
 #include "core/copy_text.hpp"
 #include "core/image_manifest.hpp"
 #include "core/manifest_step.hpp"
+#include "core/sha256.hpp"
 #include "core/tar_header.hpp"
 
 #include "podpull_test/core.hpp"
@@ -170,11 +171,13 @@ TEST_CASE("platform: a list's entry, as containers/image picks it", "[manifest][
 TEST_CASE("manifest step: a list is followed once, by the platform's entry", "[manifest][step]") {
     const auto reading =
         read_manifest(recorded::docker_list, Platform{"linux", "s390x", ""}, false);
-    CHECK(reading.blobs.empty());
+    CHECK_FALSE(reading.image);
     REQUIRE(reading.follow);
     CHECK(reading.follow->digest.substr(7, 4) == "dddd");
     const auto image = read_manifest(recorded::os_image_manifest, amd64, true);
-    CHECK(image.blobs.size() == 49);
+    REQUIRE(image.image);
+    CHECK(image.image->blobs.size() == 49);
+    CHECK(image.image->layer_count() == 48);
     CHECK_FALSE(image.follow);
     // a list inside a list is refused, as podman refuses it
     const auto nested =
@@ -216,8 +219,8 @@ TEST_CASE("manifest step: what a pull plans", "[manifest][step]") {
     params.tls_verify = false;
     params.retries = 3;
 
-    const auto registry =
-        plan_manifest(parse_reference("127.0.0.1:5000/podpull/os:v1"), params, true, facts);
+    const auto registry = plan_manifest(parse_reference("127.0.0.1:5000/podpull/os:v1"), params,
+                                        ManifestCredentials::auth_file, facts);
     const auto *step = std::get_if<RegistryManifestStep>(&registry.source);
     REQUIRE(step != nullptr);
     CHECK_THAT(step->argv,
@@ -225,6 +228,7 @@ TEST_CASE("manifest step: what a pull plans", "[manifest][step]") {
                    "/usr/bin/skopeo", "--registries-conf", "/etc/podpull/registries.conf",
                    "inspect", "--raw", "--tls-verify=false", "--authfile", "/proc/self/fd/4",
                    "--retry-times", "3", "--", "docker://127.0.0.1:5000/podpull/os:v1"}));
+    CHECK(step->reads_auth_file);
     CHECK(registry.timeout == manifest_timeout);
     const std::string digest = "sha256:" + std::string(64, '7');
     CHECK(argv_for_digest(*step, digest).back() == "docker://127.0.0.1:5000/podpull/os@" + digest);
@@ -240,16 +244,26 @@ TEST_CASE("manifest step: what a pull plans", "[manifest][step]") {
     facts.registries_conf.reset();
     const auto plain =
         plan_manifest(parse_reference("docker://quay.io/a/b@sha256:" + std::string(64, '8')),
-                      params, false, facts);
+                      params, ManifestCredentials::own_lookup, facts);
     CHECK_THAT(
         std::get<RegistryManifestStep>(plain.source).argv,
         Equals(std::vector<std::string>{"/usr/bin/skopeo", "inspect", "--raw", "--",
                                         "docker://quay.io/a/b@sha256:" + std::string(64, '8')}));
+    CHECK_FALSE(std::get<RegistryManifestStep>(plain.source).reads_auth_file);
     CHECK(plain.timeout == std::chrono::milliseconds(5000));
+
+    // the host's auth file holds none for the image: anonymous, and no auth file to read
+    const auto anonymous = plan_manifest(parse_reference("quay.io/a/b:v1"), params,
+                                         ManifestCredentials::anonymous, facts);
+    const auto &anonymous_step = std::get<RegistryManifestStep>(anonymous.source);
+    CHECK_THAT(anonymous_step.argv,
+               Equals(std::vector<std::string>{"/usr/bin/skopeo", "inspect", "--raw", "--no-creds",
+                                               "--", "docker://quay.io/a/b:v1"}));
+    CHECK_FALSE(anonymous_step.reads_auth_file);
 
     auto unavailable = [&](std::string_view image, const PullParameters &p,
                            const ManifestFacts &f) {
-        const auto s = plan_manifest(parse_reference(image), p, false, f);
+        const auto s = plan_manifest(parse_reference(image), p, ManifestCredentials::own_lookup, f);
         CHECK(std::holds_alternative<std::monostate>(s.source));
         return s.unavailable;
     };
@@ -263,26 +277,47 @@ TEST_CASE("manifest step: what a pull plans", "[manifest][step]") {
     CHECK_THAT(unavailable("docker-archive:/tmp/x.tar", {}, facts),
                ContainsSubstring("docker-archive"));
 
-    const auto archive = plan_manifest(parse_reference("oci-archive:/tmp/a.tar:v1"), {}, false,
+    const auto archive = plan_manifest(parse_reference("oci-archive:/tmp/a.tar:v1"), {},
+                                       ManifestCredentials::own_lookup,
                                        no_skopeo); // local files need no skopeo
     const auto &local = std::get<LocalManifestStep>(archive.source);
     CHECK(local.transport == Transport::oci_archive);
     CHECK(local.path == "/tmp/a.tar");
     CHECK(local.ref_name == "v1");
-    const auto dir = plan_manifest(parse_reference("dir:/tmp/d"), {}, false, facts);
+    const auto dir =
+        plan_manifest(parse_reference("dir:/tmp/d"), {}, ManifestCredentials::own_lookup, facts);
     CHECK(std::get<LocalManifestStep>(dir.source).path == "/tmp/d");
-    const auto layout = plan_manifest(parse_reference("oci:/tmp/l"), {}, false, facts);
+    const auto layout =
+        plan_manifest(parse_reference("oci:/tmp/l"), {}, ManifestCredentials::own_lookup, facts);
     CHECK(std::get<LocalManifestStep>(layout.source).ref_name.empty());
 }
 
 TEST_CASE("manifest step: what on_route's reason says", "[manifest][step]") {
-    const auto blobs =
-        image_blobs(std::get<ImageManifest>(parse_manifest(recorded::os_image_manifest)));
-    CHECK(manifest_note(blobs, "skopeo inspect, 170 ms") ==
+    const auto summary =
+        summarize_manifest(std::get<ImageManifest>(parse_manifest(recorded::os_image_manifest)),
+                           recorded::os_image_manifest);
+    CHECK(manifest_note(summary, "skopeo inspect, 170 ms") ==
           "blob sizes from the image's manifest before the first byte (49 blobs, 133489331 bytes, "
           "skopeo inspect, 170 ms)");
     CHECK(no_manifest_note("skopeo, which reads the manifest, is not in PATH") ==
           "no blob sizes before the bytes: skopeo, which reads the manifest, is not in PATH");
+}
+
+TEST_CASE("manifest summary: the digest of the bytes as served, and which blobs are layers",
+          "[manifest]") {
+    const std::string raw(recorded::os_image_manifest);
+    const auto image = std::get<ImageManifest>(parse_manifest(raw));
+    const auto summary = summarize_manifest(image, raw);
+    // sha256sum of the recorded manifest's bytes: the digest a registry serves it under.
+    CHECK(summary.digest == podpull::sha256_digest(raw));
+    CHECK(summary.digest.size() == 7 + 64);
+    CHECK(summary.config == image.config.digest);
+    CHECK(summary.layer_count() == image.layers.size());
+    CHECK(summary.is_layer(image.layers.front().digest));
+    CHECK_FALSE(summary.is_layer(image.config.digest));
+    CHECK_FALSE(summary.is_layer("sha256:" + std::string(64, '0')));
+    // The same manifest with another byte is another image manifest.
+    CHECK(summarize_manifest(image, raw + " ").digest != summary.digest);
 }
 
 // ---- the text routes --------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 #include <catch2/matchers/catch_matchers_vector.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -37,9 +38,11 @@ podpull::ManifestFacts facts() {
     return f;
 }
 
+// A plan with the host's auth file `host_auth` (null: the host named none).
 podpull::PullPlan plan(std::string_view image, const char *podman,
-                       const PullParameters &params = {}, const ConnectPlan &connection = {}) {
-    return podpull::plan_pull(image, params, version(podman), auth, connection, facts());
+                       const PullParameters &params = {}, const ConnectPlan &connection = {},
+                       const podpull::RegistryAuth *host_auth = &auth) {
+    return podpull::plan_pull(image, params, version(podman), host_auth, connection, facts());
 }
 
 bool mentions_secret(const std::vector<std::string> &notes) {
@@ -59,7 +62,9 @@ TEST_CASE("pull plan: podman 6.0 gets pullProgress, and the ID comes from the bo
     CHECK(api.target == "/v5.0.0/libpod/images/pull?reference=quay.io%2Ffedora%2Ffedora%3A42"
                         "&policy=always&pullProgress=true");
     CHECK_FALSE(api.inspect_target);
-    CHECK(podpull::api_request_headers(p).empty());
+    // No auth file named: no header, podman's own lookup.
+    CHECK(podpull::api_request_headers(plan("quay.io/fedora/fedora:42", "6.0.0", {}, {}, nullptr))
+              .empty());
 }
 
 TEST_CASE("pull plan: the jsonmessage routes look the full ID up afterwards", "[pull_plan]") {
@@ -91,14 +96,47 @@ TEST_CASE("pull plan: the text route on old podman with options /images/create l
 TEST_CASE("pull plan: credentials go in a header, and the notes name only their key",
           "[pull_plan]") {
     const auto p = plan("localhost:5000/a:v1", "4.3.1");
-    REQUIRE(p.credentials);
+    REQUIRE(p.credentials.entries.size() == 1);
     const auto headers = podpull::api_request_headers(p);
     REQUIRE(headers.size() == 1);
     CHECK(headers[0].first == "X-Registry-Auth");
-    CHECK(headers[0].second == podpull::registry_auth_header(*p.credentials));
+    CHECK(headers[0].second == podpull::registry_auth_header(p.credentials.entries[0]));
     CHECK_THAT(p.notes, Equals(std::vector<std::string>{
                             "sending the credentials stored under 'localhost:5000'"}));
     CHECK_FALSE(mentions_secret(p.notes));
+}
+
+TEST_CASE("pull plan: an auth file without the image's registry sends an empty set, on every "
+          "route, so that podman and skopeo use none",
+          "[pull_plan][credentials]") {
+    for (const Route route : {Route::automatic, Route::docker_compat, Route::libpod_text}) {
+        PullParameters params;
+        params.route = route;
+        const auto p = plan("quay.io/x:1", "5.8.6", params);
+        CHECK(p.credentials.sends_any_file());
+        CHECK(p.credentials.entries.empty());
+        const auto headers = podpull::api_request_headers(p);
+        REQUIRE(headers.size() == 1);
+        CHECK(headers[0].first == "X-Registry-Config");
+        CHECK(headers[0].second == "e30="); // base64url("{}")
+        CHECK(podpull::subprocess_auth_file(p) == R"({"auths":{}})");
+        // skopeo is told --no-creds: given an empty auth file, skopeo 1.9.3 would go on to
+        // the files in HOME.
+        const auto &skopeo = std::get<podpull::RegistryManifestStep>(p.manifest.source);
+        CHECK(std::find(skopeo.argv.begin(), skopeo.argv.end(), "--no-creds") != skopeo.argv.end());
+        CHECK(std::find(skopeo.argv.begin(), skopeo.argv.end(), "--authfile") == skopeo.argv.end());
+        CHECK_FALSE(skopeo.reads_auth_file);
+        CHECK_THAT(p.notes, Equals(std::vector<std::string>{
+                                "the auth file holds no credentials for \"quay.io/x:1\": "
+                                "podman and skopeo are told to use none"}));
+    }
+    PullParameters subprocess;
+    subprocess.route = Route::subprocess;
+    const auto p = plan("quay.io/x:1", "5.8.6", subprocess);
+    CHECK_THAT(std::get<SubprocessPullPlan>(p.steps).argv,
+               Equals(std::vector<std::string>{"podman", "pull", "--authfile", "/proc/self/fd/4",
+                                               "--", "quay.io/x:1"}));
+    CHECK(podpull::subprocess_auth_file(p) == R"({"auths":{}})");
 }
 
 TEST_CASE("pull plan: retries on a podman without them are podpull's own, not sent",
@@ -106,16 +144,18 @@ TEST_CASE("pull plan: retries on a podman without them are podpull's own, not se
     PullParameters params;
     params.retries = 3;
     params.retry_delay_ms = 250;
-    const auto old = plan("quay.io/x:1", "4.9.3", params);
+    const auto old = plan("quay.io/x:1", "4.9.3", params, {}, nullptr);
     CHECK_THAT(old.notes,
                Equals(std::vector<std::string>{
                    "podman 4.9.3 takes no retry count (5.0.0 added it); podpull retries a pull "
-                   "that fails on a transient registry error itself, up to 3 times"}));
+                   "that fails on a transient registry error itself, up to 3 times",
+                   "no auth file given: podman and skopeo look for credentials where they do by "
+                   "default"}));
     CHECK_THAT(std::get<ApiPullPlan>(old.steps).target, !ContainsSubstring("retry"));
     CHECK(old.own_retries.retries == 3);
     CHECK(old.own_retries.delay == std::chrono::milliseconds(250));
-    const auto recent = plan("quay.io/x:1", "5.0.0", params);
-    CHECK(recent.notes.empty());
+    const auto recent = plan("quay.io/x:1", "5.0.0", params, {}, nullptr);
+    CHECK(recent.notes.size() == 1); // the credentials' note only
     CHECK(recent.own_retries.retries == 0);
     CHECK_THAT(std::get<ApiPullPlan>(recent.steps).target, ContainsSubstring("&retry=3"));
     // No retries asked for: none made, on any release.
@@ -127,9 +167,9 @@ TEST_CASE("pull plan: a local transport runs podman pull with the storage flags"
     connection.podman = "/usr/bin/podman";
     connection.storage.root = "/s";
     connection.storage.run_root_at_fd3 = true;
-    const auto p = plan("oci:/var/tmp/layout", "4.3.1", {}, connection);
+    const auto p = plan("oci:/var/tmp/layout", "4.3.1", {}, connection, nullptr);
     CHECK(p.decision.route == Route::subprocess);
-    CHECK_FALSE(p.credentials);
+    CHECK_FALSE(p.credentials.sends_any_file());
     CHECK_FALSE(podpull::subprocess_auth_file(p));
     CHECK_THAT(
         std::get<SubprocessPullPlan>(p.steps).argv,

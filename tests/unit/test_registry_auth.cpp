@@ -471,3 +471,102 @@ TEST_CASE("the helper warning: one kind alone, none, a file without auths, hosti
     CHECK(hostile.find('\x1b') == std::string::npos);
     CHECK_THAT(hostile, ContainsSubstring("\"evil\\x0a\\x1b[31mhost\""));
 }
+
+// ---- what one pull hands podman: exactly the host's credentials ------------------------------
+
+namespace {
+
+std::string decoded_header(const std::pair<std::string, std::string> &header) {
+    const auto text = podpull::base64_decode(header.second, podpull::Base64Alphabet::url_safe);
+    REQUIRE(text);
+    return *text;
+}
+
+} // namespace
+
+TEST_CASE("credentials for a pull: no auth file named leaves podman's own lookup",
+          "[auth][credentials]") {
+    const auto none = podpull::credentials_for_pull(nullptr, parse_reference("quay.io/x:1"));
+    CHECK_FALSE(none.sends_any_file());
+    CHECK_FALSE(podpull::credentials_header(none));
+    CHECK_FALSE(podpull::credentials_auth_file(none));
+}
+
+TEST_CASE("credentials for a pull: the image's registry's entry, and nothing else",
+          "[auth][credentials]") {
+    const auto auth = parse_registry_auth(
+        file_with(entry("quay.io", "q:1") + "," + entry("localhost:5000", "alice:" + secret)));
+    const auto chosen =
+        podpull::credentials_for_pull(&auth, parse_reference("localhost:5000/podpull/test:v1"));
+    REQUIRE(chosen.entries.size() == 1);
+    CHECK(chosen.entries[0].key == "localhost:5000");
+    const auto header = podpull::credentials_header(chosen);
+    REQUIRE(header);
+    CHECK(header->first == "X-Registry-Auth");
+    CHECK(decoded_header(*header) == R"({"username":"alice","password":")" + secret + "\"}");
+    CHECK(podpull::credentials_auth_file(chosen) ==
+          R"({"auths":{"localhost:5000":{"auth":")" + secret_auth + "\"}}}");
+}
+
+TEST_CASE("credentials for a pull: a file without the registry is an empty set, not silence",
+          "[auth][credentials]") {
+    // bootc passes "{}" when it owns no auth file, "so that podman doesn't fall back to
+    // searching the user-owned paths".
+    for (const std::string &file : {std::string("{}"), file_with(entry("quay.io", "q:1")),
+                                    file_with(R"("localhost:5000":{})")}) {
+        CAPTURE(file);
+        const auto auth = parse_registry_auth(file);
+        const auto chosen =
+            podpull::credentials_for_pull(&auth, parse_reference("localhost:5000/podpull/test:v1"));
+        CHECK(chosen.sends_any_file());
+        CHECK(chosen.entries.empty());
+        const auto header = podpull::credentials_header(chosen);
+        REQUIRE(header);
+        // An empty X-Registry-Auth map would read as no header at all (pkg/auth/auth.go,
+        // parseMultiAuthHeader); an empty X-Registry-Config map becomes an empty auth file.
+        CHECK(header->first == "X-Registry-Config");
+        CHECK(decoded_header(*header) == "{}");
+        CHECK(podpull::credentials_auth_file(chosen) == R"({"auths":{}})");
+    }
+}
+
+TEST_CASE("credentials for a pull: a short name takes every entry, podman picks the registry",
+          "[auth][credentials]") {
+    const auto auth = parse_registry_auth(
+        file_with(entry("quay.io", "q:1") + "," + entry("localhost:5000", "alice:" + secret) + "," +
+                  R"("docker.io":{},"token.example":{"identitytoken":"tok"})"));
+    const auto chosen = podpull::credentials_for_pull(&auth, parse_reference("alpine"));
+    CHECK(chosen.short_name);
+    REQUIRE(chosen.entries.size() == 3); // docker.io's entry holds none
+    const auto header = podpull::credentials_header(chosen);
+    REQUIRE(header);
+    CHECK(header->first == "X-Registry-Config");
+    const auto map = boost::json::parse(decoded_header(*header)).as_object();
+    CHECK(map.size() == 3);
+    CHECK(map.at("quay.io").as_object().at("username").as_string() == "q");
+    CHECK(map.at("localhost:5000").as_object().at("password").as_string() == secret);
+    CHECK(map.at("token.example").as_object().at("identitytoken").as_string() == "tok");
+    const auto file = podpull::credentials_auth_file(chosen);
+    REQUIRE(file);
+    const auto reread = parse_registry_auth(*file);
+    CHECK(reread.entries.size() == 3);
+    const std::string note = podpull::describe_credentials(chosen, parse_reference("alpine"));
+    CHECK_THAT(note, ContainsSubstring(R"("quay.io", "localhost:5000", "token.example")"));
+    CHECK_THAT(note, !ContainsSubstring(secret));
+}
+
+TEST_CASE("credentials for a pull: a local transport reaches no registry and gets nothing",
+          "[auth][credentials]") {
+    const auto auth = parse_registry_auth(file_with(entry("quay.io", "q:1")));
+    for (const std::string reference :
+         {"oci-archive:/tmp/a.tar", "oci:/tmp/layout:v1", "dir:/tmp/d", "docker-archive:/tmp/x"}) {
+        CAPTURE(reference);
+        const auto chosen = podpull::credentials_for_pull(&auth, parse_reference(reference));
+        CHECK(chosen.source == podpull::PullCredentials::Source::no_registry);
+        CHECK_FALSE(chosen.sends_any_file());
+        CHECK_FALSE(podpull::credentials_header(chosen));
+        CHECK_FALSE(podpull::credentials_auth_file(chosen));
+        CHECK_THAT(podpull::describe_credentials(chosen, parse_reference(reference)),
+                   ContainsSubstring("reaches no registry"));
+    }
+}

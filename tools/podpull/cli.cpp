@@ -39,10 +39,10 @@ bool split_platform(const std::string &s, Options &o) {
     return true;
 }
 
-// --progress-fd N: a descriptor this process holds open for writing, other than 0, 1 and 2
-// (stdout carries the bars or --json and stderr the messages: events there would garble
-// both). Checked here so that a wrong N is a usage error, not a message mid-pull.
-std::string check_progress_fd(const std::string &s) {
+// An fd option: a descriptor this process holds open, other than 0, 1 and 2 (stdout carries
+// the bars or --json and stderr the messages). Checked here so that a wrong N is a usage
+// error, not a message mid-pull. `redirect` shows how a shell opens one ("3>FILE").
+std::string check_open_fd(const std::string &s, const char *redirect) {
     int fd = -1;
     const char *end = s.data() + s.size();
     const auto [ptr, ec] = std::from_chars(s.data(), end, fd);
@@ -50,16 +50,30 @@ std::string check_progress_fd(const std::string &s) {
         return "expected a file descriptor number, got '" + s + "'";
     }
     if (fd <= 2) {
-        return "fd " + s + " is stdin, stdout or stderr; pass another, 3 or above (3>FILE)";
+        return "fd " + s + " is stdin, stdout or stderr; pass another, 3 or above (" + redirect +
+               ")";
     }
     if (::fcntl(fd, F_GETFD) < 0) {
         return "fd " + s + " is not open";
     }
-    const int mode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
+    return {};
+}
+
+// --progress-fd N: open for writing too.
+std::string check_progress_fd(const std::string &s) {
+    if (std::string why = check_open_fd(s, "3>FILE"); !why.empty()) {
+        return why;
+    }
+    const int mode = ::fcntl(std::stoi(s), F_GETFL) & O_ACCMODE;
     if (mode != O_WRONLY && mode != O_RDWR) {
         return "fd " + s + " is not open for writing";
     }
     return {};
+}
+
+// --root-fd and --runroot-fd: an open directory (the library says so if it is not one).
+std::string check_directory_fd(const std::string &s) {
+    return check_open_fd(s, "3<DIR");
 }
 
 std::string version_text() {
@@ -92,8 +106,20 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
                      "With several images: pull at most this many at once (default 3)")
         ->check(CLI::PositiveNumber)
         ->option_text("N");
-    pull->add_option("--root", o.root, "podman --root (storage root)");
+    pull->add_option("--root", o.root,
+                     "podman --root (storage root); with --root-fd, the path podman sees it at");
+    auto *root_fd = pull->add_option(
+        "--root-fd", o.root_fd,
+        "The storage root as an open directory (bootc's layout, needs root): every podman sees it "
+        "at --root, bind-mounted in a private mount namespace of its own");
+    root_fd->check(CLI::Validator(check_directory_fd, "FD"))->option_text("FD");
     pull->add_option("--runroot", o.runroot, "podman --runroot");
+    pull->add_option("--runroot-fd", o.runroot_fd,
+                     "The runroot as an open directory, handed to podman as fd 3 (--runroot "
+                     "/proc/self/fd/3, bootc's layout)")
+        ->check(CLI::Validator(check_directory_fd, "FD"))
+        ->option_text("FD")
+        ->excludes("--runroot");
     pull->add_option("--storage-driver", o.storage_driver, "podman --storage-driver (e.g. vfs)");
     pull->add_option("--authfile", o.authfile, "containers-auth.json(5) file with credentials");
     pull->add_option("--signature-policy", o.signature_policy,
@@ -170,10 +196,12 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
                    "One JSON event per line on stdout (start, route, status, progress, "
                    "result/error); human text on stderr");
     pull->add_option("--progress-fd", o.progress_fd,
-                     "Also write bootc's progress events (JSON Lines: Start, then ProgressBytes "
-                     "at most 5 a second, one per finished blob and always a final one) to this "
-                     "open fd (3 or above); writes block while a pipe is full, and a write error "
-                     "is reported once on stderr and ends the events, not the pull")
+                     "Also write bootc's progress events to this open fd (3 or above), as `bootc "
+                     "upgrade --progress-fd` does: Start, then per image ProgressBytes (task "
+                     "pulling, id the manifest's digest, a subtask per layer; at most 5 a second, "
+                     "one per finished layer) and the ProgressSteps of storing it; writes block "
+                     "while a pipe is full, and a write error is reported once on stderr and ends "
+                     "the events, not the pull")
         ->check(CLI::Validator(check_progress_fd, "FD"))
         ->option_text("FD");
 
@@ -206,6 +234,13 @@ ParseOutcome parse_command_line(int argc, const char *const *argv, std::FILE *ou
     }
     if (!platform.empty()) {
         split_platform(platform, o);
+    }
+    if (o.root_fd >= 0 && o.root.empty()) {
+        std::fputs("--root-fd needs --root: the path podman is to see the storage at\n", err);
+        std::fputs("Usage: podpull pull [OPTIONS] IMAGE [IMAGE...]   (podpull pull --help for "
+                   "details)\n",
+                   err);
+        return {std::nullopt, exit_usage};
     }
     o.image = o.images.front(); // required(): there is one
     return {std::move(o), exit_ok};

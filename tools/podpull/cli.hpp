@@ -17,6 +17,8 @@ struct Options {
     // With several images: how many pulls run at once on the one client, at least 1.
     unsigned jobs = 3;
     std::string root, runroot, storage_driver, authfile, socket, podman, runtime_dir;
+    int root_fd = -1;    // --root-fd: the storage root as a directory fd, seen at `root`
+    int runroot_fd = -1; // --runroot-fd: the runroot as a directory fd, podman's fd 3
     bool tls_verify = true;
     std::string os, arch, variant; // from --platform os/arch[/variant]
     podpull_policy policy = PODPULL_POLICY_ALWAYS;

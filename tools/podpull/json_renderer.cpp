@@ -79,7 +79,8 @@ void JsonRenderer::result(const PullSummary &s, Clock::time_point) {
          json_string(route_name(s.route)) + R"(,"bytes":)" + std::to_string(s.bytes) +
          R"(,"bytesCached":)" + std::to_string(s.bytes_cached) + R"(,"blobsTotal":)" +
          std::to_string(s.blobs_total) + R"(,"blobsCached":)" + std::to_string(s.blobs_cached) +
-         R"(,"seconds":)" + std::to_string(s.seconds) + "}");
+         R"(,"manifestDigest":)" + json_string(s.manifest_digest) + R"(,"seconds":)" +
+         std::to_string(s.seconds) + "}");
     if (!quiet_) {
         std::fprintf(err_, "pulled %s (%s)\n", s.image_id.c_str(), summary_text(s).c_str());
         std::fflush(err_);

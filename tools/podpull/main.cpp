@@ -7,11 +7,9 @@
 #include "json_renderer.hpp"
 #include "output.hpp"
 #include "plain_renderer.hpp"
-#include "progress_fd_renderer.hpp"
 #include "pull_setup.hpp"
 #include "quiet_renderer.hpp"
 #include "signals.hpp"
-#include "tee_renderer.hpp"
 #include "tty_renderer.hpp"
 #include "update_run.hpp"
 
@@ -25,7 +23,7 @@ using namespace podpull_cli;
 
 namespace {
 
-std::unique_ptr<Renderer> make_terminal_renderer(const Options &o, std::FILE *out) {
+std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
     if (o.json) {
         return std::make_unique<JsonRenderer>(out, stderr, o.quiet);
     }
@@ -36,18 +34,6 @@ std::unique_ptr<Renderer> make_terminal_renderer(const Options &o, std::FILE *ou
         return std::make_unique<TtyRenderer>(out, stderr);
     }
     return std::make_unique<PlainRenderer>(out, stderr);
-}
-
-std::unique_ptr<Renderer> make_renderer(const Options &o, std::FILE *out) {
-    std::unique_ptr<Renderer> terminal = make_terminal_renderer(o, out);
-    if (o.progress_fd < 0) {
-        return terminal;
-    }
-    auto tee = std::make_unique<TeeRenderer>();
-    tee->add(std::move(terminal));
-    tee->add(std::make_unique<ProgressFdRenderer>(o.progress_fd, stderr,
-                                                  [] { return received_signal() != 0; }));
-    return tee;
 }
 
 // Everything the command prints on stdout goes through this stream (output.hpp).
@@ -92,6 +78,7 @@ int final_status(podpull_code code) {
 
 int run(const Options &o) {
     std::unique_ptr<Renderer> renderer = make_renderer(o, g_out);
+    ProgressFdWriter events(o.progress_fd); // bootc's events, written by the library
     const Clock::time_point started = Clock::now();
     // From here on a signal ends whatever runs, the service's start included.
     CancellerOwner canceller;
@@ -112,7 +99,7 @@ int run(const Options &o) {
         return final_status(code);
     }
 
-    const podpull_pull_options popts = pull_options(o, canceller.ptr);
+    const podpull_pull_options popts = pull_options(o, canceller.ptr, events.get());
 
     Host host{renderer.get(), canceller.ptr};
     podpull_callbacks cb;
@@ -135,6 +122,7 @@ int run(const Options &o) {
     podpull_result_free(res);
     podpull_error_free(err);
     renderer.reset(); // the terminal is restored before the service is stopped
+    events.close();   // and the events' reader sees their end
     podpull_free(client);
     return final_status(code);
 }

@@ -1,6 +1,9 @@
 #include "pull_setup.hpp"
 
 #include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <unistd.h>
 
 namespace podpull_cli {
 
@@ -10,12 +13,20 @@ const char *or_null(const std::string &s) {
     return s.empty() ? nullptr : s.c_str();
 }
 
-extern "C" void log_to_stderr(void *, podpull_log_level level, const char *message) {
+extern "C" void log_to_stderr(void *verbose, podpull_log_level level, const char *message) {
+    // Warnings always (an ignored credential helper, progress events that stopped): they
+    // change what the command does. The rest with --verbose.
+    if (verbose == nullptr && level < PODPULL_LOG_WARN) {
+        return;
+    }
     static const char *const names[] = {"debug", "info", "warn", "error"};
     const auto i = static_cast<unsigned>(level);
     std::fprintf(stderr, "podpull [%s] %s\n", i < 4 ? names[i] : "log",
                  message != nullptr ? message : "");
 }
+
+// log_to_stderr's user_data: non-NULL with --verbose.
+char verbose_marker;
 
 } // namespace
 
@@ -33,8 +44,14 @@ podpull_connect_options connect_options(const Options &o, const std::vector<cons
     podpull_connect_options copts;
     podpull_connect_options_init(&copts);
     copts.podman_path = or_null(o.podman);
-    copts.storage_root = or_null(o.root);
+    if (o.root_fd >= 0) {
+        copts.storage_root_fd = o.root_fd;
+        copts.storage_root_alias = or_null(o.root);
+    } else {
+        copts.storage_root = or_null(o.root);
+    }
     copts.run_root = or_null(o.runroot);
+    copts.run_root_fd = o.runroot_fd;
     copts.storage_driver = or_null(o.storage_driver);
     copts.auth_file = or_null(o.authfile);
     copts.socket_path = or_null(o.socket);
@@ -43,14 +60,14 @@ podpull_connect_options connect_options(const Options &o, const std::vector<cons
     if (o.start_timeout_ms != 0) {
         copts.start_timeout_ms = o.start_timeout_ms;
     }
-    if (o.verbose) {
-        copts.log = log_to_stderr;
-    }
+    copts.log = log_to_stderr;
+    copts.log_user_data = o.verbose ? &verbose_marker : nullptr;
     copts.canceller = canceller;
     return copts;
 }
 
-podpull_pull_options pull_options(const Options &o, podpull_canceller *canceller) {
+podpull_pull_options pull_options(const Options &o, podpull_canceller *canceller,
+                                  podpull_progress_writer *progress_writer) {
     podpull_pull_options popts;
     podpull_pull_options_init(&popts);
     popts.policy = o.policy;
@@ -65,7 +82,30 @@ podpull_pull_options pull_options(const Options &o, podpull_canceller *canceller
     popts.signature_policy = or_null(o.signature_policy);
     // A signal that came after the connect finished cancels the pull before it begins.
     popts.canceller = canceller;
+    popts.progress_writer = progress_writer;
     return popts;
+}
+
+ProgressFdWriter::ProgressFdWriter(int fd) {
+    if (fd < 0) {
+        return;
+    }
+    podpull_error *err = nullptr;
+    if (podpull_progress_writer_new(fd, 0, &writer_, &err) != PODPULL_OK) {
+        const std::string message = podpull_error_message(err);
+        podpull_error_free(err);
+        throw std::runtime_error("--progress-fd " + std::to_string(fd) + ": " + message);
+    }
+    ::close(fd); // the writer has its own duplicate
+}
+
+ProgressFdWriter::~ProgressFdWriter() {
+    close();
+}
+
+void ProgressFdWriter::close() noexcept {
+    podpull_progress_writer_free(writer_);
+    writer_ = nullptr;
 }
 
 PullSummary pull_summary(const podpull_result *res, double seconds) {
@@ -76,6 +116,7 @@ PullSummary pull_summary(const podpull_result *res, double seconds) {
     s.bytes_cached = podpull_result_bytes_cached(res);
     s.blobs_total = podpull_result_blobs_total(res);
     s.blobs_cached = podpull_result_blobs_cached(res);
+    s.manifest_digest = podpull_result_manifest_digest(res);
     s.seconds = seconds;
     return s;
 }

@@ -19,6 +19,7 @@ struct PullSummary {
     uint64_t bytes_cached = 0;
     uint32_t blobs_total = 0;
     uint32_t blobs_cached = 0;
+    std::string manifest_digest; // podpull_result_manifest_digest: "" when not read
     double seconds = 0;
 };
 

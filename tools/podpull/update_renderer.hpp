@@ -1,8 +1,8 @@
 // What an update of several images looks like: one interface, one implementation per output
 // mode (tty_update_renderer, plain_update_renderer, json_update_renderer,
-// quiet_update_renderer, progress_fd_update_renderer). A call comes one at a time (update.hpp
-// holds the lock), names its image by position, and comes after the table took the event in,
-// so a renderer may draw from the table.
+// quiet_update_renderer; bootc's events on --progress-fd are the library's own). A call comes
+// one at a time (update.hpp holds the lock), names its image by position, and comes after the
+// table took the event in, so a renderer may draw from the table.
 #pragma once
 
 #include "renderer.hpp"

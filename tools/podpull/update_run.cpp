@@ -6,7 +6,6 @@
 #include "json_update_renderer.hpp"
 #include "output.hpp"
 #include "plain_update_renderer.hpp"
-#include "progress_fd_update_renderer.hpp"
 #include "pull_setup.hpp"
 #include "quiet_update_renderer.hpp"
 #include "signals.hpp"
@@ -149,10 +148,7 @@ int run_update(const Options &o, std::FILE *out) {
         o.images, [out] { return output_state(out) == OutputState::ok; },
         [&canceller] { podpull_canceller_cancel(canceller.ptr); });
     update->add(make_terminal_renderer(o, out));
-    if (o.progress_fd >= 0) {
-        update->add(std::make_unique<ProgressFdUpdateRenderer>(
-            o.progress_fd, stderr, [] { return received_signal() != 0; }, o.images.size()));
-    }
+    ProgressFdWriter events(o.progress_fd); // bootc's events of every image, by the library
     update->begin();
 
     const std::vector<const char *> env = env_array(o);
@@ -161,7 +157,7 @@ int run_update(const Options &o, std::FILE *out) {
     podpull_error *err = nullptr;
     const podpull_code code = podpull_connect(&copts, &client, &err);
     if (code == PODPULL_OK) {
-        pull_all(client, o, pull_options(o, canceller.ptr), *update);
+        pull_all(client, o, pull_options(o, canceller.ptr, events.get()), *update);
     } else {
         // No image can be pulled: each has this outcome.
         for (size_t i = 0; i < o.images.size(); ++i) {
@@ -173,6 +169,7 @@ int run_update(const Options &o, std::FILE *out) {
     update->end(std::chrono::duration<double>(Clock::now() - started).count());
     const std::vector<podpull_code> codes = update->codes();
     update.reset(); // the terminal is restored before the service is stopped
+    events.close(); // and the events' reader sees their end
     podpull_free(client);
     return final_status(out, [&codes](int signal) { return update_exit_status(codes, signal); });
 }

@@ -55,6 +55,12 @@ CliHost::CliHost(const std::string &cli, const Sandbox &box, const ServiceDirs &
     host_ = spawn_process(cli_pull_argv(cli, box, dirs, image), {}, log_);
 }
 
+CliHost::CliHost(const Sandbox &box, const std::vector<std::string> &argv)
+    : log_(box.dir() / "host.log") {
+    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+    host_ = spawn_process(argv, {}, log_);
+}
+
 CliHost::~CliHost() {
     if (host_.pid > 0) {
         ::kill(host_.pid, SIGKILL);

@@ -24,6 +24,8 @@ class CliHost {
   public:
     CliHost(const std::string &cli, const Sandbox &box, const ServiceDirs &dirs,
             const std::string &image);
+    // The same with a command line of the test's own (its output to the same log).
+    CliHost(const Sandbox &box, const std::vector<std::string> &argv);
     ~CliHost(); // kills and reaps the host if it still runs; ends the subreaping
     CliHost(const CliHost &) = delete;
     CliHost &operator=(const CliHost &) = delete;

@@ -39,6 +39,7 @@ PullOutcome pull(podpull_client *client, const std::string &image, PullRecorder 
         o.bytes_cached = podpull_result_bytes_cached(res);
         o.blobs_total = podpull_result_blobs_total(res);
         o.blobs_cached = podpull_result_blobs_cached(res);
+        o.manifest_digest = podpull_result_manifest_digest(res);
     }
     if (err != nullptr) {
         o.error_code = podpull_error_code(err);

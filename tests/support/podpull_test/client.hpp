@@ -25,6 +25,7 @@ struct PullOutcome {
     uint64_t bytes = 0;        // fetched
     uint64_t bytes_cached = 0; // podpull_result_bytes_cached
     uint32_t blobs_total = 0, blobs_cached = 0;
+    std::string manifest_digest; // podpull_result_manifest_digest
     double seconds = 0;
     std::string describe() const;
 };

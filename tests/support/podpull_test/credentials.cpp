@@ -74,9 +74,14 @@ std::vector<std::string> fixture_secrets() {
     return secret_forms(auth.user, auth.password);
 }
 
-podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDirs &dirs) {
+fs::path auth_home(const Sandbox &box, Trust trust) {
+    return box.dir() / (trust == Trust::ca ? "home-ca" : "home");
+}
+
+podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDirs &dirs,
+                                     const std::vector<std::string> &extra_env) {
     const AuthTestEnv &auth = auth_test_env();
-    const fs::path home = box.dir() / (trust == Trust::ca ? "home-ca" : "home");
+    const fs::path home = auth_home(box, trust);
     fs::create_directories(home / ".config" / "containers");
     if (trust == Trust::ca) {
         const fs::path certs = home / ".config" / "containers" / "certs.d" / auth.registry;
@@ -84,13 +89,14 @@ podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDir
         fs::copy_file(fs::path(auth.ca_dir) / "ca.crt", certs / "ca.crt",
                       fs::copy_options::overwrite_existing);
     }
-    std::vector<std::string> extra_env{"HOME=" + home.string()};
+    std::vector<std::string> env{"HOME=" + home.string()};
     if (trust == Trust::insecure) {
         const fs::path conf = box.dir() / "registries.conf";
         write_file(conf, "[[registry]]\nlocation = \"" + auth.registry + "\"\ninsecure = true\n");
-        extra_env.push_back("CONTAINERS_REGISTRIES_CONF=" + conf.string());
+        env.push_back("CONTAINERS_REGISTRIES_CONF=" + conf.string());
     }
-    return box.options(dirs, extra_env);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    return box.options(dirs, env);
 }
 
 podpull_connect_options auth_options(Sandbox &box, Trust trust) {

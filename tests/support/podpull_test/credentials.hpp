@@ -59,9 +59,13 @@ enum class Trust {
 };
 // Connect options for the auth tests. The service always gets a private HOME (so neither
 // root's ~/.docker/config.json nor ~/.config/containers reach it); with Trust::ca its
-// certs.d trusts the test CA for the auth registry.
-podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDirs &dirs);
+// certs.d trusts the test CA for the auth registry. `extra_env` goes to the env option after
+// HOME (and CONTAINERS_REGISTRIES_CONF).
+podpull_connect_options auth_options(Sandbox &box, Trust trust, const ServiceDirs &dirs,
+                                     const std::vector<std::string> &extra_env = {});
 podpull_connect_options auth_options(Sandbox &box, Trust trust);
+// That private HOME, inside the sandbox (made by auth_options).
+fs::path auth_home(const Sandbox &box, Trust trust);
 
 // Searches /proc/*/cmdline and /proc/*/environ of every process for the secrets: once per
 // scan(), or every few milliseconds on a thread between start() and stop(). It also notes
