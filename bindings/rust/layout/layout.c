@@ -1,6 +1,7 @@
 /* Prints the C compiler's view of podpull.h as Rust source: size, alignment and the offset of
- * every field of every struct, and the size of every enum. build.rs compiles and runs it, and
- * tests/layout.rs compares the numbers with the #[repr(C)] mirrors of src/sys.rs. */
+ * every field of every struct, the size of every enum, and the value of the macros src/sys.rs
+ * mirrors. build.rs compiles and runs it, and the layout test in src/sys.rs compares the
+ * numbers with its #[repr(C)] mirrors and constants. */
 #include <podpull.h>
 #include <stdalign.h>
 #include <stddef.h>
@@ -10,9 +11,12 @@
     printf("    (\"%s\", \"<size>\", %zu),\n    (\"%s\", \"<align>\", %zu),\n", #T, sizeof(T), #T, \
            alignof(T))
 #define FIELD(T, f) printf("    (\"%s\", \"%s\", %zu),\n", #T, #f, offsetof(T, f))
+#define VALUE(M) printf("    (\"%s\", \"<value>\", %zu),\n", #M, (size_t)(M))
 
 int main(void) {
     printf("pub const C_LAYOUT: &[(&str, &str, usize)] = &[\n");
+    VALUE(PODPULL_ABI_MAJOR);
+    VALUE(PODPULL_PROGRESS_START_SENT);
     SIZE(podpull_code);
     SIZE(podpull_route);
     SIZE(podpull_policy);
@@ -35,6 +39,8 @@ int main(void) {
     FIELD(podpull_connect_options, log);
     FIELD(podpull_connect_options, log_user_data);
     FIELD(podpull_connect_options, canceller);
+    FIELD(podpull_connect_options, storage_root_fd);
+    FIELD(podpull_connect_options, storage_root_alias);
 
     SIZE(podpull_pull_options);
     FIELD(podpull_pull_options, struct_size);
@@ -49,6 +55,7 @@ int main(void) {
     FIELD(podpull_pull_options, route);
     FIELD(podpull_pull_options, canceller);
     FIELD(podpull_pull_options, signature_policy);
+    FIELD(podpull_pull_options, progress_writer);
 
     SIZE(podpull_blob_progress);
     FIELD(podpull_blob_progress, struct_size);
@@ -102,6 +109,10 @@ int main(void) {
     FIELD(podpull_api, result_blobs_total);
     FIELD(podpull_api, result_blobs_cached);
     FIELD(podpull_api, error_retryable);
+    FIELD(podpull_api, result_manifest_digest);
+    FIELD(podpull_api, progress_writer_new);
+    FIELD(podpull_api, progress_writer_failed);
+    FIELD(podpull_api, progress_writer_free);
     printf("];\n");
     return 0;
 }

@@ -425,8 +425,8 @@ impl fmt::Debug for Connect {
 
 impl Client {
     /// [`Client::connect`] as a future, which runs on a thread of its own. The options are
-    /// copied, and `run_root_fd` and `auth_fd` duplicated, before this returns, so the caller
-    /// may close them at once. Without `opts.canceller` the connect gets a canceller of its
+    /// copied, and `run_root_fd`, `auth_fd` and `storage_root_fd` duplicated, before this
+    /// returns, so the caller may close them at once. Without `opts.canceller` the connect gets a canceller of its
     /// own, which [`Connect::cancel`] and dropping the future fire.
     ///
     /// Errors here: `InvalidArgument` for an fd that is not open, `Internal` when no thread or
@@ -439,20 +439,24 @@ impl Client {
         };
         opts.canceller = Some(canceller.clone());
         // The thread's own fds, so that the caller's may be closed at once.
-        let run_root_fd = crate::own_fd("run_root_fd", opts.run_root_fd)?;
-        let auth_fd = crate::own_fd("auth_fd", opts.auth_fd)?;
-        if let Some(fd) = &run_root_fd {
-            opts.run_root_fd = Some(std::os::fd::AsRawFd::as_raw_fd(fd));
-        }
-        if let Some(fd) = &auth_fd {
-            opts.auth_fd = Some(std::os::fd::AsRawFd::as_raw_fd(fd));
-        }
+        let own = |what, given: &mut Option<std::os::fd::RawFd>| {
+            let own = crate::own_fd(what, *given)?;
+            if let Some(fd) = &own {
+                *given = Some(std::os::fd::AsRawFd::as_raw_fd(fd));
+            }
+            Ok::<_, Error>(own)
+        };
+        let fds = [
+            own("run_root_fd", &mut opts.run_root_fd)?,
+            own("auth_fd", &mut opts.auth_fd)?,
+            own("storage_root_fd", &mut opts.storage_root_fd)?,
+        ];
         let slot = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
         let theirs = slot.clone();
         spawn("podpull-connect", move || {
             let client = panic::catch_unwind(AssertUnwindSafe(|| Client::connect(&opts)))
                 .unwrap_or_else(|p| Err(thread_panicked(&*p)));
-            drop((opts, run_root_fd, auth_fd));
+            drop((opts, fds));
             let (waker, unwanted) = {
                 let mut slot = lock(&theirs.0);
                 slot.ended = true;

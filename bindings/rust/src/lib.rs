@@ -32,6 +32,10 @@
 //! Cancelling: a [`Canceller`] ends the calls it is handed to and no other (from any thread or a
 //! signal handler); [`Client::cancel_all`] ends every pull of a client.
 //!
+//! bootc's layout and its events (libpodpull 1.5): [`ConnectOptions::storage_root_fd`] hands
+//! the storage over as an open directory, and a [`ProgressWriter`] in
+//! [`PullOptions::progress_writer`] writes what `bootc upgrade --progress-fd` writes.
+//!
 //! The library is linked (found with `pkg-config podpull`, or `PODPULL_LIB_DIR`), or, with
 //! the `dlopen` feature, loaded at run time from `libpodpull.so.1` (or `$PODPULL_LIBRARY`):
 //! the API is the same. With `dlopen`, [`available`] tells whether the library is there, so a
@@ -79,7 +83,9 @@ pub enum ErrorCode {
     /// The signature policy refused the image (libpodpull 1.4; before, `Pull`).
     Rejected,
     /// The library could not be loaded, lacks `podpull_get_api`, or cannot serve ABI 1
-    /// (`dlopen` feature only; never from the C library itself).
+    /// (`dlopen` feature only), or is older than a feature asked for needs (a
+    /// [`ProgressWriter`] or [`ConnectOptions::storage_root_fd`] from a library before 1.5;
+    /// the message names the version). Never from the C library itself.
     LibraryUnavailable,
     /// A code this crate does not know.
     Unknown(u32),
@@ -233,6 +239,22 @@ fn cpath(what: &str, p: &std::path::Path) -> Result<CString> {
 #[derive(Clone, Copy)]
 struct Api {
     t: &'static sys::podpull_api,
+    /// The entries libpodpull 1.5 added, when this library has them.
+    v1_5: Option<Api1_5>,
+}
+
+/// What a library older than 1.5 lacks: its table ends before these entries.
+#[derive(Clone, Copy)]
+struct Api1_5 {
+    result_manifest_digest: unsafe extern "C" fn(*const sys::podpull_result) -> *const c_char,
+    progress_writer_new: unsafe extern "C" fn(
+        c_int,
+        u32,
+        *mut *mut sys::podpull_progress_writer,
+        *mut *mut sys::podpull_error,
+    ) -> sys::podpull_code,
+    progress_writer_failed: unsafe extern "C" fn(*const sys::podpull_progress_writer) -> c_int,
+    progress_writer_free: unsafe extern "C" fn(*mut sys::podpull_progress_writer),
 }
 
 macro_rules! forward {
@@ -276,30 +298,59 @@ impl Api {
         result_blobs_cached(r: *const sys::podpull_result) -> u32;
         error_retryable(e: *const sys::podpull_error) -> c_int;
     }
+
+    /// The 1.5 entries, or, from an older library, an error that names `feature` and the
+    /// library's version, so that a host can tell a missing feature from a failure.
+    fn v1_5(&self, feature: &str) -> Result<Api1_5> {
+        self.v1_5.ok_or_else(|| {
+            // SAFETY: a static string.
+            let version = unsafe { lossy(self.version()) };
+            Error::new(
+                ErrorCode::LibraryUnavailable,
+                format!("{feature} needs libpodpull 1.5 or later; the one in use is {version}"),
+            )
+        })
+    }
 }
 
 /// Checks what `podpull_get_api(1)` returned.
 fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
+    use std::mem::{offset_of, size_of};
     if t.is_null() {
         return Err(format!(
             "{from} cannot serve podpull ABI {} (podpull_get_api returned NULL)",
             sys::PODPULL_ABI_MAJOR
         ));
     }
-    // SAFETY: the table is static in the library, which stays loaded.
-    let t: &'static sys::podpull_api = unsafe { &*t };
+    // SAFETY: every podpull_api starts with struct_size; the table is static in the library,
+    // which stays loaded.
+    let size = unsafe { ptr::addr_of!((*t).struct_size).read() } as usize;
+    // What this crate cannot do without: everything up to 1.3's error_retryable.
+    let needed = offset_of!(sys::podpull_api, result_manifest_digest);
+    if size < needed {
+        return Err(format!(
+            "{from} is too old: its function table has {size} bytes, this crate needs {needed} \
+             (libpodpull 1.3)"
+        ));
+    }
+    // An older library's table is shorter than this crate's struct, so it is never read as
+    // one: its bytes are copied over a zeroed table, whose entries past them stay None.
+    // SAFETY: zeroed is valid for u32s and Option<fn>s.
+    let mut copy: sys::podpull_api = unsafe { std::mem::zeroed() };
+    // SAFETY: the library's table has `size` bytes; no more than our struct's are copied.
+    unsafe {
+        ptr::copy_nonoverlapping(
+            t.cast::<u8>(),
+            ptr::addr_of_mut!(copy).cast::<u8>(),
+            size.min(size_of::<sys::podpull_api>()),
+        )
+    };
+    let t: &'static sys::podpull_api = Box::leak(Box::new(copy));
     if t.abi_major != sys::PODPULL_ABI_MAJOR {
         return Err(format!(
             "{from} serves ABI {} instead of {}",
             t.abi_major,
             sys::PODPULL_ABI_MAJOR
-        ));
-    }
-    if (t.struct_size as usize) < std::mem::size_of::<sys::podpull_api>() {
-        return Err(format!(
-            "{from} is too old: its function table has {} bytes, this crate needs {}",
-            t.struct_size,
-            std::mem::size_of::<sys::podpull_api>()
         ));
     }
     let all = t.connect_options_init.is_some()
@@ -333,7 +384,32 @@ fn check_api(t: *const sys::podpull_api, from: &str) -> Result<Api, String> {
     if !all {
         return Err(format!("{from} has a function table with NULL entries"));
     }
-    Ok(Api { t })
+    let v1_5_end = offset_of!(sys::podpull_api, progress_writer_free)
+        + std::mem::size_of_val(&t.progress_writer_free);
+    let v1_5 = if size >= v1_5_end {
+        match (
+            t.result_manifest_digest,
+            t.progress_writer_new,
+            t.progress_writer_failed,
+            t.progress_writer_free,
+        ) {
+            (
+                Some(result_manifest_digest),
+                Some(progress_writer_new),
+                Some(progress_writer_failed),
+                Some(progress_writer_free),
+            ) => Some(Api1_5 {
+                result_manifest_digest,
+                progress_writer_new,
+                progress_writer_failed,
+                progress_writer_free,
+            }),
+            _ => return Err(format!("{from} has a function table with NULL entries")),
+        }
+    } else {
+        None
+    };
+    Ok(Api { t, v1_5 })
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -480,6 +556,107 @@ impl fmt::Debug for Canceller {
     }
 }
 
+// ---- bootc's progress events ----------------------------------------------------------------
+
+/// One `podpull_progress_writer`, freed when the last [`ProgressWriter`] clone goes.
+struct RawProgressWriter {
+    raw: NonNull<sys::podpull_progress_writer>,
+    api: Api1_5,
+}
+
+// SAFETY: podpull documents a writer as shareable by pulls on any threads (its lines are never
+// interleaved), and podpull_progress_writer_failed as callable at any time.
+unsafe impl Send for RawProgressWriter {}
+unsafe impl Sync for RawProgressWriter {}
+
+impl Drop for RawProgressWriter {
+    fn drop(&mut self) {
+        // SAFETY: raw is live and freed once. No pull holds it: every pull it is handed to
+        // keeps a clone of its ProgressWriter until podpull_pull has returned.
+        unsafe { (self.api.progress_writer_free)(self.raw.as_ptr()) }
+    }
+}
+
+/// Writes bootc's progress events (`podpull_progress_writer`, libpodpull 1.5): the JSON Lines
+/// `bootc upgrade --progress-fd` writes, for every pull whose [`PullOptions::progress_writer`]
+/// is a clone of it.
+///
+/// The schema and the shapes are bootc's (its `progress_jsonl.rs` and `deploy.rs`), one
+/// canonical JSON object a line: `Start` once per writer, before anything else; `ProgressBytes`
+/// with task `"pulling"`, the manifest's digest as id, bytes and layers fetched of those to
+/// fetch and those found cached, and a subtask per layer; `ProgressSteps` with task
+/// `"storing"`, 0 of 1 once every blob is stored and 1 of 1 when the pull succeeds. Byte
+/// updates come at most 5 times a second; a layer finishing and the last events always. The
+/// last `ProgressBytes`'s `bytes` is the [`PullResult::bytes`] of its pull. `podpull.h` has
+/// every detail.
+///
+/// The writer writes on its own duplicate of the descriptor, which it closes when the last
+/// clone is dropped. A write error (the reader went away) ends the writing, never the pull,
+/// and is logged at [`LogLevel::Warn`] on the pull's client: see [`ProgressWriter::failed`].
+/// `Send + Sync + Clone`; the clones are one writer, and the pulls that share it, on any
+/// threads, write one `Start` and never interleave their lines.
+#[derive(Clone)]
+pub struct ProgressWriter {
+    inner: Arc<RawProgressWriter>,
+}
+
+impl ProgressWriter {
+    /// A writer on a duplicate of `fd`, which must be open for writing and above 2 (the
+    /// caller keeps its own). It writes `Start` before its first event.
+    ///
+    /// Errors: `InvalidArgument` for an fd the library refuses; `LibraryUnavailable` from a
+    /// library older than 1.5.
+    pub fn new(fd: BorrowedFd<'_>) -> Result<ProgressWriter> {
+        ProgressWriter::with_flags(fd, 0)
+    }
+
+    /// The same, for a descriptor on which the host has written bootc's `Start` event itself
+    /// (`PODPULL_PROGRESS_START_SENT`), as bootc does before its own events: this writer writes
+    /// none.
+    pub fn after_start(fd: BorrowedFd<'_>) -> Result<ProgressWriter> {
+        ProgressWriter::with_flags(fd, sys::PODPULL_PROGRESS_START_SENT)
+    }
+
+    fn with_flags(fd: BorrowedFd<'_>, flags: u32) -> Result<ProgressWriter> {
+        let api = api()?;
+        let v1_5 = api.v1_5("ProgressWriter")?;
+        let mut raw = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: fd is open for the call (the library duplicates it); both out-pointers are
+        // valid for writes.
+        let code = unsafe { (v1_5.progress_writer_new)(fd.as_raw_fd(), flags, &mut raw, &mut err) };
+        match NonNull::new(raw) {
+            Some(raw) if code == sys::PODPULL_OK => {
+                // SAFETY: err is NULL on success; freeing NULL is a no-op.
+                unsafe { api.error_free(err) };
+                Ok(ProgressWriter {
+                    inner: Arc::new(RawProgressWriter { raw, api: v1_5 }),
+                })
+            }
+            _ => Err(Error::from_raw(&api, failure_code(code), err)),
+        }
+    }
+
+    /// Whether a write error ended the writing for good (the reader went away, the disk is
+    /// full); the pulls went on without it.
+    pub fn failed(&self) -> bool {
+        // SAFETY: raw stays live while self does.
+        unsafe { (self.inner.api.progress_writer_failed)(self.inner.raw.as_ptr()) != 0 }
+    }
+
+    fn as_ptr(&self) -> *mut sys::podpull_progress_writer {
+        self.inner.raw.as_ptr()
+    }
+}
+
+impl fmt::Debug for ProgressWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProgressWriter")
+            .field("failed", &self.failed())
+            .finish()
+    }
+}
+
 // ---- options --------------------------------------------------------------------------------
 
 /// A diagnostics message's level.
@@ -528,6 +705,16 @@ pub struct ConnectOptions {
     pub log: Option<LogFn>,
     /// Ends the connect (starting the service included) when fired.
     pub canceller: Option<Canceller>,
+    /// The storage root as an open directory, bootc's layout (libpodpull 1.5): every podman
+    /// and skopeo the client starts sees it at [`storage_root_alias`](Self::storage_root_alias),
+    /// bind-mounted in a private mount namespace of its own, and gets `--root` that path. Leave
+    /// [`storage_root`](Self::storage_root) `None`. Needs root (CAP_SYS_ADMIN), as bootc does.
+    /// Only borrowed for the connect call, like `run_root_fd`.
+    pub storage_root_fd: Option<RawFd>,
+    /// With `storage_root_fd`, the absolute, normalized path podman sees the storage at
+    /// (bootc: `/run/bootc/storage`). podman records it in the storage's database, so every
+    /// client of one storage uses the same alias. podpull makes it if it is missing.
+    pub storage_root_alias: Option<PathBuf>,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -546,6 +733,8 @@ impl fmt::Debug for ConnectOptions {
             .field("start_timeout", &self.start_timeout)
             .field("log", &self.log.as_ref().map(|_| "<fn>"))
             .field("canceller", &self.canceller)
+            .field("storage_root_fd", &self.storage_root_fd)
+            .field("storage_root_alias", &self.storage_root_alias)
             .finish()
     }
 }
@@ -650,6 +839,9 @@ pub struct PullOptions {
     /// (`Route::Subprocess`), and an image the policy refuses fails with
     /// `ErrorCode::Rejected`. Needs libpodpull 1.4 (an older one refuses the pull).
     pub signature_policy: Option<PathBuf>,
+    /// bootc's progress events of this pull go here too (libpodpull 1.5), after the closure
+    /// (or the async `Pull`) heard the same. Several pulls may share one writer.
+    pub progress_writer: Option<ProgressWriter>,
 }
 
 impl Default for PullOptions {
@@ -666,6 +858,7 @@ impl Default for PullOptions {
             route: Route::Auto,
             canceller: None,
             signature_policy: None,
+            progress_writer: None,
         }
     }
 }
@@ -751,6 +944,10 @@ pub struct PullResult {
     pub blobs_total: u32,
     /// Blobs found in the storage, not fetched.
     pub blobs_cached: u32,
+    /// The digest of the image manifest pulled, `"sha256:<64 hex>"` (for a manifest list, the
+    /// platform's entry): what `podman pull NAME@DIGEST` fetches again. `None` when the
+    /// manifest was not read, and from a library older than 1.5.
+    pub manifest_digest: Option<String>,
 }
 
 // ---- the client -----------------------------------------------------------------------------
@@ -760,8 +957,9 @@ struct Inner {
     api: Api,
     // Lives as long as the C client, which may call it until podpull_free returns.
     _log: Option<Box<LogFn>>,
-    // Our duplicates of run_root_fd and auth_fd: the C client hands them to every podman it
-    // starts, so they stay open until podpull_free has returned (fields drop after Drop::drop).
+    // Our duplicates of run_root_fd, auth_fd and storage_root_fd: the C client hands them to
+    // every podman it starts, so they stay open until podpull_free has returned (fields drop
+    // after Drop::drop).
     _fds: Vec<OwnedFd>,
     // Pulls that have not returned from podpull_pull (or, async, not started it yet).
     running: AtomicUsize,
@@ -937,6 +1135,11 @@ unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_prog
         return 1;
     }
     let p = unsafe { &*p };
+    // Fields added in 1.2: the library fills them in only when its struct has them.
+    type Progress = sys::podpull_blob_progress;
+    let has_pull_cached = covers(p, std::mem::offset_of!(Progress, pull_cached), 8);
+    let has_blobs_total = covers(p, std::mem::offset_of!(Progress, blobs_total), 4);
+    let has_blobs_cached = covers(p, std::mem::offset_of!(Progress, blobs_cached), 4);
     let event = || {
         Event::Blob(BlobProgress {
             // SAFETY: valid during the call.
@@ -954,10 +1157,9 @@ unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_prog
             pull_total: p.pull_total,
             blobs_seen: p.blobs_seen,
             blobs_done: p.blobs_done,
-            // Fields added in 1.2: the library fills them in only when its struct has them.
-            pull_cached: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, pull_cached), 8) { p.pull_cached } else { 0 },
-            blobs_total: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, blobs_total), 4) { p.blobs_total } else { 0 },
-            blobs_cached: if covers(p, std::mem::offset_of!(sys::podpull_blob_progress, blobs_cached), 4) { p.blobs_cached } else { 0 },
+            pull_cached: if has_pull_cached { p.pull_cached } else { 0 },
+            blobs_total: if has_blobs_total { p.blobs_total } else { 0 },
+            blobs_cached: if has_blobs_cached { p.blobs_cached } else { 0 },
         })
     };
     if st.deliver(event) {
@@ -1001,6 +1203,8 @@ struct PullRequest {
     /// The options' canceller, or one of the pull's own.
     canceller: Canceller,
     signature_policy: Option<CString>,
+    /// A clone, so that the writer outlives the call even if the options do not.
+    progress_writer: Option<ProgressWriter>,
 }
 
 impl PullRequest {
@@ -1031,6 +1235,7 @@ impl PullRequest {
                 .as_deref()
                 .map(|p| cpath("signature_policy", p))
                 .transpose()?,
+            progress_writer: opts.progress_writer.clone(),
         })
     }
 
@@ -1058,6 +1263,12 @@ impl PullRequest {
         raw.route = self.route.to_raw();
         raw.canceller = self.canceller.as_ptr();
         raw.signature_policy = p(&self.signature_policy);
+        // Set only when asked for: a library older than 1.5 zeroed no field past its own
+        // struct, and it refuses a nonzero byte there. (A ProgressWriter exists only where the
+        // library is 1.5 or later.)
+        if let Some(w) = &self.progress_writer {
+            raw.progress_writer = w.as_ptr();
+        }
 
         let mut state = PullState {
             on_event,
@@ -1096,6 +1307,10 @@ impl PullRequest {
                     bytes_cached: api.result_bytes_cached(res),
                     blobs_total: api.result_blobs_total(res),
                     blobs_cached: api.result_blobs_cached(res),
+                    manifest_digest: api
+                        .v1_5
+                        .map(|v| lossy((v.result_manifest_digest)(res)))
+                        .filter(|d| !d.is_empty()),
                 }
             };
             unsafe {
@@ -1138,8 +1353,13 @@ impl Client {
             .collect::<Result<_>>()?;
         let mut env_ptrs: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
         env_ptrs.push(ptr::null());
+        let storage_root_alias = opt_path("storage_root_alias", &opts.storage_root_alias)?;
+        if opts.storage_root_fd.is_some() || storage_root_alias.is_some() {
+            api.v1_5("ConnectOptions::storage_root_fd")?;
+        }
         let run_root_fd = own_fd("run_root_fd", opts.run_root_fd)?;
         let auth_fd = own_fd("auth_fd", opts.auth_fd)?;
+        let storage_root_fd = own_fd("storage_root_fd", opts.storage_root_fd)?;
         let log: Option<Box<LogFn>> = opts.log.clone().map(Box::new);
 
         let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
@@ -1158,6 +1378,13 @@ impl Client {
         };
         raw.run_root_fd = fd(&run_root_fd, opts.run_root_fd);
         raw.auth_fd = fd(&auth_fd, opts.auth_fd);
+        // Only when asked for, so that a library older than 1.5 sees a zero tail.
+        if opts.storage_root_fd.is_some() {
+            raw.storage_root_fd = fd(&storage_root_fd, opts.storage_root_fd);
+        }
+        if storage_root_alias.is_some() {
+            raw.storage_root_alias = p(&storage_root_alias);
+        }
         if !opts.env.is_empty() {
             raw.env = env_ptrs.as_ptr();
         }
@@ -1185,7 +1412,10 @@ impl Client {
                         raw,
                         api,
                         _log: log,
-                        _fds: run_root_fd.into_iter().chain(auth_fd).collect(),
+                        _fds: [run_root_fd, auth_fd, storage_root_fd]
+                            .into_iter()
+                            .flatten()
+                            .collect(),
                         running: AtomicUsize::new(0),
                     }),
                 })
@@ -1265,6 +1495,8 @@ mod tests {
         clone::<Canceller>();
         send_sync::<ClientCanceller>();
         clone::<ClientCanceller>();
+        send_sync::<ProgressWriter>();
+        clone::<ProgressWriter>();
         send_sync::<Error>();
     }
     #[test]

@@ -31,6 +31,15 @@ pub struct podpull_canceller {
     _private: [u8; 0],
     _not_send_sync: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
+/// Since 1.5.
+#[repr(C)]
+pub struct podpull_progress_writer {
+    _private: [u8; 0],
+    _not_send_sync: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+}
+
+/// `podpull_progress_writer_new`'s flag (1.5): the host wrote bootc's Start event itself.
+pub const PODPULL_PROGRESS_START_SENT: u32 = 1;
 
 pub type podpull_code = c_uint;
 pub const PODPULL_OK: podpull_code = 0;
@@ -90,6 +99,10 @@ pub struct podpull_connect_options {
     pub log_user_data: *mut c_void,
     /// Since 1.2.
     pub canceller: *mut podpull_canceller,
+    /// Since 1.5.
+    pub storage_root_fd: c_int,
+    /// Since 1.5.
+    pub storage_root_alias: *const c_char,
 }
 
 #[repr(C)]
@@ -109,6 +122,8 @@ pub struct podpull_pull_options {
     pub canceller: *mut podpull_canceller,
     /// Since 1.4.
     pub signature_policy: *const c_char,
+    /// Since 1.5.
+    pub progress_writer: *mut podpull_progress_writer,
 }
 
 pub type podpull_blob_state = c_uint;
@@ -215,7 +230,25 @@ pub struct podpull_api {
     pub result_blobs_total: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
     /// Since 1.2.
     pub result_blobs_cached: Option<unsafe extern "C" fn(*const podpull_result) -> u32>,
-    pub error_retryable: Option<unsafe extern "C" fn(*const podpull_error) -> c_int>, // 1.3
+    /// Since 1.3.
+    pub error_retryable: Option<unsafe extern "C" fn(*const podpull_error) -> c_int>,
+    /// Since 1.5.
+    pub result_manifest_digest:
+        Option<unsafe extern "C" fn(*const podpull_result) -> *const c_char>,
+    /// Since 1.5.
+    pub progress_writer_new: Option<
+        unsafe extern "C" fn(
+            c_int,
+            u32,
+            *mut *mut podpull_progress_writer,
+            *mut *mut podpull_error,
+        ) -> podpull_code,
+    >,
+    /// Since 1.5.
+    pub progress_writer_failed:
+        Option<unsafe extern "C" fn(*const podpull_progress_writer) -> c_int>,
+    /// Since 1.5.
+    pub progress_writer_free: Option<unsafe extern "C" fn(*mut podpull_progress_writer)>,
 }
 
 #[cfg(not(feature = "dlopen"))]
@@ -262,6 +295,15 @@ extern "C" {
     pub fn podpull_result_bytes_cached(res: *const podpull_result) -> u64;
     pub fn podpull_result_blobs_total(res: *const podpull_result) -> u32;
     pub fn podpull_result_blobs_cached(res: *const podpull_result) -> u32;
+    pub fn podpull_result_manifest_digest(res: *const podpull_result) -> *const c_char;
+    pub fn podpull_progress_writer_new(
+        fd: c_int,
+        flags: u32,
+        out: *mut *mut podpull_progress_writer,
+        err: *mut *mut podpull_error,
+    ) -> podpull_code;
+    pub fn podpull_progress_writer_failed(writer: *const podpull_progress_writer) -> c_int;
+    pub fn podpull_progress_writer_free(writer: *mut podpull_progress_writer);
     pub fn podpull_get_api(abi_major: u32) -> *const podpull_api;
 }
 
@@ -290,6 +332,11 @@ mod layout_tests {
 
     fn rust_layout() -> BTreeMap<(&'static str, &'static str), usize> {
         let mut m = BTreeMap::new();
+        m.insert(("PODPULL_ABI_MAJOR", "<value>"), PODPULL_ABI_MAJOR as usize);
+        m.insert(
+            ("PODPULL_PROGRESS_START_SENT", "<value>"),
+            PODPULL_PROGRESS_START_SENT as usize,
+        );
         layout!(m, podpull_code {});
         layout!(m, podpull_route {});
         layout!(m, podpull_policy {});
@@ -312,7 +359,9 @@ mod layout_tests {
                 start_timeout_ms,
                 log,
                 log_user_data,
-                canceller
+                canceller,
+                storage_root_fd,
+                storage_root_alias
             }
         );
         layout!(
@@ -329,7 +378,8 @@ mod layout_tests {
                 stall_timeout_ms,
                 route,
                 canceller,
-                signature_policy
+                signature_policy,
+                progress_writer
             }
         );
         layout!(
@@ -391,7 +441,11 @@ mod layout_tests {
                 result_bytes_cached,
                 result_blobs_total,
                 result_blobs_cached,
-                error_retryable
+                error_retryable,
+                result_manifest_digest,
+                progress_writer_new,
+                progress_writer_failed,
+                progress_writer_free
             }
         );
         m

@@ -7,9 +7,12 @@ mod common;
 
 use common::{plain_http, wait_until, Fixture};
 use futures_core::Stream;
-use podpull::{BlobState, Client, ErrorCode, Event, Policy, Pull, PullResult, Route};
+use podpull::{
+    BlobState, Client, ErrorCode, Event, Policy, ProgressWriter, Pull, PullResult, Route,
+};
 use std::collections::HashMap;
 use std::net::TcpListener;
+use std::os::fd::AsFd;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -189,6 +192,54 @@ fn images_that_share_layers_fetch_them_once() {
             .unwrap();
     });
     fx.assert_nothing_left(Duration::from_secs(5));
+}
+
+/// `pull_async` carries 1.5's option and result: a ProgressWriter in the options gets the
+/// pull's bootc events (tests/bootc_events.rs decodes them strictly), the writer may be
+/// dropped by the caller at once, and the result names the manifest the events name.
+#[test]
+fn pull_async_writes_bootc_events_and_names_the_manifest() {
+    let Some(fx) = Fixture::get() else { return };
+    let events = fx.dir.join("events.jsonl");
+    let file = std::fs::File::create(&events).unwrap();
+    let mut opts = plain_http();
+    opts.progress_writer = Some(ProgressWriter::new(file.as_fd()).unwrap());
+    drop(file);
+    let rt = runtime();
+    let client = fx.connect();
+    let result = rt.block_on(async {
+        let pull = client
+            .pull_async(fx.var("PODPULL_TEST_IMAGE"), &opts)
+            .unwrap();
+        // The pull's thread holds its own clone of the writer.
+        drop(opts);
+        drain(pull).await.1
+    });
+    let result = result.expect("pull with a progress writer");
+    let digest = result.manifest_digest.expect("the manifest's digest");
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
+    // Every clone is gone, so the writer has closed its descriptor: everything is written.
+    let text = std::fs::read_to_string(&events).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&r#"{"type":"Start","version":"0.1.0"}"#)
+    );
+    let last = lines.last().unwrap();
+    assert!(
+        last.contains(r#""steps":1,"#)
+            && last.contains(r#""type":"ProgressSteps""#)
+            && last.contains(&format!(r#""id":"{digest}""#)),
+        "{text}"
+    );
+    let bytes = format!(r#"{{"bytes":{},"#, result.bytes);
+    assert!(
+        lines.iter().rev().any(|l| l.starts_with(&bytes)),
+        "no event with the result's bytes: {text}"
+    );
 }
 
 /// A slow consumer never holds podman up, and what it gets is bounded and exact: nobody takes

@@ -33,19 +33,14 @@ fn pull_with_progress() {
         })
         .expect("pull the big image");
     assert_eq!(result.image_id, fx.var("PODPULL_TEST_BIG_IMAGE_ID"));
+    let route = fx.registry_route();
     assert_eq!(
-        result.route,
-        Route::DockerCompat,
-        "podman 4.3.1 with an insecure registry"
+        result.route, route,
+        "podman {} with an insecure registry",
+        fx.release
     );
     assert!(
-        matches!(
-            events.first(),
-            Some(Event::Route {
-                route: Route::DockerCompat,
-                ..
-            })
-        ),
+        matches!(events.first(), Some(Event::Route { route: r, .. }) if *r == route),
         "first event: {:?}",
         events.first()
     );
@@ -106,11 +101,16 @@ fn pull_with_progress() {
     // blobs (the layer and the config), and the result's bytes are all of it, fetched.
     let total = blobs[0].pull_total;
     assert!(
-        blobs.iter().all(|b| b.pull_total == total && b.blobs_total == 2),
+        blobs
+            .iter()
+            .all(|b| b.pull_total == total && b.blobs_total == 2),
         "the total moved: {blobs:?}"
     );
     assert_eq!(result.bytes, total);
-    assert_eq!((result.blobs_total, result.blobs_cached, result.bytes_cached), (2, 0, 0));
+    assert_eq!(
+        (result.blobs_total, result.blobs_cached, result.bytes_cached),
+        (2, 0, 0)
+    );
 
     let mut again = plain_http();
     again.policy = podpull::Policy::Missing;
@@ -439,6 +439,46 @@ fn run_root_fd_is_the_clients_own() {
         std::fs::read_dir(&run_root).unwrap().next().is_some(),
         "podman wrote nothing in the runroot"
     );
+    drop(client);
+    fx.assert_nothing_left(Duration::from_secs(5));
+}
+
+/// bootc's layout (1.5): the storage handed over as an open directory, which podman sees at
+/// an alias path. A registry pull (the service) and an `oci-archive:` one (a `podman pull` of
+/// its own) both store into the directory the fd names, while the alias on the host stays an
+/// empty directory; the client keeps its own duplicate of the fd.
+#[test]
+fn storage_root_fd_is_seen_at_its_alias() {
+    let Some(fx) = Fixture::get() else { return };
+    let storage = fx.dir.join("storage");
+    std::fs::create_dir_all(&storage).unwrap();
+    let dir = std::fs::File::open(&storage).unwrap();
+    let alias = fx.dir.join("run/bootc/storage");
+    let mut o = fx.connect_options();
+    o.storage_root = None;
+    o.storage_root_fd = Some(std::os::fd::AsRawFd::as_raw_fd(&dir));
+    o.storage_root_alias = Some(alias.clone());
+    let client = Client::connect(&o).expect("connect in bootc's layout");
+    drop(dir);
+    let r = client
+        .pull(fx.var("PODPULL_TEST_IMAGE"), &plain_http(), |_| {
+            ControlFlow::Continue(())
+        })
+        .expect("a registry pull into the storage fd");
+    assert_eq!(r.image_id, fx.var("PODPULL_TEST_IMAGE_ID"));
+    let image = format!("oci-archive:{}", fx.var("PODPULL_TEST_OCI_ARCHIVE"));
+    let r = client
+        .pull(&image, &PullOptions::default(), |_| {
+            ControlFlow::Continue(())
+        })
+        .expect("an oci-archive pull into the storage fd");
+    assert_eq!(r.route, Route::Subprocess);
+    assert!(
+        storage.join("vfs-images").is_dir(),
+        "podman wrote no image into the directory the fd names"
+    );
+    let seen = std::fs::read_dir(&alias).unwrap().count();
+    assert_eq!(seen, 0, "the alias {alias:?} is not empty on the host");
     drop(client);
     fx.assert_nothing_left(Duration::from_secs(5));
 }

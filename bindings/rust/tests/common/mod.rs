@@ -2,9 +2,13 @@
 //! (tests/support/registry-up.sh), whose env file `$PODPULL_TEST_ENV` names the images, and a
 //! private storage per test. Without `PODPULL_TEST_ENV` the tests print why and pass, unless
 //! `PODPULL_REQUIRE_FIXTURE=1` (the ctest script sets it), where they fail.
+//!
+//! Every podman a test starts is the one of the release `$PODPULL_TEST_RELEASE` names ("4.3",
+//! "5.4", "5.8", "6.1"; default the host's 4.3), as in the C++ tests: ctest runs some of these
+//! tests once per release (tests/CMakeLists.txt).
 #![allow(dead_code)] // each test binary uses its own part
 
-use podpull::{Client, ConnectOptions, PullOptions};
+use podpull::{Client, ConnectOptions, PullOptions, Route};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct Fixture {
     env: HashMap<String, String>,
     pub dir: PathBuf,
+    /// The podman release this run is on, "4.3" and so on.
+    pub release: String,
 }
 
 impl Fixture {
@@ -47,13 +53,63 @@ impl Fixture {
             N.fetch_add(1, Ordering::SeqCst)
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        Some(Fixture { env, dir })
+        let release = std::env::var("PODPULL_TEST_RELEASE")
+            .ok()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "4.3".into());
+        let fx = Fixture { env, dir, release };
+        let version = fx.release_var("PODPULL_TEST_PODMAN_VERSION");
+        assert!(
+            version.starts_with(&format!("{}.", fx.release)),
+            "podman {} reports version {version:?}",
+            fx.release
+        );
+        eprintln!("podman {version}: {}", fx.podman());
+        Some(fx)
     }
 
     pub fn var(&self, key: &str) -> &str {
         self.env
             .get(key)
             .unwrap_or_else(|| panic!("the fixture's env file lacks {key}"))
+    }
+
+    /// `KEY_<release>`, e.g. PODPULL_TEST_PODMAN_5_4.
+    fn release_var(&self, key: &str) -> &str {
+        self.var(&format!("{key}_{}", self.release.replace('.', "_")))
+    }
+
+    /// This release's podman: /usr/bin/podman for 4.3, else a launcher of
+    /// scripts/podman-peers.sh that runs podman in a chroot.
+    pub fn podman(&self) -> &str {
+        self.release_var("PODPULL_TEST_PODMAN")
+    }
+
+    /// The route the library takes for a registry pull with TLS verification on and the
+    /// registry declared insecure (`connect_options`): byte progress on every release.
+    pub fn registry_route(&self) -> Route {
+        match self.release.as_str() {
+            "4.3" => Route::DockerCompat, // before 4.8: no compatMode
+            r if r.starts_with("5.") => Route::LibpodCompat, // before 6.0: no pullProgress
+            _ => Route::LibpodProgress,
+        }
+    }
+
+    /// Fails unless a podman of this test runs as this release's binary: /proc/PID/exe of a
+    /// chroot release is the binary inside its root file system, so a podman from `PATH`
+    /// (the host's 4.3) cannot pass for another release.
+    pub fn assert_release_podman_runs(&self) {
+        let exe = self.release_var("PODPULL_TEST_PODMAN_EXE");
+        let running: Vec<String> = pids_naming(&self.dir)
+            .into_iter()
+            .filter_map(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        assert!(
+            running.iter().any(|p| p == exe),
+            "no podman of release {} ({exe}) runs for this test; running: {running:?}",
+            self.release
+        );
     }
 
     /// Hermetic options: private storage (vfs) and runtime dirs, the fixture's containers.conf,
@@ -73,7 +129,7 @@ impl Fixture {
         let runtime_dir = self.dir.join("rt");
         std::fs::create_dir_all(&runtime_dir).unwrap();
         let mut o = ConnectOptions::default();
-        o.podman_path = Some(self.var("PODPULL_TEST_PODMAN").into());
+        o.podman_path = Some(self.podman().into());
         o.storage_root = Some(self.dir.join("root"));
         o.run_root = Some(self.dir.join("runroot"));
         o.runtime_dir = Some(runtime_dir);
@@ -133,23 +189,28 @@ impl Drop for Fixture {
 }
 
 pub fn processes_naming(dir: &Path) -> Vec<String> {
+    pids_naming(dir)
+        .into_iter()
+        .filter_map(|pid| Some(format!("{pid}: {}", cmdline(&pid)?)))
+        .collect()
+}
+
+/// Processes other than this one whose command line names `dir/...`.
+fn pids_naming(dir: &Path) -> Vec<String> {
     let needle = format!("{}/", dir.display());
     let me = std::process::id().to_string();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == me || !name.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
-            continue;
-        };
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if cmdline.contains(&needle) {
-            found.push(format!("{name}: {cmdline}"));
-        }
-    }
-    found
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|pid| *pid != me && pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| cmdline(pid).is_some_and(|c| c.contains(&needle)))
+        .collect()
+}
+
+fn cmdline(pid: &str) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(String::from_utf8_lossy(&raw).replace('\0', " "))
 }
 
 /// Polls `cond` every 20 ms until it holds (true) or `within` has passed (false).
