@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
@@ -61,8 +62,9 @@ std::string mount_table(const std::string &pid = "self") {
     return table;
 }
 
-// Whether process `pid` has a mount whose mount point is `path` (as its root sees it).
-bool has_mount_at(int pid, const fs::path &path) {
+// The line of process `pid`'s mountinfo whose mount point is `path` (as its root sees it), or
+// "" when it has none.
+std::string mount_at(int pid, const fs::path &path) {
     std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/mountinfo"));
     std::string line;
     while (std::getline(in, line)) {
@@ -70,9 +72,17 @@ bool has_mount_at(int pid, const fs::path &path) {
         std::string id, parent, devices, root, mount_point;
         fields >> id >> parent >> devices >> root >> mount_point;
         if (mount_point == path.string())
-            return true;
+            return line;
     }
-    return false;
+    return "";
+}
+
+bool has_mount_at(int pid, const fs::path &path) {
+    return !mount_at(pid, path).empty();
+}
+
+std::size_t line_count(const std::string &text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 std::string mount_namespace(int pid) {
@@ -147,6 +157,12 @@ TEST_CASE("bootc's layout: podman works in the storage directory through its ali
         INFO("the service's mount table:\n" << mount_table(std::to_string(service)));
         CHECK(mount_namespace(service) != mount_namespace(::getpid()));
         CHECK(has_mount_at(service, alias));
+        std::printf("storage alias: the host's mount table: %zu mounts before and with the "
+                    "service running, identical: %s; the service's: %zu mounts, its own "
+                    "namespace, at the alias: %s\n",
+                    line_count(before), mount_table() == before ? "yes" : "NO",
+                    line_count(mount_table(std::to_string(service))),
+                    mount_at(service, alias).c_str());
         const auto argv = cmdline_of(service);
         CHECK(std::find(argv.begin(), argv.end(), alias) != argv.end());
 
@@ -194,6 +210,9 @@ TEST_CASE("bootc's layout: podman works in the storage directory through its ali
     }
     CHECK(mount_table() == before);
     CHECK(dir_entries(alias).empty());
+    std::printf("storage alias: after two clients in turn, the host's mount table is the one "
+                "before: %s\n",
+                mount_table() == before ? "yes" : "NO");
     box.check_no_leftovers();
 }
 
@@ -253,6 +272,9 @@ TEST_CASE("bootc's layout, the host SIGKILLed mid-pull: its podman goes, and the
     CHECK_FALSE(process_exists(service));
     CHECK(mount_table() == before);
     CHECK(dir_entries(alias).empty());
+    std::printf("storage alias: the host SIGKILLed mid-pull, its podman gone: the host's mount "
+                "table is the one before: %s\n",
+                mount_table() == before ? "yes" : "NO");
 
     // What the dead host left (its socket dir) the next client removes, in the same layout.
     DirectoryFd storage(real);
