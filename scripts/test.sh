@@ -5,21 +5,24 @@
 #      makes (once per machine, cached in /var/cache/podpull/peers) the podman releases the
 #      suite runs on beside the host's 4.3.1: 5.4, 5.8 and 6.1 (scripts/podman-peers.sh); a
 #      release that cannot be made fails the run
-#   2. configures build/ (Ninja, RelWithDebInfo, warnings as errors) and builds it
+#   2. configures build/ (Ninja, RelWithDebInfo, warnings as errors) and builds it; then,
+#      while step 3 runs, builds build-asan/, build-tsan/ and build-fuzz/ in the background at
+#      the lowest CPU and I/O priority (the tests spend much of their time waiting on podman
+#      and a throttled registry, and the builds take about a quarter of the run otherwise)
 #   3. runs ctest: unit tests, the export check, the integration suites once per podman
 #      release (NAME@podman-4.3 ... NAME@podman-6.1) against a private registry (the ctest
 #      fixture starts and removes it), the C tests, the C harness under valgrind memcheck,
 #      and the replay of every fuzz corpus and regression input
-#   4. configures build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer
-#      (-DPODPULL_SANITIZE=address,undefined), builds it and runs ctest there, with leak
+#   4. in build-asan/, built with AddressSanitizer + UndefinedBehaviorSanitizer
+#      (-DPODPULL_SANITIZE=address,undefined), runs ctest, with leak
 #      detection on and any sanitizer report fatal (the tests it leaves out, and why, are in
 #      docs/reliability.md); its real-pull suites run on the host's podman 4.3.1 only, the
 #      releases having all run in step 3
-#   5. configures build-tsan/ with ThreadSanitizer (-DPODPULL_SANITIZE=thread), where ctest
-#      holds only the unit tests and the [concurrency] cases, and runs them (podman 4.3.1
-#      and 6.1); any report fails
-#   6. builds the libFuzzer targets with clang in build-fuzz/ (-DPODPULL_FUZZ=ON) and runs each
-#      for 30 s, two at a time (tests/fuzz/run-fuzzers.sh; PODPULL_FUZZ_SECONDS changes it)
+#   5. in build-tsan/, built with ThreadSanitizer (-DPODPULL_SANITIZE=thread), where ctest
+#      holds only the unit tests and the [concurrency] cases, runs them (podman 4.3.1 and
+#      6.1); any report fails
+#   6. runs each libFuzzer target of build-fuzz/ (clang, -DPODPULL_FUZZ=ON) for 30 s, two at a
+#      time (tests/fuzz/run-fuzzers.sh; PODPULL_FUZZ_SECONDS changes it)
 #   7. checks that every C/C++ file of the repository is clang-formatted
 #   8. prints the output of every test that failed (again, so that it is at the end of the
 #      log), then a summary; exits nonzero if any step failed
@@ -80,9 +83,24 @@ run_step() { # run_step NAME COMMAND...: runs it, records PASSED/FAILED; returns
     return "$rc"
 }
 
+# kill_tree PID: PID and everything it started (the background builds' cmake and ninja).
+kill_tree() {
+    local child
+    for child in $(pgrep -P "$1"); do
+        kill_tree "$child"
+    done
+    kill "$1" 2>/dev/null || true
+}
 # If we are interrupted while ctest runs, the fixture's cleanup may not have run.
 cleanup() {
     local dir
+    if [ -n "${later_pid:-}" ] && kill -0 "$later_pid" 2>/dev/null; then
+        kill_tree "$later_pid"
+        wait "$later_pid" 2>/dev/null
+    fi
+    if [ -n "${later_logs:-}" ]; then
+        rm -rf "$later_logs"
+    fi
     for dir in "$state" "$asan_state" "$tsan_state"; do
         if [ -d "$dir" ]; then
             bash "$repo/tests/support/registry-down.sh" "$dir" || true
@@ -127,6 +145,93 @@ else
     record "build" SKIPPED 0
 fi
 
+
+# ---- 2b. the later stages' builds, behind the tests -----------------------------------------
+# The configurations of steps 4-6 (their comments say why each is what it is).
+asan_excluded='^(podpull_install|podpull_rust|podpull_rust_.+|podpull_abi)$'
+asan_configure() {
+    if [ -f "$asan_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$asan_build/CMakeCache.txt"; then
+        rm -rf "$asan_build"
+    fi
+    cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
+        -DPODPULL_SANITIZE=address,undefined $every_part -DPODPULL_TEST_RELEASES=4.3 \
+        -DPODPULL_FIXTURE_OS_IMAGE=OFF
+}
+tsan_configure() {
+    if [ -f "$tsan_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$tsan_build/CMakeCache.txt"; then
+        rm -rf "$tsan_build"
+    fi
+    cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
+        -DPODPULL_SANITIZE=thread $every_part "-DPODPULL_TEST_RELEASES=4.3;6.1" \
+        -DPODPULL_FIXTURE_OS_IMAGE=OFF
+}
+fuzz_configure() {
+    if [ -f "$fuzz_build/CMakeCache.txt" ] &&
+        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$fuzz_build/CMakeCache.txt"; then
+        rm -rf "$fuzz_build"
+    fi
+    CC=clang CXX=clang++ cmake -S . -B "$fuzz_build" -G Ninja -DPODPULL_WERROR=ON \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODPULL_FUZZ=ON
+}
+later_logs=$(mktemp -d)
+later_build() { # later_build NAME COMMAND...: run_step's work, for the background job
+    local name=$1 start rc
+    shift
+    start=$SECONDS
+    "$@" >"$later_logs/$name.log" 2>&1
+    rc=$?
+    echo "$name|$([ "$rc" -eq 0 ] && echo PASSED || echo FAILED)|$((SECONDS - start))" \
+        >>"$later_logs/results"
+    return "$rc"
+}
+later_builds() {
+    # Everything this job starts inherits the lowest priorities, so ctest's podman and its
+    # timings come first.
+    renice -n 19 -p "$BASHPID" >/dev/null
+    ionice -c 3 -p "$BASHPID" 2>/dev/null || true
+    if [ "${PODPULL_SKIP_ASAN:-0}" != "1" ]; then
+        later_build "asan+ubsan configure" asan_configure &&
+            later_build "asan+ubsan build" cmake --build "$asan_build" -j2
+    fi
+    if [ "${PODPULL_SKIP_TSAN:-0}" != "1" ]; then
+        # Everything: the entries registered under TSan (tests/CMakeLists.txt) need the unit,
+        # integration, hardening and fake-service binaries, the SIGINT host, the podpull
+        # command and the bench's stream check; naming them here would drift.
+        later_build "tsan configure" tsan_configure &&
+            later_build "tsan build" cmake --build "$tsan_build" -j2
+    fi
+    if [ "${PODPULL_SKIP_FUZZ:-0}" != "1" ]; then
+        later_build "fuzz configure" fuzz_configure &&
+            later_build "fuzz build" cmake --build "$fuzz_build" -j2
+    fi
+    return 0
+}
+later_pid=
+if [ "$built" -eq 1 ]; then
+    later_builds &
+    later_pid=$!
+fi
+# built NAME: whether the background job built NAME (after join_later_builds).
+built_later() {
+    grep -q "^$1|PASSED|" "$later_logs/results" 2>/dev/null
+}
+join_later_builds() {
+    local start=$SECONDS name result seconds
+    [ -n "$later_pid" ] || return 0
+    wait "$later_pid"
+    record "waiting for the later builds" PASSED $((SECONDS - start))
+    [ -f "$later_logs/results" ] || return 0
+    while IFS='|' read -r name result seconds; do
+        echo
+        echo "==> $name (built alongside ctest)"
+        cat "$later_logs/$name.log"
+        [ "$result" = PASSED ] || echo "==> $name FAILED" >&2
+        record "$name (alongside)" "$result" "$seconds"
+    done <"$later_logs/results"
+}
+
 # ---- 3. tests -------------------------------------------------------------------------------
 if [ "$built" -eq 1 ]; then
     # Serial: the integration tests start podman services and pull real images; parallel
@@ -142,6 +247,8 @@ else
     record "ctest" SKIPPED 0
 fi
 
+join_later_builds
+
 # ---- 4. the suite under ASan + UBSan --------------------------------------------------------
 # Every target (library, tools, tests, the C harness) is instrumented, so each executable loads
 # the ASan runtime first and the C harness's dlopen of the instrumented library works as is.
@@ -152,16 +259,6 @@ fi
 #   podpull_abi      abidiff of this library against the baseline: the same check as build/,
 #                    and sanitizer instrumentation is not part of the ABI
 # A sanitizer report fails the test (halt_on_error; -fno-sanitize-recover=all for UBSan).
-asan_excluded='^(podpull_install|podpull_rust|podpull_rust_.+|podpull_abi)$'
-asan_configure() {
-    if [ -f "$asan_build/CMakeCache.txt" ] &&
-        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$asan_build/CMakeCache.txt"; then
-        rm -rf "$asan_build"
-    fi
-    cmake -S . -B "$asan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
-        -DPODPULL_SANITIZE=address,undefined $every_part -DPODPULL_TEST_RELEASES=4.3 \
-        -DPODPULL_FIXTURE_OS_IMAGE=OFF
-}
 asan_ctest() {
     ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -170,8 +267,7 @@ asan_ctest() {
 if [ "${PODPULL_SKIP_ASAN:-0}" = "1" ]; then
     record "asan+ubsan build" SKIPPED 0
     record "asan+ubsan ctest" SKIPPED 0
-elif run_step "asan+ubsan configure" asan_configure &&
-    run_step "asan+ubsan build" cmake --build "$asan_build" -j2; then
+elif built_later "asan+ubsan build"; then
     run_step "asan+ubsan ctest" asan_ctest || failed_ctest_dirs+=("$asan_build")
     if [ -d "$asan_state" ]; then
         echo "scripts/test.sh: the ASan run's registry fixture was not cleaned up; removing it" >&2
@@ -188,21 +284,6 @@ fi
 # so only their binaries are built. halt_on_error: the first report fails the test. The
 # suppressions file holds only reports inside libraries that are known false positives, each
 # with the reason it is safe.
-tsan_configure() {
-    if [ -f "$tsan_build/CMakeCache.txt" ] &&
-        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$tsan_build/CMakeCache.txt"; then
-        rm -rf "$tsan_build"
-    fi
-    cmake -S . -B "$tsan_build" -G Ninja -DPODPULL_WERROR=ON "${sanitizer_flags[@]}" \
-        -DPODPULL_SANITIZE=thread $every_part "-DPODPULL_TEST_RELEASES=4.3;6.1" \
-        -DPODPULL_FIXTURE_OS_IMAGE=OFF
-}
-tsan_build_targets() {
-    # Everything: the entries registered under TSan (tests/CMakeLists.txt) need the unit,
-    # integration, hardening and fake-service binaries, the SIGINT host, the podpull command
-    # and the bench's stream check; naming them here would drift.
-    cmake --build "$tsan_build" -j2
-}
 tsan_ctest() {
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$repo/tests/tsan/suppressions.txt" \
         ctest --test-dir "$tsan_build" --output-on-failure --timeout 1200
@@ -210,8 +291,7 @@ tsan_ctest() {
 if [ "${PODPULL_SKIP_TSAN:-0}" = "1" ]; then
     record "tsan build" SKIPPED 0
     record "tsan ctest" SKIPPED 0
-elif run_step "tsan configure" tsan_configure &&
-    run_step "tsan build" tsan_build_targets; then
+elif built_later "tsan build"; then
     run_step "tsan ctest" tsan_ctest || failed_ctest_dirs+=("$tsan_build")
     if [ -d "$tsan_state" ]; then
         echo "scripts/test.sh: the TSan run's registry fixture was not cleaned up; removing it" >&2
@@ -226,19 +306,10 @@ fi
 # clang 14's libFuzzer with ASan + UBSan; only podpull_core and the targets are built. Each
 # target runs $fuzz_seconds s from its committed corpus; a crash fails the step and its input is kept in
 # build-fuzz/fuzz-artifacts/ (docs/reliability.md says how it becomes a regression file).
-fuzz_configure() {
-    if [ -f "$fuzz_build/CMakeCache.txt" ] &&
-        ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$fuzz_build/CMakeCache.txt"; then
-        rm -rf "$fuzz_build"
-    fi
-    CC=clang CXX=clang++ cmake -S . -B "$fuzz_build" -G Ninja -DPODPULL_WERROR=ON \
-        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODPULL_FUZZ=ON
-}
 if [ "${PODPULL_SKIP_FUZZ:-0}" = "1" ]; then
     record "fuzz build" SKIPPED 0
     record "fuzz run" SKIPPED 0
-elif run_step "fuzz configure" fuzz_configure &&
-    run_step "fuzz build" cmake --build "$fuzz_build" -j2; then
+elif built_later "fuzz build"; then
     run_step "fuzz run (6 x $fuzz_seconds s)" bash tests/fuzz/run-fuzzers.sh "$fuzz_build" \
         "$fuzz_seconds"
 else
