@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /* A monotonic clock for the bench hosts, in nanoseconds. */
 #ifndef PODPULL_BENCH_CLOCK_H
 #define PODPULL_BENCH_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /* Throw-away directory trees for the bench hosts. */
 #ifndef PODPULL_BENCH_TREE_H
 #define PODPULL_BENCH_TREE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # bench/compat.sh [--releases "4.3 5.4 5.8 6.1"] [--save DIR]
 #
 # What each podman release gives a host, measured: for every release and every route it

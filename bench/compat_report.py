@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """compat_report.py RUNS_DIR MANIFEST_JSON RELEASE...
 
 The table of docs/compatibility.md from what bench/compat.sh recorded: for each release, one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull_bench_connect --runs N --podman PATH --work DIR
  *

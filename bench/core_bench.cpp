@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The pure core on its own: a PullSession (line splitter, the route's decoder, the progress
 // tracker) fed a generated pull body from memory in 64 KiB pieces, as the socket would hand
 // it over, with an observer that only counts. Reports MB/s of body and events/s, an event

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # make-image.sh WORK_DIR REF SIZE_MB [SIZE_MB...]
 #
 # Builds an image of one layer of random bytes per SIZE_MB (in that order: give the smallest

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # bench/many.sh [--releases "4.3 5.4 5.8 6.1"] [--jobs N] [--direct] [--save DIR]
 #
 # Several images in one update, as a bootc-like host pulls its OS image and the images its

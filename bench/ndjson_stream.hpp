@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Deterministic, arbitrarily long pull bodies for the core benchmark, line for line in the
 // shapes podman sends (the recorded bodies in tests/fake/bodies and tests/unit/
 // recorded_bodies.hpp, which copy docs/podman.md). Same size in, same bytes out.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """peak-rss.py OUT CMD...: runs CMD and writes the peak resident set of CMD's own process, in
 KiB, to OUT; exits with CMD's status.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull_bench_pull --socket PATH [--sleep-ms MS | --first-byte] [--env KEY=VALUE]... IMAGE
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Sourced by the benches that run every podman release against the fixture's registry
 # (bench/compat.sh, bench/many.sh): what they share, set up and torn down the same way.
 #

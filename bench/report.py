@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """report.py META SAMPLES CORE_JSON: bench/run.sh's table, in Markdown, on stdout.
 
 SAMPLES holds one measurement a line, "<group> <way> <value>"; CORE_JSON is Google

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # bench/run.sh [--runs N] [--quick] [--save DIR]
 #
 # Every figure of docs/performance.md, measured side by side in one run on this machine, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull-print-events: the smallest useful host. Starts a private podman service on the
  * storage given, pulls one image, and prints every event as it arrives.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull.h - pull container images through a private podman service, with byte progress.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The README's main job: on a fresh Debian 12 machine, install what podpull needs, build it,
 # start a local registry on 127.0.0.1 holding generated images, and pull a 350 MB one of four
 # layers through the registry's rate-limiting relay (~16 MiB/s a connection, about ten

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Installs everything podpull's build, tests and demo need on Debian 12 (bookworm).
 # Boost 1.83 and Catch2 3 come from bookworm-backports, which this adds as a deb822 source.
 # Safe to run again: apt skips what is already there.

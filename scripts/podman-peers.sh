@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # scripts/podman-peers.sh [--path RELEASE | --rootfs RELEASE | --list] [RELEASE...]
 #
 # The podman releases podpull is tested against, beside the host's own: each a Debian chroot

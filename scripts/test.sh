@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # scripts/test.sh - the one command that builds podpull and runs every check.
 #
 #   1. installs the build and test dependencies (scripts/install-deps.sh; needs root), and
@@ -23,7 +24,8 @@
 #      6.1); any report fails
 #   6. runs each libFuzzer target of build-fuzz/ (clang, -DPODPULL_FUZZ=ON) for 30 s, two at a
 #      time (tests/fuzz/run-fuzzers.sh; PODPULL_FUZZ_SECONDS changes it)
-#   7. checks that every C/C++ file of the repository is clang-formatted
+#   7. checks that every C/C++ file of the repository is clang-formatted, and that every source
+#      file carries its SPDX-License-Identifier line (scripts/check-spdx.sh)
 #   8. prints the output of every test that failed (again, so that it is at the end of the
 #      log), then a summary; exits nonzero if any step failed
 #
@@ -352,6 +354,8 @@ format_check() {
     fi
 }
 run_step "clang-format" format_check
+# And that every source file names its license (the data files it exempts are listed there).
+run_step "SPDX lines" bash scripts/check-spdx.sh
 
 # ---- 8. what failed, then the summary -------------------------------------------------------
 # ctest printed each failing test's output where it ran, hours of log ago; print it again

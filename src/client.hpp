@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A podpull client: one podman service (private or attached) and the pulls made through it.
 // It carries out the core's plans (core/connect_plan, core/pull_plan) with the I/O shell and
 // decides nothing itself; the ABI shim sits on top.

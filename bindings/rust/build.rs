@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Finds libpodpull and checks podpull.h's layout.
 //!
 //! Linking (the default): `PODPULL_LIB_DIR=/path/to/build` links the uninstalled

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The C++ enums of the core next to their C twins in podpull.h: every enumerator is checked
 // at compile time, so that a value added or renumbered on one side only cannot build, and the
 // shim converts with to_c() alone.

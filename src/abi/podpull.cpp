@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The C ABI shim: reads the host's structs (only the fields their struct_size covers),
 // converts them to the core's types, calls the Client, and turns every exception into a
 // podpull_code. It decides nothing: option checks and defaults are the core's plan

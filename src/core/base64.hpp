@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Base64 (RFC 4648), both alphabets, always with '=' padding. containers-auth.json(5) stores
 // "user:password" in the standard alphabet; podman reads X-Registry-Auth in the URL-safe one
 // (Go's base64.URLEncoding, which pads).

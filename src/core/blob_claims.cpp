@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "blob_claims.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Which pulls of one client may send their request now, so that a blob two of them share is
 // fetched once.
 //

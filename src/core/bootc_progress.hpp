@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // bootc's progress events for one pull: what `bootc upgrade --progress-fd` readers expect,
 // made from what podpull's host hears. The schema is bootc's (crates/lib/src/progress_jsonl.rs
 // in bootc-dev/bootc) and so are the shapes, the ones its deploy.rs sends while it fetches an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // JSON as bootc writes its progress events (its ProgressWriter serializes with the canon-json
 // crate: RFC 8785, the JSON Canonicalization Scheme): one line, no whitespace, the members
 // of every object in sorted order, strings with only the escapes JSON requires. A reader that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podman's stderr kept within a bound for as long as a client lives. A service that runs for
 // days writes without end (warnings per request, debug output), yet what explains a failure is
 // at the two ends: the start (its version, configuration and storage warnings) and the latest

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // How a child process ended, as wait(2) tells it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The first half of the plan: how a client reaches podman. The host's connect options come in
 // as the ABI shim read them, unchecked; what comes out is checked and complete, so the client
 // only carries it out. The few facts that need a system call (is an fd open, is a directory

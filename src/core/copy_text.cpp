@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "copy_text.hpp"
 
 #include "image_manifest.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What containers/image's status lines say about blobs, on the routes whose only progress is
 // text: LIBPOD_TEXT (the libpod body's "stream" lines) and SUBPROCESS (`podman pull`'s
 // stderr). Seen on podman 4.3.1, 5.4.2, 5.8.6 and 6.1.1, on both routes (docs/podman.md):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "diagnostic_text.hpp"
 
 #include "utf8.hpp"

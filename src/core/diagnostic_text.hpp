@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What podman wrote to stderr, made into one line a message can carry. A service that exits or
 // never gets ready leaves only its stderr to explain why, and that text is a terminal's: many
 // lines, colour codes, "\r" progress, bytes that are not UTF-8. A host logs podpull's message

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What it means when a client cannot make its private directory, or a file in it: the error a
 // host gets, decided from errno alone. Whether the directory, its lock file, the notify socket
 // or the service log failed is the same fault to a host (the directory it named cannot hold

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Failure classification. podman hands failures over as text only (an `error` line, a
 // non-2xx body's `message`, or an "Error: ..." line from `podman pull`), so the code a host
 // sees is decided from wording that containers/image and registries use. The rules are

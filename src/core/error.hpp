@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The one error type of podpull's C++ side: a code the ABI can report and a message for a
 // person. The core throws it; the ABI shim turns it into a podpull_error.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "http_failure.hpp"
 
 #include "retry_policy.hpp"

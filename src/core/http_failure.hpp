@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What a non-2xx answer from the service means. podman answers errors with
 // {"cause":…,"message":…,"response":<status>}; older and foreign servers may send anything.
 #pragma once

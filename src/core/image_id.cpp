@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "image_id.hpp"
 
 #include "error.hpp"

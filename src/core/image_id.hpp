@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Image IDs as podman prints them: 64 lower-case hex digits (the config blob's sha256), and on
 // the Docker-format routes their first 12. One check for every place an ID comes in: a libpod
 // body's final report, `podman pull`'s stdout, an image inspect answer, a "Download complete".

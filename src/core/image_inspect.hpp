@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The full image ID after a pull on LIBPOD_COMPAT or DOCKER_COMPAT, whose body carries only
 // its first 12 hex digits: the caller asks GET image_inspect_target(ref) and reads the answer
 // here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // An image's manifest, read for what progress needs: every blob a pull of the image stores,
 // with its size, before podman copies any of it. Pure: the raw bytes come from the shell
 // (`skopeo inspect --raw` for a registry, a file for oci:, oci-archive: and dir:).

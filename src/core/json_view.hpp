@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A Boost.JSON string as a std::string_view, for every reader of podman's JSON (the NDJSON
 // decoders, image inspect answers) and of the host's auth file.
 #pragma once

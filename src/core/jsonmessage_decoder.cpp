@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What podman sends in this format, read in containers/podman (upstream source, not run here):
 //   - pkg/api/handlers/compat/images.go, CreateImageFromImage (v4.0.0 to v4.7.x inline, then
 //     utils.CompatPull in pkg/api/handlers/utils/images.go, which compatMode uses too): a

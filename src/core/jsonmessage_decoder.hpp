@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Decoder for Docker's jsonmessage format, which podman writes on POST /images/create (every
 // version) and on the libpod pull with compatMode=true (4.8+). Lines are keyed by a 12-hex
 // short id (the first 12 hex digits of the blob's digest):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The libpod pull body, with and without pullProgress (docs/podman.md describes both). One
 // line is one JSON object; every field is optional (podman omits empty ones), so each line is
 // read for what it carries:

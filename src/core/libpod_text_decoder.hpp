@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Decoder for the libpod pull body without pullProgress (every podman from 4.0):
 //   {"stream":"Copying blob sha256:...\n"}   -> StatusEvent per line of text
 //   {"error":"... manifest unknown"}         -> FailedEvent, classified

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // NDJSON framing: bytes in, whole lines out, without ever holding more than one line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The diagnostics sink inside podpull. Messages never carry credentials.
 #pragma once
 

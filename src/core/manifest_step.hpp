@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The manifest step of a pull: where the image's blob sizes come from before podman copies
 // any byte, decided before anything runs. For a registry reference it is `skopeo inspect
 // --raw` (a second one by digest when the first answers with a manifest list), run by the

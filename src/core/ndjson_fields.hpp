@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Typed reads of the fields of one NDJSON line from podman, shared by the decoders of every
 // wire format. A JSON null counts as an absent field (Go's encoder writes null for a nil
 // pointer or slice); a field of the wrong type makes the whole line malformed.

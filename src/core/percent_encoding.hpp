@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Percent-encoding of a query parameter value (RFC 3986): everything but unreserved bytes.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Command lines and request targets, as data. Every value is its own argv element (no shell,
 // no quoting), and the image always follows "--" so that nothing can read it as a flag.
 #include "podman_command.hpp"

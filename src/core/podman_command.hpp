@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The command lines and request targets podpull sends to podman, built as data so that tests
 // can read them and no shell ever sees them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The first podman version with each feature podpull uses (docs/podman.md, "Pull endpoint").
 // Features are detected from the service's Libpod-Api-Version, never from errors: an older
 // service ignores a query parameter it does not know.

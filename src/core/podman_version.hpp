@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podman's version as the service reports it in the Libpod-Api-Version header. Features are
 // detected from it, never from errors: an old service ignores unknown query parameters.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Why merging keeps the whole-pull figures honest: every report the tracker makes carries
 // pull_current = the sum of each blob's current at that moment (pull_total likewise). When a
 // newer PULLING of blob A merges into A's queued report, the host will learn A's newer figures

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The bounded, coalescing queue between the thread that reads podman and the host's thread
 // that runs the callbacks. When the host is slow, a blob's PULLING reports merge into the one
 // still waiting for it, so reading never has to wait for the host on account of byte counts;

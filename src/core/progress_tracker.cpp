@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The rules, for every wire format:
 //   - The first event about a blob counts it in blobs_seen and is reported as what it says:
 //     STARTED for a start, PULLING for bytes, DONE or SKIPPED. One event in, at most one out.

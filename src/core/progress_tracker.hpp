@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // One tracker for every wire format: per-blob state and the whole pull's totals, built from
 // BlobEvents. It enforces what hosts rely on: a blob goes STARTED -> PULLING... -> DONE or
 // SKIPPED, its `current` never decreases, a finished blob stands at its total, and the pull's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What a decoder makes of one NDJSON line: typed events that no longer depend on which wire
 // format (libpod text, libpod pullProgress, Docker jsonmessage) they came from.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What a pull tells its host, in C++ terms. The ABI shim implements it on top of
 // podpull_callbacks; tests implement it to record what a pull reported.
 #pragma once

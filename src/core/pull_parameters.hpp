@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The pull options of podpull_pull_options, in C++ types, after the shim has read them.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The second half of the plan: one pull, decided before anything is sent. The image, the
 // host's options, the podman at hand and the credentials come in; out comes the route and
 // why, and every request or command line the shell will use. The client carries it out step

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The pure heart of an API pull: body bytes in, observer calls out. It frames NDJSON lines,
 // decodes them for the route's wire format, runs them through the progress tracker and tells
 // the observer, so the I/O shell only moves bytes.

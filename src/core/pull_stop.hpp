@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // How a pull is stopped, and which error it then ends with. A pull stops for a cancel (the
 // host's, through podpull_cancel or on_blob), a stall, or a line podpull refuses; the first
 // reason wins and later ones are dropped, and whatever the aborted read or the stopped child

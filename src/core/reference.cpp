@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Image references. podman decides what a reference means the way containers/image does
 // (libimage's Pull): if the text before the first ':' names a known transport, that
 // transport parses the rest; otherwise the whole text is a registry reference. "docker" is the

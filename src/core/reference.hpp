@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // An image reference as the host gave it, and the transport that decides how it is pulled.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // How containers/image reads an auth file (pkg/docker/config/config.go, findCredentialsInFile
 // and decodeDockerAuth; upstream source), and what podpull does alike or differently:
 //   - The image's key is its repository with the registry ("quay.io/team/app"; Docker Hub

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Registry credentials: a containers-auth.json(5) file in, what podman and skopeo are handed for
 // one image out. podman ignores REGISTRY_AUTH_FILE for API pulls (docs/podman.md,
 // "Credentials"), so podpull reads the file itself and sends the entry the image needs. A host

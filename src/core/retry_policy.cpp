@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The wording lists below come from podman's own failure lines, recorded against a registry
 // front that answers blob GETs with 503 or 429 (tests/support/fault-proxy.py; the exact lines
 // are in tests/unit/test_retry_policy.cpp), and from Go's net and net/http errors as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Whether a failure may go away by itself, and what podpull then does about it. podman tells
 // failures apart only in words, so "transient" is decided from the wording containers/image
 // and Go's net/http use (error.cpp's rules: narrow lists, whole words). The same answer is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The route decision. Each route's requirements live in one function, `unmet_requirement`,
 // which both the automatic choice and a forced route ask; the automatic choice walks
 // `automatic_order` and takes the first route whose requirements hold. Adding a route to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The route decision: given the reference, the podman at hand and the pull options, how to
 // pull and, in words a person can read, why.
 #pragma once

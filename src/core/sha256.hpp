@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // SHA-256 (FIPS 180-4), written from the specification. An image manifest is named by the
 // digest of its raw bytes ("sha256:<hex>"), and podpull computes that digest itself.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // When podman's silence is a stall. The reader reports every time podman says something and
 // every time it gets back to reading after waiting for the host, so time spent waiting for a
 // slow host is never taken for podman's silence. The watch asks the shell to check at a given

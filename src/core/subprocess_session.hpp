@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The pure heart of the SUBPROCESS route: what `podman pull` prints, decoded. Its stderr is
 // status lines for a person ("Copying blob sha256:…"), and "Error: …" when it fails; its
 // stdout is the image ID alone; its exit status says whether it worked (podman exits 125 on a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // One 512-byte header of a tar archive (POSIX ustar, and what GNU tar and Go's archive/tar
 // write), read for what an oci-archive: needs: a member's name, type and size, so that the
 // shell can find index.json and a blob and skip everything else without reading it. Pure.

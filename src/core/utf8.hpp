@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // UTF-8 validation, for text that goes where only text may: messages and callbacks for a
 // person, and JSON that podman's Go decoder would otherwise silently "repair".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A pull over podman's REST API: one streamed request whose NDJSON body feeds a PullSession.
 // Cancellation and the stall timeout both close the connection, which also makes podman
 // abandon the pull.

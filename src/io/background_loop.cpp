@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "background_loop.hpp"
 
 #include "signal_blocked_thread.hpp"

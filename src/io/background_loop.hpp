@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // One thread per client that runs an io_context for work that outlives a single call: the
 // service process (forked here, so PR_SET_PDEATHSIG ties it to a thread that lives as long
 // as the client, not to whichever host thread called podpull_connect) and the cancel pipe.

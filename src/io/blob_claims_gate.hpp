@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The client's BlobClaims (core/blob_claims.hpp), shared by its pulls' threads: a pull that
 // must wait for others sleeps on its own thread until one of them ends or learns its blobs,
 // and wakes at once when it is stopped. Only the order of requests changes: a pull that comes

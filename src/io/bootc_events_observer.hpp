@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The observer that turns a pull's progress into bootc's events (core/bootc_progress) and
 // writes them (BootcProgressWriter), between the client and the host's own observer: the host
 // hears everything first, the events follow what it heard, on its thread.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "bootc_progress_writer.hpp"
 
 #include "core/error.hpp"

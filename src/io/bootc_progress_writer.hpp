@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A descriptor that bootc's progress events go to (podpull_progress_writer): a duplicate of
 // the host's, written a whole line at a time, shared by every pull handed it. It behaves as
 // bootc's own ProgressWriter: Start once, lossy events at most 5 a second (the core's

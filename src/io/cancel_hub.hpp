@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Cancellation for one client. podpull_cancel may run in a signal handler, so it only bumps
 // an atomic generation and writes one byte to a pipe. The client's background loop reads the
 // pipe and, in ordinary thread context, tells every pull that started before that generation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A host's cancellation handle (podpull_canceller): fired from any thread or a signal handler,
 // it ends the connect or the pulls it was handed to, and only those. Firing is a store and a
 // write(2) to an eventfd; every wait of a call that holds the canceller also waits for that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Starting a podman child the way podpull promises: no shell, an exact environment, only
 // fds 0-2 (and the runroot at fd 3) inherited, signals reset, PR_SET_PDEATHSIG so the child
 // dies with the thread that started it, and, in bootc's layout, the storage root bound at its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The facts about the host that the connect plan needs and only a system call can tell:
 // looked up here, decided on in core/connect_plan.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "http_connection.hpp"
 
 #include "core/error.hpp"

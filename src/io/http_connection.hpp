@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // One HTTP/1.1 exchange with podman over its Unix socket, read incrementally: the body comes
 // out a piece at a time as it arrives (chunked transfer included), never buffered whole.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // How podpull reads an HTTP response from podman: the Beast parser's limits and what a read
 // error means. HttpConnection and the HTTP fuzz target (tests/fuzz/fuzz_http_response.cpp) both
 // use these, so what is fuzzed is exactly what reads podman's answers.

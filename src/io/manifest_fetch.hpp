@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The manifest step, carried out (core/manifest_step.hpp decides it): `skopeo inspect --raw`
 // for a registry reference, run on the pull's thread alongside podman's pull; the files of an
 // oci:, oci-archive: or dir: reference read directly. Whatever goes wrong, the pull goes on:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The gate between podman and the pull's session while the manifest step runs: the host must
 // hear nothing before the manifest's outcome is known (the route's reason says where the
 // sizes come from, and the tracker must know every blob before the first event), but podman

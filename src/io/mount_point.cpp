@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "mount_point.hpp"
 
 #include "core/error.hpp"

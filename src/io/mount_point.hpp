@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The directory the storage root is bound at in bootc's layout (core/podman_command.hpp,
 // StorageBinding): it must exist in the host's file system for each child to mount onto it.
 #pragma once

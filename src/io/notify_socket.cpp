@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "notify_socket.hpp"
 
 #include <boost/asio/buffer.hpp>

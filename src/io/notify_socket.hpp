@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The sd_notify(3) protocol from the receiving end: a datagram socket whose path goes to the
 // service as NOTIFY_SOCKET. podman sends "READY=1" (with MAINPID) once its API socket is
 // listening, so readiness is an event, not a poll.

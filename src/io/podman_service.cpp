@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "podman_service.hpp"
 
 #include "core/diagnostic_text.hpp"

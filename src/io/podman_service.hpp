@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A private `podman system service`: started in a fresh 0700 directory, known to be ready
 // from its READY=1 notification, and always torn down (SIGTERM, a grace period, SIGKILL).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The private directories of a client, each 0700 and holding a lock file that the client keeps
 // locked (flock) for as long as it lives:
 // - the one its podman service listens in, <runtime_dir>/podpull-XXXXXX (Purpose::sockets);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // How much a process and its descendants have read and written, so that podpull can tell a
 // podman that is busy but silent on the API (committing a layer; on the text routes, copying a
 // blob) from one that waits on a registry that never answers.

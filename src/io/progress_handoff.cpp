@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "progress_handoff.hpp"
 
 #include "signal_blocked_thread.hpp"

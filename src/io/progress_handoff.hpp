@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The hand-off between a pull's reader thread and the host's thread (the one inside
 // podpull_pull, where docs/abi.md keeps every callback). The reader publishes the route once
 // the manifest's outcome is known, what the pull reports into a ProgressQueue (merging a slow

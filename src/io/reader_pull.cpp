@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "reader_pull.hpp"
 
 #include "process_activity.hpp"

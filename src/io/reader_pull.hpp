@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The skeleton of every pull, whichever route: podman is read on a thread of the pull's own
 // while the calling thread runs the host's callbacks, so a slow host never keeps podman's
 // progress channel from being drained (and a `podman pull` from its stderr pipe), unless it

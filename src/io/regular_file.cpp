@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "regular_file.hpp"
 
 #include "core/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Opening a file that a host names, for podpull or for a podman it starts, without being
 // stopped by what is not a file: a FIFO would block the open (and podman) until some writer
 // came along, a directory or a device would fail later with a less clear message.

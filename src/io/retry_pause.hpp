@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The wait between two attempts of a pull that podpull retries itself (core/retry_policy.hpp).
 // It ends at once, with CANCELLED, when the pull is cancelled: by its canceller, or by
 // podpull_cancel on its client, also when that came while an attempt was ending, between two

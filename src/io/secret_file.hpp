@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Reading the host's credentials file, and handing credentials to a child without a path on
 // disk or a word on argv: an anonymous memory file the child reads as /proc/self/fd/N.
 #pragma once

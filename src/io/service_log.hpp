@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podman's stderr, read from a pipe on the client's loop and kept within a bound
 // (core/capped_log): in memory, for the message of a service that exits or never gets ready,
 // and in service.log in the private directory, for a person to read while the client lives.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Every thread podpull starts (the client's background loop, a pull's reader) starts with all
 // signals blocked: the host's signal handlers belong on the host's threads, and a handler that
 // ran on one of ours could find the host's state half-built. Children forked from such a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The timer behind a StallWatch (core/stall_watch.hpp), which decides when podman's silence is
 // a stall: this only waits until the time the watch names and asks it again.
 #pragma once

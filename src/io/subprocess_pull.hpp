@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The subprocess route: `podman pull` for transports the API does not serve (oci:,
 // oci-archive:, dir:, docker-archive:, docker-daemon:, containers-storage:). Its stderr
 // lines become status lines as they arrive; its stdout is the image ID.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // An owned file descriptor, closed when the owner goes: the one RAII wrapper for the fds the
 // shell opens itself (a credentials file, a memory file, a lock file, a directory).
 #pragma once

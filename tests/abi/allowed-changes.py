@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Reads an `abidiff --leaf-changes-only --impacted-interfaces` report on stdin and exits 0 if
 every change is one podpull.h's rules allow: a struct that grows by data members inserted at
 or after its old end, and added functions (or variables). Anything else, or any line this

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # tests/abi/check-abi.sh - the ABI guard: compares the built libpodpull.so.1 with the committed
 # baseline of ABI 1 (abi/libpodpull.so.1.abi) using libabigail's abidiff.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull_abi_old_header: a C99 host built against an *older* podpull.h, whose structs have
  * fewer fields (and so a smaller struct_size), linked to today's libpodpull.so.1 through its

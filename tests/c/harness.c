@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull_c_harness: a C99 host that loads libpodpull.so.1 with dlopen(), looks up nothing but
  * podpull_get_api, and through that table pulls the fixture's test image from its registry,

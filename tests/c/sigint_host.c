@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * podpull_sigint_host: a C99 host that cancels its pull from a SIGINT handler, the way an
  * updater stops on ^C. It links libpodpull.so.1 and installs (sigaction) a handler that calls

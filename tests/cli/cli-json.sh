@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # --json: every stdout line is one JSON object (checked with python3's json module); the
 # first is start (with the library version), then route once, progress events whose bytes
 # never decrease and whose subtasks carry id/bytes/bytesTotal, and finally a result event

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Several images in one update (`podpull pull IMAGE IMAGE...`), through the slowed relay:
 #   1. --json (and --progress-fd 3): the test image, the derived image (it shares the test
 #      image's three layers), the big image and a reference the registry does not have,

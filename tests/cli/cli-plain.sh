@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Off a terminal (stdout a file): the slow big image (64 MB at ~16 MiB/s) pulled with TLS
 # verification on takes the byte-progress route. The output is plain lines: no escape or
 # other control bytes, the route once, at most one progress line per blob per second plus

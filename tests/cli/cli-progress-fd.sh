@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # --progress-fd 3: bootc's progress events (JSON Lines), written by the library
 # (podpull_progress_writer), on fd 3 while stdout shows what it always shows. Every line is
 # checked with python3 against bootc's schema (progress_jsonl.rs) and nothing else: canonical

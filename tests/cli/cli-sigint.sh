@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Ctrl-C mid-pull: SIGINT to the tool while the slow 64 MB layer is downloading (once its
 # first progress line is out) makes it cancel through podpull_cancel, stop its service and
 # exit 130 well before the layer could have finished; the podman processes it had started

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The command ends the same orderly way at any moment: its service stopped and reaped, its
 # runtime dir empty, nothing of it left running, and a status that says what ended it.
 #   - SIGINT while the service is starting (podman waits for a storage lock another process

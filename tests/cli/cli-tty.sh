@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # On a terminal: tmux (a private server, 160x40) runs the command on the slow 64 MB image;
 # capture-pane every 0.2 s sees the blob's bar line with rising bytes, redrawn in place
 # (the blob has one line on the screen, never a scrolled history of them), the whole-pull

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Bad arguments exit 2 with a usage message on stderr and nothing on stdout; --help lists
 # the exit codes and exits 0; --version prints the library's version and exits 0.
 set -euo pipefail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # shellcheck shell=bash disable=SC2034 # tool, common_args: used by the scripts that source this
 # Shared by the cli-*.sh tests: sourced after `set -euo pipefail`, with $1 = the podpull binary.
 # Gives: $tool, $sandbox (a private temp dir, removed on exit), the fixture's variables

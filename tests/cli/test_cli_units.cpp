@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Unit tests of the podpull command's pieces that need no podman: the JSON escaper, the
 // TTY line fitting, the exit codes, the option parser, the plain renderer's throttle,
 // --progress-fd's bootc events, rate limit and writer, and an update of several images: its

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """A stand-in for a podman service, for what a real one cannot be made to do on cue.
 
 The suite runs against real podman releases (tests/integration, once per release); this fake

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podpull against tests/fake/fake-libpod.py, through the real HTTP code (socket_path): only
 // for what a real podman cannot be made to do on cue (a stream that stalls, an error line in
 // the middle of a body) and for body shapes no release in the suite sends. What the releases

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Reading never waits on the host. A host whose first on_blob call does not return until the
 // fake service has sent a whole 16 MiB pull body: bytes counted, not time. Were the socket read
 // on the host's thread, nobody would read while the callback waits, the fake's send would

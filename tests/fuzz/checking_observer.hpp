@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A PullObserver that checks what hosts are promised about progress (podpull.h and
 // src/core/progress_tracker.cpp): per blob, the state only moves forward (STARTED -> PULLING
 // -> DONE or SKIPPED) and nothing comes after DONE or SKIPPED; each callback changes something

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Invariants of the events a line decoder produces, whichever wire format it reads.
 #pragma once
 

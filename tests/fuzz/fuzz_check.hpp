@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What every fuzz target asserts: only podpull::Error leaves the code under test, with a code
 // that function documents, and an invariant that fails stops the run with a message (abort,
 // which libFuzzer and the replay runner both report as a crash with the input kept).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podman's HTTP answer as podpull reads it: the Beast response parser configured by
 // io::start_response_parser (the same function HttpConnection uses), fed as socket reads
 // would feed it, then the body as src/io/api_pull.cpp handles it: a non-2xx answer through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The Docker jsonmessage line decoder (src/core/jsonmessage_decoder), for POST
 // /images/create and the libpod pull with compatMode. One input is one line: it decodes to
 // consistent events or fails with PROTOCOL, and nothing else escapes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The libpod pull body's line decoder (src/core/libpod_text_decoder), which reads both the
 // text body of podman 4.x/5.x and the 6.0 pullProgress body. One input is one line: it decodes to
 // consistent events or fails with PROTOCOL, and nothing else escapes.

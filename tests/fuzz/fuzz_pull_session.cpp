@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A whole pull body through PullSession (src/core/pull_session): line framing, the route's
 // decoder and the progress tracker together. The first byte picks the route and how the body
 // is cut into pieces (as reads from a socket cut it); the rest is the body. It ends in an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The reference parser (src/core/reference) and what is built from a reference that passes:
 // the API request targets and podman's argv. A reference either fails with INVALID_ARGUMENT or
 // is kept byte for byte, and then never becomes a flag, a header or a second query parameter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The auth-file parser (src/core/registry_auth): a containers-auth.json(5) text either fails
 // with INVALID_ARGUMENT or gives entries whose credentials survive the trip through what
 // podpull writes for podman (the X-Registry-Auth header and the one-entry auth file).

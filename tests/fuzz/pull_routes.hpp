@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The API routes a body can come from, and what a finished PullSession may report.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Replays fuzz inputs without libFuzzer: calls LLVMFuzzerTestOneInput on every file of the
 // directories (or on the files) given, so the seed corpora and the regression inputs run in
 // the ordinary ctest of build/ and build-asan/. An invariant that breaks aborts, which fails

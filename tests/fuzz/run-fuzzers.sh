@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # tests/fuzz/run-fuzzers.sh BUILD_DIR [SECONDS] - runs every libFuzzer target of BUILD_DIR (a
 # -DPODPULL_FUZZ=ON build) for SECONDS (default 60) each, two at a time (the CI machine has
 # two cores), from its committed seed corpus and regression inputs. New corpus entries go to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Private registries: credentials from a containers-auth.json(5) file (auth_file, auth_fd)
 // against the fixture's second registry, which serves HTTPS only, with a certificate from a
 // test CA, and wants a password (htpasswd). The library sends the credentials of the image's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The writer of bootc's progress events (podpull_progress_writer) on real pulls, where what a
 // host's descriptor does matters: a reader that went away (the host keeps SIGPIPE's default,
 // which kills a process that gets it), a reader that stops reading (a full pipe: a cancel must

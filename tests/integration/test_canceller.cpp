@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podpull_canceller: a host's handle that ends the podpull_connect and the podpull_pull calls
 // it was handed to, and only those, from any thread or a signal handler, whatever podman is
 // doing: waiting for the storage lock while it starts, silent on a registry that never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Concurrency and endurance: 8 pulls at once on one client, 4 clients at once, one pull of 8
 // cancelled from its own callback, podpull_cancel with 8 in flight, podpull_cancel from a
 // SIGINT handler in a C host, and 1000 connect/free cycles. Every multi-threaded case is tagged

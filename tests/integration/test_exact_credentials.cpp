@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The host's auth file is all the credentials podman and skopeo get, proved the hard way: the
 // fixture's password-protected TLS registry, and credentials for it planted in every place
 // podman and skopeo search when nobody names a file (containers/image's pkg/docker/config,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The fake service's recorded bodies (tests/fake/bodies) against the release under test: the
 // same pulls, recorded now with curl from a service the test starts, must have the shape of
 // the committed files (tests/support/ndjson-shape.py: the fields of each kind of line, each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Hostile input: references built to break out of a request target or a podman command line,
 // connect and pull options a C host may get wrong, and auth files that are malformed, huge or
 // not base64. Each is refused with INVALID_ARGUMENT or sent harmlessly, and no message echoes

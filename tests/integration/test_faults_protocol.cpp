@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Faults of the HTTP answer and of the NDJSON body: a chunked body cut mid-chunk or mid-line, a
 // garbage line, a line that is not UTF-8, a 100 MB line, and HTTP error answers with podman's
 // JSON, no body or an HTML one. They come from the fake service (tests/fake/fake-libpod.py),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Faults of the registry: a private registry and its relay SIGKILLed mid-blob, and a relay
 // that stops sending mid-blob (the stall timeout), on the routes each release offers. The
 // registry is one of the test's own (podpull_test/registry.hpp), reading the fixture's

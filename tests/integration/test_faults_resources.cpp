@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Resources: connect/free cycles leave no fd, thread or process behind, against the fake service
 // (100 cycles, no podman) and with a real service of the release under test (3 cycles); a
 // runtime_dir without space or inodes fails with IO in one clean line. The long endurance run

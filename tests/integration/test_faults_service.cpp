@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Faults of the podman service and of the host: the service SIGKILLed mid-pull, the host
 // process SIGKILLed mid-pull, podmans that ignore SIGTERM, before and after they answer, that
 // fail with a screenful of hostile stderr or flood it, and a socket_path that is not podman.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The fixture's OS image: a real Debian root file system in 48 gzip layers laid out the way a
 // rechunked bootc image is (one layer of tens of MB, many of a few MB, some tiny), and a
 // sibling that shares every other layer with it, blob for blob, as a host's next update

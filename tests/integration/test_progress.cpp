@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Byte progress, on every route of the release under test that reports bytes:
 // LIBPOD_PROGRESS (podman >= 6.0), LIBPOD_COMPAT (>= 4.8), and DOCKER_COMPAT (POST
 // /images/create, every podman), which has no tlsVerify: it is taken with TLS verification on

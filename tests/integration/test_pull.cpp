@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Pulls through a private podman service the library starts: from the fixture's registry
 // (on the route the automatic choice takes on the release under test), from an oci-archive
 // (the subprocess route), and the errors podman reports for a missing tag and a bad name.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Every route on the release under test: each forced route (and the SUBPROCESS route for a
 // registry reference too) and the automatic choice either pulls the test image, with its full
 // ID, the route named in on_route and in the result, and the progress that route gives, or is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Security checks: the private socket directory and socket are ours alone, no shell stands
 // between the library and podman, the service and the `podman pull` subprocess get only the
 // allowlisted part of the host's environment plus its `env` option, and a host killed

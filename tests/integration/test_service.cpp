@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The private service's lifecycle: starting it (and failing to), the fds it inherits, two
 // clients side by side, attaching to a host's own service, and cancelling a running pull.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Several images in one update, on every release: pulls in flight at once on one client that
 // share layers fetch them once. The fixture's derived image is the test image's three layers
 // and one of its own; pulled side by side with the test image into a fresh storage, one of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The pull option signature_policy, on every release: a policy that rejects everything, and a
 // signedBy policy with a GPG key made here, against an image signed here. The signing is what
 // a publisher does: `skopeo copy --sign-by` of the fixture's test image to a new name in the

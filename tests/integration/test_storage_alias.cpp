@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // bootc's storage layout (podpull_connect_options.storage_root_fd, storage_root_alias): the
 // storage root handed over as an open directory that podman sees at an alias path, the runroot
 // as an open directory at fd 3. Every podman and skopeo podpull starts gets the directory

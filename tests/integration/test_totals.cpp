@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Exact totals on every route and release, from the image's manifest before the first byte:
 // the fixture's 48-layer OS image through the slowed relay into a fresh storage, on every route
 // the release can take besides the automatic one (test_os_image.cpp checks that one, and the

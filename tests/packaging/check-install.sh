@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # check-install.sh BUILD_DIR SOURCE_DIR
 # Installs the build into a temporary prefix and builds a host against it twice, the two
 # ways README.md documents: CMake's find_package(podpull) and pkg-config. Both hosts must

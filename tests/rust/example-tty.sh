@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # tests/rust/example-tty.sh BUILD_DIR SOURCE_DIR [CARGO] - the Rust crate's port of bootc's
 # podman client (bindings/rust/examples/bootc_pull.rs) against this build's libpodpull and the
 # podpull_registry fixture, on the podman release PODPULL_TEST_RELEASE names (default the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # tests/rust/run-cargo-tests.sh BUILD_DIR SOURCE_DIR [CARGO [TEST]] - the Rust bindings (bindings/rust)
 # against this build's libpodpull, offline, with crates from Debian's librust-*-dev packages
 # (bindings/rust/ci/debian-registry.toml): first linked (PODPULL_LIB_DIR), then loaded with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # check-exports.sh LIBRARY HEADER
 #
 # The ABI promise of abi.md, checked on the built library:

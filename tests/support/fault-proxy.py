@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """fault-proxy.py PORT_FILE UPSTREAM_HOST:PORT LOG_FILE [options]
 
 An HTTP/1.1 front of a plain-HTTP registry on 127.0.0.1 (a free port, written to PORT_FILE

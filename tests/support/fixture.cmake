@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The podpull_registry ctest fixture: tests/support/registry-up.sh starts a private registry
 # with test images before the tests that need it, registry-down.sh removes it all afterwards
 # (ctest runs the cleanup even when a test or the setup failed). Its state lives in the build

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Holds every lock file of a podman storage, as another podman busy committing layers would.
 
     hold-storage-locks.py ROOT [RUNROOT...]

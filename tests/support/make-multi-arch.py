@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """make-multi-arch.py layout OUT_DIR | index REGISTRY REPO OUT_JSON
 
 The fixture's manifest list: an OCI index whose linux/amd64 entry is the fixture's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """make-os-image.py ROOTFS OUT_DIR [--layers N]
 
 Builds two OCI images from a real root file system the way a rechunked bootc image is laid

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """ndjson-shape.py BODY
 
 Prints the shape of a podman pull body (POST /libpod/images/pull, NDJSON) as one line of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # tests/support/private-run-containers.sh CMD [ARG...]
 #
 # Runs CMD in a private mount namespace in which /run/containers is an empty tmpfs of its own:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # registry-down.sh [--storage-only] STATE_DIR
 #
 # Undoes registry-up.sh: stops the registries and the proxy it started (pid files, each

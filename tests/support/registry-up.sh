@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # registry-up.sh STATE_DIR
 #
 # The integration tests' fixture: a private CNCF distribution registry on 127.0.0.1 at a free

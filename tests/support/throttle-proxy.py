@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """throttle-proxy.py PORT_FILE UPSTREAM_HOST:PORT BYTES_PER_SECOND
 
 A TCP proxy on 127.0.0.1 (a free port, written to PORT_FILE once it listens) that forwards

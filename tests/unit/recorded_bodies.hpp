@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Bodies of podman's pull endpoints, as recorded from podman (docs/podman.md, "Bodies"), so
 // that the decoder and tracker are held to what podman really sends. Each constant names the
 // observation it comes from. "…" (U+2026) stands where the record shortened a long digest or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Manifests as registries serve them, for the manifest step's unit tests. Where
 // each came from is said above it; `skopeo inspect --raw` printed the recorded ones.
 #pragma once

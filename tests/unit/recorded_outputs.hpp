@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What `podman pull` prints, as docs/podman.md ("podman pull", seen on 4.3.1) records it: status
 // lines on stderr, the image ID alone on stdout, and on failure "Error: …" on stderr with exit
 // status 125.

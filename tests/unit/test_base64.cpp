@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "core/base64.hpp"
 
 #include <catch2/catch_test_macros.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // BlobClaims: which pulls of one client may send their request, so that shared blobs are
 // fetched once.
 #include "core/blob_claims.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // bootc's progress events (core/bootc_progress): the shapes bootc's deploy.rs sends while it
 // fetches layers, from what a pull's host hears; and the canonical JSON they are written in.
 #include "core/bootc_progress.hpp"

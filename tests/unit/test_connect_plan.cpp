@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // plan_connection: the host's connect options checked and completed, with the host's facts
 // made up by the test (no fd is opened, no directory looked at).
 #include "core/connect_plan.hpp"

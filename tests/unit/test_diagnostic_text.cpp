@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "core/diagnostic_text.hpp"
 #include "core/utf8.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The one image ID check.
 #include "core/image_id.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The manifest step's pure parts: manifests parsed from recorded bodies, the
 // platform a list's entry is chosen for, the step a pull plans, the blob events of the text
 // routes' status lines, and tar headers.

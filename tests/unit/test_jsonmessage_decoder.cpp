@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "core/jsonmessage_decoder.hpp"
 
 #include "podpull_test/core.hpp"

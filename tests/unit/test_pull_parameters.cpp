@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "core/pull_parameters.hpp"
 #include "core/route.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // plan_pull: what the client will do for one pull, decided before anything is sent.
 #include "core/pull_plan.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // PullSession: body bytes of each route's wire format in, observer calls and an outcome out.
 #include "core/pull_session.hpp"
 

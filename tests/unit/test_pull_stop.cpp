@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // PullStop: which reason a stopped pull ends with, and how podman is stopped. No socket and
 // no process: the actions are what the shell would carry out.
 #include "core/pull_stop.hpp"

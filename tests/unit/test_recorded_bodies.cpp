@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Whole bodies of the shapes docs/podman.md describes, through the same chain an API pull uses:
 // LineSplitter -> decode_libpod_line or decode_jsonmessage_line -> ProgressTracker. Each body is
 // fed in chunks of several sizes (1 byte, 7 bytes, the whole body, ...) and must give the same

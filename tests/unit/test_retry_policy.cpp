@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "core/error.hpp"
 #include "core/http_failure.hpp"
 #include "core/retry_policy.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // StallWatch: when podman's silence is a stall, on a clock the test moves by hand.
 #include "core/stall_watch.hpp"
 

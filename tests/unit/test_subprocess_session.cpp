@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // SubprocessSession: what `podman pull` prints in, status lines and an image ID (or the error
 // it means) out. No process runs: the outputs are the ones docs/podman.md records.
 #include "core/subprocess_session.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The state of a pull as the renderers see it: every blob in the order it appeared, its
 // bytes and rate, and the whole pull's totals.
 #pragma once

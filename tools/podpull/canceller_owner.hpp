@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A canceller that lives as long as the command: the signal handlers fire it, and a reader of
 // stdout that went away does, to end the connect and every pull.
 #pragma once

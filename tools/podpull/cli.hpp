@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The command line, parsed with CLI11: `podpull pull [options] IMAGE [IMAGE...]`.
 #pragma once
 

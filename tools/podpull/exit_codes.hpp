@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The command's exit status for every outcome, and its description for --help and README.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The command's exit status, once everything is torn down: a signal first, then lost output,
 // then the outcome of the pulls.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Small text helpers shared by the human renderers.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A JSON string escaper (RFC 8259): enough to write podpull's events by hand.
 #pragma once
 

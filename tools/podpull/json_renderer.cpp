@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "json_renderer.hpp"
 
 #include "format.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // --json: one JSON object per line on stdout, for programs; human text on stderr.
 //   {"event":"start","version":"1.0.0","image":...}
 //   {"event":"route","route":"DOCKER_COMPAT","reason":...}

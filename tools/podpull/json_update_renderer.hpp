@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // --json, several images: each image's events (json_renderer.hpp) with "image" and "index"
 // added, interleaved as the pulls run, one object per line; then, once every pull ended,
 //   {"event":"update","images":N,"pulled":K,"failed":F,"bytes":N,"bytesCached":N,"seconds":S}

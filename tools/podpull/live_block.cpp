@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "live_block.hpp"
 
 #include "tty_renderer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A block of lines at the bottom of a terminal, redrawn in place: up over what was drawn
 // (counting the rows a line wrapped onto, should the terminal have shrunk), clear to the end
 // of the screen, the new lines, each cut to the terminal's width (TIOCGWINSZ, read at every

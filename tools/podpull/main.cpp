@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podpull pull [options] IMAGE [IMAGE...]: a thin host over libpodpull's public C ABI. One
 // image is pulled here; several are an update (update_run.hpp).
 #include "canceller_owner.hpp"

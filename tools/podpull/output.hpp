@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Whether what the command writes still reaches anyone. stdio keeps going after a failed
 // write and forgets why it failed, so the command writes through a stream of its own that
 // records the first error of write(2) on stdout; it asks after every callback and at the end,

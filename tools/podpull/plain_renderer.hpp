@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Off a terminal (pipe, file, CI log): plain lines, no escape codes. Every state change and
 // at most one progress line per blob per second; the route once; a summary at the end.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Off a terminal, several images: each image's plain lines (plain_renderer.hpp) prefixed by
 // "[IMAGE] ", interleaved as the pulls run; at the end the outcome lines (outcome_lines).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What the command hands the library, made from its options: the same for one image and for an
 // update of several.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // -q/--quiet: nothing while pulling; the image ID on stdout at the end, errors on stderr.
 #pragma once
 

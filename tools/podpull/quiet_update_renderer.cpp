@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "quiet_update_renderer.hpp"
 
 namespace podpull_cli {

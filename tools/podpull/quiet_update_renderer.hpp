@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // -q/--quiet, several images: the image IDs on stdout, one a line in the order the images were
 // given (an ID waits for the images before it to end), nothing for an image that failed; each
 // error on stderr as it happens, naming its image.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What a pull looks like to a person or a program: one interface, one implementation per
 // output mode (tty_renderer, plain_renderer, json_renderer, quiet_renderer).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Signals: SIGINT (Ctrl-C), SIGTERM and SIGHUP fire the command's canceller at any moment,
 // while the service starts as well as while the pull runs (podpull_canceller_cancel is
 // async-signal-safe). A repeated signal does the same again, so the teardown (stopping the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // On a terminal: the route once, then a block redrawn in place (cursor up, clear to end of
 // screen) at most 10 times a second: one line per blob (short digest, bar, bytes/total,
 // rate, or done / Already exists), a whole-pull line (percent, bytes/total, rate, ETA,

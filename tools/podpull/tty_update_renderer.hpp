@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // On a terminal, several images: a block redrawn in place (live_block.hpp) at most 10 times a
 // second, and at once when a pull begins or ends:
 //   test:v1     [##########--------------]    8.0 MiB / 13.0 MiB    pulling  blobs 2/4

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The renderers' side of an update of several images. Each pull runs on a thread of its own
 // and its callbacks run there (podpull.h), so every event comes through here: under one lock,
 // the table takes it in, every renderer is told (the terminal's mode, then --progress-fd's),

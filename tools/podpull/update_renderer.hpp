@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What an update of several images looks like: one interface, one implementation per output
 // mode (tty_update_renderer, plain_update_renderer, json_update_renderer,
 // quiet_update_renderer; bootc's events on --progress-fd are the library's own). A call comes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // podpull pull IMAGE IMAGE...: an update of several images through one client (one podman
 // service). At most --jobs pulls run at once, each a podpull_pull on a thread of its own,
 // begun in the order the images were given; one canceller ends the connect and every pull

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // An update of several images as the renderers see it: each image's state and figures, taken
 // from its own pull's events, and the whole update's sums. Pure (events in, figures out; no
 // clock, no I/O) so that tests/cli can check the sums.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! bootc's podman client (bootc-dev/bootc crates/lib/src/podman_client.rs, with podstorage.rs's
 //! bind_storage_roots and setup_auth) ported onto podpull, async on tokio.
 //!

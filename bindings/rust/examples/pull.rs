@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! An example host that draws what bootc draws: one `indicatif` bar per blob with bootc's
 //! template, "done" / "Already exists" when a blob ends, a spinner with podman's status text
 //! (all there is on a route without byte progress), plus a whole-pull line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /* Prints the C compiler's view of podpull.h as Rust source: size, alignment and the offset of
  * every field of every struct, the size of every enum, and the value of the macros src/sys.rs
  * mirrors. build.rs compiles and runs it, and the layout test in src/sys.rs compares the

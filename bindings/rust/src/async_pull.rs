@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Async connects and pulls (feature `async`): [`Client::connect_async`] and
 //! [`Client::pull_async`], for any executor (nothing here depends on a runtime).
 //!

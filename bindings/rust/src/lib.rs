@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Safe Rust bindings for libpodpull: pull container images through a private podman
 //! service, with per-blob byte progress.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The raw layer: `#[repr(C)]` mirrors of every type of `podpull.h` (ABI major 1) and, unless
 //! the `dlopen` feature is on, its functions as `extern "C"` declarations.
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `Client::pull_async` and `Client::connect_async` (feature `async`) on a multi-threaded tokio
 //! runtime, against a real podman service and the fixture's registry (see tests/common). Run
 //! through ctest (tests/rust/run-cargo-tests.sh), linked and with `--features dlopen`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! bootc's progress events (`ProgressWriter`, libpodpull 1.5) decoded as strictly as bootc's
 //! own schema allows: the types below are written from bootc's crates/lib/src/progress_jsonl.rs,
 //! with no serde default (a missing field fails) and `deny_unknown_fields` (an extra one fails).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `dlopen` feature: no library at all is a clear LibraryUnavailable error, not a crash, so a
 //! host can fall back. (Its own test binary: the loaded library is cached per process.)
 #![cfg(feature = "dlopen")]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `dlopen` feature: a library without `podpull_get_api` (too old, or not podpull) is a clear
 //! LibraryUnavailable error. (Its own test binary: the loaded library is cached per process.)
 #![cfg(feature = "dlopen")]

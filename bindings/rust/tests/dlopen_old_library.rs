@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! `dlopen` feature: a library older than 1.5, whose function table ends before 1.5's entries,
 //! still serves everything it has, and a 1.5 feature asked of it is a clear LibraryUnavailable
 //! error that names 1.5, before anything starts. The library is tests/support/podpull_1_4.c,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The safe API against a real podman service and a real registry: the podpull_registry
 //! fixture (tests/support/registry-up.sh), whose env file `$PODPULL_TEST_ENV` names the images.
 //! Run through ctest (tests/rust/run-cargo-tests.sh), linked and with `--features dlopen`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /* Links against an installed podpull and checks that the header and the library agree. */
 #include <podpull.h>
 

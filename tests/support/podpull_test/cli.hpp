@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The podpull command (tools/podpull) as a host the tests start and kill.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A client and one pull through the public API, with what came back; the defaults the tests
 // pull with.
 #pragma once

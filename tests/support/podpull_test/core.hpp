@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Helpers of the unit tests, which test podpull's core (src/core, the podpull_core target)
 // directly: catching a podpull::Error to look at it, decoding one line, readable names for
 // core enums in Catch2's failure messages. Header-only: the other helpers of tests/support

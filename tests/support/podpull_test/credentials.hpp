@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Credentials for the fixture's password-protected TLS registry, and the search for them
 // where they must never be: every process's argv and environment while podman works, the
 // library's log, every callback's text, every error message, every file in the sandbox.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // tests/fake/fake-libpod.py, the stand-in for a podman service that the tests use for injected
 // faults and for body shapes no release sends, and what it recorded of podpull's requests.
 #pragma once

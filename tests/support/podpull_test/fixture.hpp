@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // The registry fixture (tests/support/registry-up.sh, the ctest fixture podpull_registry):
 // what it wrote to STATE_DIR/env, and the podman release the test runs on.
 #pragma once

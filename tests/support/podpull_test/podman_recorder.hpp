@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A recording podman_path: a python3 script that records how it was started (argv[0] and
 // arguments, the fds it inherited, its parent and the parent's executable, its whole
 // environment as exec gave it), then execs the release's podman in its own process, or, for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Processes: running a command, starting one that keeps running, and looking at what runs
 // (this process's children, fds, threads and memory; any process's parent, exe, argv and
 // environment) through /proc.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A recorder for the callbacks of one pull.
 #pragma once
 

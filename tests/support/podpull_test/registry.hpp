@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Registries of a test's own and TCP on 127.0.0.1: a private docker-registry behind its own
 // relay, which a test may stop or kill without harming the fixture's.
 #pragma once

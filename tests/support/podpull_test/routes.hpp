@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // What podpull's routes do on the podman release a test runs on: the route the automatic
 // choice takes, whether a forced route is served or refused, the blob ids and the kind of
 // progress each route reports. Tests derive their expectations from these instead of writing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // A sandbox per test: a temporary directory with podman storages, runtime dirs and a
 // containers.conf that keep podman's state inside it, connect options for a service there,
 // the check that nothing was left behind, and a podman service of the test's own.

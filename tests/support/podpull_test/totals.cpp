@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 #include "podpull_test/totals.hpp"
 
 #include "podpull_test/fixture.hpp"

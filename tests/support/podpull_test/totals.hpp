@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Exact totals: what a pull whose blob sizes came from the image's manifest must report, checked
 // against the manifest the fixture wrote (or any list of digests and sizes).
 #pragma once

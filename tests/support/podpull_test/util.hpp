@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 // Small utilities every test helper uses: strings, files, time.
 #pragma once
 

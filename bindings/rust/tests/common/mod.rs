@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! What the tests against the real thing share: the podpull_registry fixture
 //! (tests/support/registry-up.sh), whose env file `$PODPULL_TEST_ENV` names the images, and a
 //! private storage per test. Without `PODPULL_TEST_ENV` the tests print why and pass, unless

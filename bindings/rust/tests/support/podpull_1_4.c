@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 /* A stand-in for libpodpull 1.4, for tests/dlopen_old_library.rs: it serves the real library
  * (dlopen'ed from $PODPULL_REAL_LIBRARY) through a function table that ends where 1.4's did,
  * before 1.5's entries, and says it is 1.4.0. A host that reads past the table's struct_size
