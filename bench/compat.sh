@@ -19,7 +19,7 @@
 # and removing such a storage from this machine's disk takes 30-50 s.
 set -euo pipefail
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '3,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 releases=""
 save=""
 while [ $# -gt 0 ]; do

@@ -20,7 +20,7 @@
 # About 8 minutes for all four releases.
 set -euo pipefail
 
-usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '3,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 releases=""
 jobs=3
 direct=0

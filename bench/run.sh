@@ -27,7 +27,7 @@
 #   --save DIR  also keep the raw samples, Google Benchmark's JSON and the table in DIR
 set -euo pipefail
 
-usage() { sed -n '2,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '3,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 runs=""
 quick=0

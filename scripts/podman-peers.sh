@@ -43,7 +43,7 @@ releases=(4.3 5.4 5.8 6.1)
 # Bump when the recipe changes, so that chroots made by an older recipe are rebuilt.
 recipe_version=1
 
-usage() { sed -n '2,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '3,37s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 die() {
     echo "podman-peers.sh: $*" >&2
     exit 1
