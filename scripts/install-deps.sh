@@ -50,6 +50,11 @@ packages=(
   librust-futures-core-dev librust-tokio-dev
   # its tests/bootc_events.rs decodes bootc's events with serde; a pipe and O_TMPFILE (libc)
   librust-serde-dev librust-serde-derive-dev librust-serde-json-dev librust-libc-dev
+  # packaging: the Debian packages (debian/), their lint, and the chroot they are installed into
+  # for the install test (mmdebstrap, above)
+  debhelper dpkg-dev lintian
+  # documentation: the API reference from podpull.h, and podpull(1) from the command's --help
+  doxygen help2man
 )
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Catch2 3 only exists in backports; name the suite so an older pin cannot pick Catch2 2.
