@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-/*
+/**
+ * @file
  * podpull.h - pull container images through a private podman service, with byte progress.
  *
  * This is the whole public interface of libpodpull (ABI major 1). It is plain C99 and
@@ -24,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** Marks what the library exports; empty for a host (the library defines PODPULL_BUILDING). */
 #if defined(PODPULL_BUILDING)
 #define PODPULL_API __attribute__((visibility("default")))
 #else
@@ -43,59 +45,60 @@ extern "C" {
  * instead of waiting forever. */
 #define PODPULL_DEFAULT_STALL_TIMEOUT_MS 120000u
 
-typedef struct podpull_client podpull_client; /* opaque: one podman service and its pulls */
-typedef struct podpull_error podpull_error;   /* opaque: a code and a message */
-typedef struct podpull_result podpull_result; /* opaque: what a successful pull produced */
-/* opaque: a host's handle that ends the calls it is handed to (1.2; podpull_canceller_new) */
+typedef struct podpull_client podpull_client; /**< opaque: one podman service and its pulls */
+typedef struct podpull_error podpull_error;   /**< opaque: a code and a message */
+typedef struct podpull_result podpull_result; /**< opaque: what a successful pull produced */
+/** opaque: a host's handle that ends the calls it is handed to (1.2; podpull_canceller_new) */
 typedef struct podpull_canceller podpull_canceller;
-/* opaque: a descriptor that bootc's progress events go to (1.5; podpull_progress_writer_new) */
+/** opaque: a descriptor that bootc's progress events go to (1.5; podpull_progress_writer_new) */
 typedef struct podpull_progress_writer podpull_progress_writer;
 
 /** What went wrong. Every function that can fail returns one of these. */
 typedef enum podpull_code {
-    PODPULL_OK = 0,
-    PODPULL_ERR_INVALID_ARGUMENT = 1, /* bad option, NULL where not allowed, malformed reference */
-    PODPULL_ERR_PODMAN_NOT_FOUND = 2, /* the podman binary could not be executed */
-    PODPULL_ERR_SERVICE = 3,  /* the service exited or never became ready, or is not podman */
-    PODPULL_ERR_IO = 4,       /* socket/HTTP transport failure, connection lost, runtime_dir full */
-    PODPULL_ERR_PROTOCOL = 5, /* malformed HTTP or NDJSON from the service */
-    PODPULL_ERR_PULL = 6,     /* podman says the pull failed (registry, manifest, storage) */
-    PODPULL_ERR_AUTH = 7,     /* the registry wants credentials, or refused them */
-    PODPULL_ERR_NOT_FOUND = 8, /* the image or tag does not exist */
-    PODPULL_ERR_CANCELLED = 9, /* podpull_cancel, or a callback returned nonzero */
-    PODPULL_ERR_TIMEOUT = 10,  /* start timeout or stall timeout */
-    PODPULL_ERR_INTERNAL = 11, /* out of memory or a bug */
-    /* 1.4: the signature policy refused the image (podman: "Source image rejected"): it is
+    PODPULL_OK = 0,                   /**< success */
+    PODPULL_ERR_INVALID_ARGUMENT = 1, /**< bad option, NULL not allowed, malformed reference */
+    PODPULL_ERR_PODMAN_NOT_FOUND = 2, /**< the podman binary could not be executed */
+    PODPULL_ERR_SERVICE = 3, /**< the service exited or never became ready, or is not podman */
+    PODPULL_ERR_IO = 4, /**< socket/HTTP transport failure, connection lost, runtime_dir full */
+    PODPULL_ERR_PROTOCOL = 5,  /**< malformed HTTP or NDJSON from the service */
+    PODPULL_ERR_PULL = 6,      /**< podman says the pull failed (registry, manifest, storage) */
+    PODPULL_ERR_AUTH = 7,      /**< the registry wants credentials, or refused them */
+    PODPULL_ERR_NOT_FOUND = 8, /**< the image or tag does not exist */
+    PODPULL_ERR_CANCELLED = 9, /**< podpull_cancel, or a callback returned nonzero */
+    PODPULL_ERR_TIMEOUT = 10,  /**< start timeout or stall timeout */
+    PODPULL_ERR_INTERNAL = 11, /**< out of memory or a bug */
+    /** 1.4: the signature policy refused the image (podman: "Source image rejected"): it is
        unsigned, wrongly signed, or its registry is rejected outright. Before 1.4: PULL. */
     PODPULL_ERR_REJECTED = 12
 } podpull_code;
 
 /** How a pull is carried out. */
 typedef enum podpull_route {
-    PODPULL_ROUTE_AUTO = 0, /* only as a request: let the library choose */
+    PODPULL_ROUTE_AUTO = 0, /**< only as a request: let the library choose */
     PODPULL_ROUTE_LIBPOD_PROGRESS =
-        1, /* libpod pull with pullProgress (podman >= 6.0): per-blob bytes */
+        1, /**< libpod pull with pullProgress (podman >= 6.0): per-blob bytes */
     PODPULL_ROUTE_LIBPOD_COMPAT =
-        2, /* libpod pull with compatMode (podman >= 4.8): per-layer bytes */
-    PODPULL_ROUTE_DOCKER_COMPAT = 3, /* POST /images/create (any podman): per-layer bytes */
-    PODPULL_ROUTE_LIBPOD_TEXT = 4,   /* libpod pull, status text only */
-    PODPULL_ROUTE_SUBPROCESS = 5     /* `podman pull` for oci:, oci-archive:, dir:, docker-archive:,
-                                        docker-daemon:, containers-storage: */
+        2, /**< libpod pull with compatMode (podman >= 4.8): per-layer bytes */
+    PODPULL_ROUTE_DOCKER_COMPAT = 3, /**< POST /images/create (any podman): per-layer bytes */
+    PODPULL_ROUTE_LIBPOD_TEXT = 4,   /**< libpod pull, status text only */
+    PODPULL_ROUTE_SUBPROCESS = 5 /**< `podman pull` for oci:, oci-archive:, dir:, docker-archive:,
+                                    docker-daemon:, containers-storage: */
 } podpull_route;
 
 /** When podman should contact the registry (podman's --pull policy). */
 typedef enum podpull_policy {
-    PODPULL_POLICY_ALWAYS = 0,
-    PODPULL_POLICY_MISSING = 1,
-    PODPULL_POLICY_NEWER = 2,
-    PODPULL_POLICY_NEVER = 3
+    PODPULL_POLICY_ALWAYS = 0,  /**< always: pull, even when the image is stored */
+    PODPULL_POLICY_MISSING = 1, /**< missing: pull only when the storage has no such image */
+    PODPULL_POLICY_NEWER = 2,   /**< newer: pull when the registry's image differs */
+    PODPULL_POLICY_NEVER = 3    /**< never: use the stored image, fail without one */
 } podpull_policy;
 
+/** How much a message of podpull_connect_options.log matters. */
 typedef enum podpull_log_level {
-    PODPULL_LOG_DEBUG = 0,
-    PODPULL_LOG_INFO = 1,
-    PODPULL_LOG_WARN = 2,
-    PODPULL_LOG_ERROR = 3
+    PODPULL_LOG_DEBUG = 0, /**< detail for whoever debugs a pull */
+    PODPULL_LOG_INFO = 1,  /**< what the library does (a retry, a wait for another pull) */
+    PODPULL_LOG_WARN = 2,  /**< something the host may want to act on (an ignored credsStore) */
+    PODPULL_LOG_ERROR = 3  /**< a failure, as the library meets it */
 } podpull_log_level;
 
 /** Diagnostics sink. `message` is valid only during the call and never holds a credential. */
@@ -103,15 +106,15 @@ typedef void (*podpull_log_fn)(void *user_data, podpull_log_level level, const c
 
 /** How to reach podman. Fill with podpull_connect_options_init() first. */
 typedef struct podpull_connect_options {
-    uint32_t struct_size;
-    const char *podman_path;    /* default: "podman" from PATH */
-    const char *storage_root;   /* podman --root; NULL: podman's default */
-    const char *run_root;       /* podman --runroot; NULL: podman's default */
-    int run_root_fd;            /* >= 0: given to every podman as fd 3 and passed as
+    uint32_t struct_size;       /**< set by podpull_connect_options_init() */
+    const char *podman_path;    /**< default: "podman" from PATH */
+    const char *storage_root;   /**< podman --root; NULL: podman's default */
+    const char *run_root;       /**< podman --runroot; NULL: podman's default */
+    int run_root_fd;            /**< >= 0: given to every podman as fd 3 and passed as
                                    --runroot /proc/self/fd/3 (bootc's layout); podpull keeps a
                                    duplicate, the host may close its own; default -1 */
-    const char *storage_driver; /* podman --storage-driver; NULL: podman's default */
-    /* containers-auth.json(5) whose credentials go with each pull, and no others: podman and
+    const char *storage_driver; /**< podman --storage-driver; NULL: podman's default */
+    /** containers-auth.json(5) whose credentials go with each pull, and no others: podman and
        skopeo get the image's registry's entry (every entry for a short name) or, when it has
        none, an empty set, so `{}` means anonymous for every registry, and they do not fall
        back to the places they search by default. Except podman before 4.4 (containers/image
@@ -126,30 +129,30 @@ typedef struct podpull_connect_options {
        podpull runs no credential helper, and warns (PODPULL_LOG_WARN) naming the
        registries of an ignored "credHelpers" or "credsStore". */
     const char *auth_file;
-    int auth_fd;             /* the same, as an open fd; default -1 */
-    const char *socket_path; /* use this existing service instead of starting one */
-    const char *runtime_dir; /* where the private socket dir is made; default
+    int auth_fd;             /**< the same, as an open fd; default -1 */
+    const char *socket_path; /**< use this existing service instead of starting one */
+    const char *runtime_dir; /**< where the private socket dir is made; default
                                 $XDG_RUNTIME_DIR, else /run, else /tmp */
-    /* Extra "KEY=VALUE" for the service and subprocesses, NULL-ended. Every podman podpull
+    /** Extra "KEY=VALUE" for the service and subprocesses, NULL-ended. Every podman podpull
        starts gets TMPDIR set to a private directory that podpull makes in this env's TMPDIR,
        else in podpull's own $TMPDIR, else in /var/tmp, and removes, with every partial blob
        of an interrupted pull, when the client is freed (or, if the host died, when the next
        client with the same temp directory connects). */
     const char *const *env;
-    uint32_t start_timeout_ms; /* default 90000 */
-    podpull_log_fn log;        /* diagnostics; NULL: none. Never gets credentials. */
-    void *log_user_data;
-    /* 1.2: when it fires, podpull_connect stops whatever it started and returns
+    uint32_t start_timeout_ms; /**< default 90000 */
+    podpull_log_fn log;        /**< diagnostics; NULL: none. Never gets credentials. */
+    void *log_user_data;       /**< passed to log as its user_data */
+    /** 1.2: when it fires, podpull_connect stops whatever it started and returns
        PODPULL_ERR_CANCELLED; NULL: none. Used only while podpull_connect runs. */
     podpull_canceller *canceller;
-    /* 1.5: the storage root as an open directory, bootc's layout. >= 0: a descriptor of the
+    /** 1.5: the storage root as an open directory, bootc's layout. >= 0: a descriptor of the
      * directory (podpull duplicates it; the host keeps its own); podman is given
      * --root storage_root_alias, and every podman and skopeo podpull starts sees the directory
      * there, bind-mounted in a private mount namespace of that process's own: nothing shows in
      * the host's mount table, and it goes when the process does, also when the host dies.
      * storage_root must be NULL. Needs CAP_SYS_ADMIN (root), as bootc does. Default -1. */
     int storage_root_fd;
-    /* 1.5: with storage_root_fd, the absolute, normalized path podman sees it at (bootc:
+    /** 1.5: with storage_root_fd, the absolute, normalized path podman sees it at (bootc:
      * "/run/bootc/storage"). podman records the path in the storage's database, so every
      * client of one storage must use the same alias. podpull makes it and any missing parent
      * (mkdir -p; the alias 0700, parents 0755) and leaves it for the next client. */
@@ -158,11 +161,13 @@ typedef struct podpull_connect_options {
 
 /** How to pull one image. Fill with podpull_pull_options_init() first. */
 typedef struct podpull_pull_options {
-    uint32_t struct_size;
-    podpull_policy policy;           /* default ALWAYS */
-    int tls_verify;                  /* default 1; 0 skips TLS verification */
-    const char *os, *arch, *variant; /* platform; NULL: the host's */
-    /* How often a pull that failed on a transient registry error (podpull_error_retryable)
+    uint32_t struct_size;  /**< set by podpull_pull_options_init() */
+    podpull_policy policy; /**< default ALWAYS */
+    int tls_verify;        /**< default 1; 0 skips TLS verification */
+    /** The platform to pull for, "linux", "arm64", "v8"; NULL: the host's. @{ */
+    const char *os, *arch, *variant;
+    /** @} */
+    /** How often a pull that failed on a transient registry error (podpull_error_retryable)
      * is tried again; default 0: podman's own default (with a registry answering 503,
      * podman 5.8 and 6.1 retried 3 times, 4.3.1 and 5.4 not at all). From podman 5.0, podman is
      * given the count (the API's `retry`, `podman pull --retry`) and retries itself; podpull adds
@@ -172,10 +177,10 @@ typedef struct podpull_pull_options {
      * progress goes on without going back, and cancelling ends the wait at once. Measured:
      * podman 5.4, even given a count, retries a 429 but not a 503 (docs/reliability.md). */
     uint32_t retries;
-    /* The wait between tries; default 0: podman's default (from 1 s, doubling) on 5.0+, and
+    /** The wait between tries; default 0: podman's default (from 1 s, doubling) on 5.0+, and
      * the same, 1 s, 2 s, 4 s..., for podpull's own retries. */
     uint32_t retry_delay_ms;
-    /* Fail with TIMEOUT when podman has been silent for this long; default
+    /** Fail with TIMEOUT when podman has been silent for this long; default
      * PODPULL_DEFAULT_STALL_TIMEOUT_MS (libraries before 1.4: 0); 0: never. Silent means
      * nothing arrived from podman and, where podpull started that podman (its own service,
      * or `podman pull` on the SUBPROCESS route), podman and its children neither read nor
@@ -184,11 +189,11 @@ typedef struct podpull_pull_options {
      * through socket_path, only what arrives counts, so on the LIBPOD_TEXT route the bound
      * must then exceed the longest blob copy. A slow host callback is never silence. */
     uint32_t stall_timeout_ms;
-    podpull_route route; /* default AUTO; anything else forces that route or fails */
-    /* 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:
+    podpull_route route; /**< default AUTO; anything else forces that route or fails */
+    /** 1.2: when it fires, this pull, and no other, ends with PODPULL_ERR_CANCELLED; NULL:
        none. Used only while podpull_pull runs. */
     podpull_canceller *canceller;
-    /* 1.4: the signature policy (containers-policy.json(5)) this pull must satisfy, an
+    /** 1.4: the signature policy (containers-policy.json(5)) this pull must satisfy, an
      * absolute path; NULL: podman's default, the host's /etc/containers/policy.json. podman's
      * API takes no policy, so a pull with one runs `podman pull --signature-policy` (the
      * SUBPROCESS route; forcing another route fails with INVALID_ARGUMENT) on every podman
@@ -197,16 +202,17 @@ typedef struct podpull_pull_options {
      * refuses fails with PODPULL_ERR_REJECTED, and nothing of it is stored. Keys and
      * lookaside locations come from the files the policy and registries.d(5) name. */
     const char *signature_policy;
-    /* 1.5: bootc's progress events of this pull (podpull_progress_writer_new) go here, after
+    /** 1.5: bootc's progress events of this pull (podpull_progress_writer_new) go here, after
      * the host's own callbacks heard the same; NULL: none. Several pulls may share a writer. */
     podpull_progress_writer *progress_writer;
 } podpull_pull_options;
 
+/** Where one blob of a pull stands (podpull_blob_progress.state). */
 typedef enum podpull_blob_state {
-    PODPULL_BLOB_STARTED = 0,
-    PODPULL_BLOB_PULLING = 1,
-    PODPULL_BLOB_DONE = 2,
-    PODPULL_BLOB_SKIPPED = 3
+    PODPULL_BLOB_STARTED = 0, /**< podman began on it; with a manifest its size is known */
+    PODPULL_BLOB_PULLING = 1, /**< bytes are arriving */
+    PODPULL_BLOB_DONE = 2,    /**< fetched and stored */
+    PODPULL_BLOB_SKIPPED = 3  /**< already in the storage: cached, not fetched */
 } podpull_blob_state;
 
 /**
@@ -223,43 +229,43 @@ typedef enum podpull_blob_state {
  * reason says why), figures come from podman's reports alone, as far as the route has them.
  */
 typedef struct podpull_blob_progress {
-    uint32_t struct_size;
-    /* "sha256:<hex>": the manifest's digest. Without a manifest, the LIBPOD_COMPAT and
+    uint32_t struct_size; /**< how much of this struct the library filled in (see above) */
+    /** "sha256:<hex>": the manifest's digest. Without a manifest, the LIBPOD_COMPAT and
      * DOCKER_COMPAT routes name a blob by the 12-hex short id podman sends. */
     const char *id;
-    podpull_blob_state state;
-    /* Bytes of this blob fetched so far; a DONE blob stands at its total. A SKIPPED blob
+    podpull_blob_state state; /**< where the blob stands */
+    /** Bytes of this blob fetched so far; a DONE blob stands at its total. A SKIPPED blob
      * (already in the storage: cached, not fetched) has 0 here. */
     uint64_t current;
-    int64_t total; /* this blob's size, -1 when unknown */
-    /* Bytes of this pull's blobs in the storage so far: fetched and cached (pull_cached).
+    int64_t total; /**< this blob's size, -1 when unknown */
+    /** Bytes of this pull's blobs in the storage so far: fetched and cached (pull_cached).
      * Never decreases, never exceeds pull_total, and equals it when a pull with a manifest
      * ends. A blob finished without a byte report is credited its size. */
     uint64_t pull_current;
-    /* Bytes of every blob of the image (its manifest's sum: layers and config, fetched or
+    /** Bytes of every blob of the image (its manifest's sum: layers and config, fetched or
      * cached). Without a manifest: the sizes of the blobs seen so far (a blob of unknown size
      * counts with what it transferred); then it may grow, but never decreases. */
     uint64_t pull_total;
-    uint32_t blobs_seen; /* blobs podman has reported on */
-    uint32_t blobs_done; /* blobs DONE or SKIPPED */
+    uint32_t blobs_seen; /**< blobs podman has reported on */
+    uint32_t blobs_done; /**< blobs DONE or SKIPPED */
     /* ---- ABI 1.2: present when struct_size covers them ---- */
-    /* Bytes of pull_current (and pull_total) that were in the storage already: SKIPPED blobs.
+    /** Bytes of pull_current (and pull_total) that were in the storage already: SKIPPED blobs.
      * Bytes fetched so far = pull_current - pull_cached. On LIBPOD_TEXT and SUBPROCESS podman
      * does not say which blobs it had, so there every blob counts as fetched. */
     uint64_t pull_cached;
-    uint32_t blobs_total;  /* blobs of the image per its manifest; 0 without a manifest */
-    uint32_t blobs_cached; /* blobs SKIPPED so far: found in the storage, not fetched */
+    uint32_t blobs_total;  /**< blobs of the image per its manifest; 0 without a manifest */
+    uint32_t blobs_cached; /**< blobs SKIPPED so far: found in the storage, not fetched */
 } podpull_blob_progress;
 
 /** What the host wants to hear during a pull. Any member may be NULL. */
 typedef struct podpull_callbacks {
-    uint32_t struct_size;
-    void *user_data;
-    /* The route chosen and why, once per pull, before any other callback. */
+    uint32_t struct_size; /**< set by podpull_callbacks_init() */
+    void *user_data;      /**< passed to every callback */
+    /** The route chosen and why, once per pull, before any other callback. */
     void (*on_route)(void *user_data, podpull_route route, const char *reason);
-    /* One human-readable line from podman ("Copying blob sha256:..."), without newline. */
+    /** One human-readable line from podman ("Copying blob sha256:..."), without newline. */
     void (*on_status)(void *user_data, const char *line);
-    /* Byte progress of one blob. Return 0 to go on, nonzero to cancel the pull. */
+    /** Byte progress of one blob. Return 0 to go on, nonzero to cancel the pull. */
     int (*on_blob)(void *user_data, const podpull_blob_progress *progress);
 } podpull_callbacks;
 
@@ -280,9 +286,12 @@ PODPULL_API void podpull_callbacks_init(podpull_callbacks *cb);
  * the macros below; a dlopen host calls them through podpull_api with sizeof.
  */
 PODPULL_API void podpull_connect_options_init_sized(podpull_connect_options *opts, size_t size);
+/** The same for podpull_pull_options (1.2). */
 PODPULL_API void podpull_pull_options_init_sized(podpull_pull_options *opts, size_t size);
+/** Fill `*opts` with defaults: podpull_connect_options_init_sized() with `sizeof *opts`. */
 #define podpull_connect_options_init(opts)                                                         \
     podpull_connect_options_init_sized((opts), sizeof *(opts))
+/** Fill `*opts` with defaults: podpull_pull_options_init_sized() with `sizeof *opts`. */
 #define podpull_pull_options_init(opts) podpull_pull_options_init_sized((opts), sizeof *(opts))
 
 /**
@@ -464,42 +473,55 @@ PODPULL_API const char *podpull_route_str(podpull_route route);
 
 /** Every function above, for hosts that load the library with dlopen(). */
 typedef struct podpull_api {
-    uint32_t struct_size;
-    uint32_t abi_major;
-    void (*connect_options_init)(podpull_connect_options *);
-    void (*pull_options_init)(podpull_pull_options *);
-    void (*callbacks_init)(podpull_callbacks *);
+    uint32_t struct_size; /**< the table's size: covers every member this library has */
+    uint32_t abi_major;   /**< PODPULL_ABI_MAJOR of the library */
+    void (*connect_options_init)(podpull_connect_options *); /**< the 1.0 symbol: 1.0 layout */
+    void (*pull_options_init)(podpull_pull_options *);       /**< the 1.0 symbol: 1.0 layout */
+    void (*callbacks_init)(podpull_callbacks *);             /**< podpull_callbacks_init() */
+    /** podpull_connect() */
     podpull_code (*connect)(const podpull_connect_options *, podpull_client **, podpull_error **);
+    /** podpull_pull() */
     podpull_code (*pull)(podpull_client *, const char *, const podpull_pull_options *,
                          const podpull_callbacks *, podpull_result **, podpull_error **);
-    void (*cancel)(podpull_client *);
-    void (*free)(podpull_client *);
-    podpull_code (*error_code)(const podpull_error *);
-    const char *(*error_message)(const podpull_error *);
-    void (*error_free)(podpull_error *);
-    const char *(*result_image_id)(const podpull_result *);
-    podpull_route (*result_route)(const podpull_result *);
-    uint64_t (*result_bytes)(const podpull_result *);
-    void (*result_free)(podpull_result *);
-    const char *(*code_str)(podpull_code);
-    const char *(*version)(void);
-    uint32_t (*abi_version)(void);
-    const char *(*route_str)(podpull_route);                               /* 1.1 */
-    void (*connect_options_init_sized)(podpull_connect_options *, size_t); /* 1.2 */
-    void (*pull_options_init_sized)(podpull_pull_options *, size_t);       /* 1.2 */
-    podpull_code (*canceller_new)(podpull_canceller **, podpull_error **); /* 1.2 */
-    void (*canceller_cancel)(podpull_canceller *);                         /* 1.2 */
-    int (*canceller_is_cancelled)(const podpull_canceller *);              /* 1.2 */
-    void (*canceller_free)(podpull_canceller *);                           /* 1.2 */
-    uint64_t (*result_bytes_cached)(const podpull_result *);               /* 1.2 */
-    uint32_t (*result_blobs_total)(const podpull_result *);                /* 1.2 */
-    uint32_t (*result_blobs_cached)(const podpull_result *);               /* 1.2 */
-    int (*error_retryable)(const podpull_error *);                         /* 1.3 */
-    const char *(*result_manifest_digest)(const podpull_result *);         /* 1.5 */
+    void (*cancel)(podpull_client *);                       /**< podpull_cancel() */
+    void (*free)(podpull_client *);                         /**< podpull_free() */
+    podpull_code (*error_code)(const podpull_error *);      /**< podpull_error_code() */
+    const char *(*error_message)(const podpull_error *);    /**< podpull_error_message() */
+    void (*error_free)(podpull_error *);                    /**< podpull_error_free() */
+    const char *(*result_image_id)(const podpull_result *); /**< podpull_result_image_id() */
+    podpull_route (*result_route)(const podpull_result *);  /**< podpull_result_route() */
+    uint64_t (*result_bytes)(const podpull_result *);       /**< podpull_result_bytes() */
+    void (*result_free)(podpull_result *);                  /**< podpull_result_free() */
+    const char *(*code_str)(podpull_code);                  /**< podpull_code_str() */
+    const char *(*version)(void);                           /**< podpull_version() */
+    uint32_t (*abi_version)(void);                          /**< podpull_abi_version() */
+    const char *(*route_str)(podpull_route);                /**< 1.1: podpull_route_str() */
+    /** 1.2: podpull_connect_options_init_sized() */
+    void (*connect_options_init_sized)(podpull_connect_options *, size_t);
+    /** 1.2: podpull_pull_options_init_sized() */
+    void (*pull_options_init_sized)(podpull_pull_options *, size_t);
+    /** 1.2: podpull_canceller_new() */
+    podpull_code (*canceller_new)(podpull_canceller **, podpull_error **);
+    void (*canceller_cancel)(podpull_canceller *); /**< 1.2: podpull_canceller_cancel() */
+    /** 1.2: podpull_canceller_is_cancelled() */
+    int (*canceller_is_cancelled)(const podpull_canceller *);
+    void (*canceller_free)(podpull_canceller *); /**< 1.2: podpull_canceller_free() */
+    /** 1.2: podpull_result_bytes_cached() */
+    uint64_t (*result_bytes_cached)(const podpull_result *);
+    /** 1.2: podpull_result_blobs_total() */
+    uint32_t (*result_blobs_total)(const podpull_result *);
+    /** 1.2: podpull_result_blobs_cached() */
+    uint32_t (*result_blobs_cached)(const podpull_result *);
+    int (*error_retryable)(const podpull_error *); /**< 1.3: podpull_error_retryable() */
+    /** 1.5: podpull_result_manifest_digest() */
+    const char *(*result_manifest_digest)(const podpull_result *);
+    /** 1.5: podpull_progress_writer_new() */
     podpull_code (*progress_writer_new)(int, uint32_t, podpull_progress_writer **,
-                                        podpull_error **);          /* 1.5 */
-    int (*progress_writer_failed)(const podpull_progress_writer *); /* 1.5 */
-    void (*progress_writer_free)(podpull_progress_writer *);        /* 1.5 */
+                                        podpull_error **);
+    /** 1.5: podpull_progress_writer_failed() */
+    int (*progress_writer_failed)(const podpull_progress_writer *);
+    /** 1.5: podpull_progress_writer_free() */
+    void (*progress_writer_free)(podpull_progress_writer *);
     /* later functions are appended here */
 } podpull_api;
 
@@ -513,4 +535,4 @@ PODPULL_API const podpull_api *podpull_get_api(uint32_t abi_major);
 }
 #endif
 
-#endif /* PODPULL_H */
+#endif /**< PODPULL_H */

@@ -23,14 +23,15 @@ comment_style() {
     case "$1" in
     *.c | *.h | *.cpp | *.hpp | *.rs) echo slash ;;
     *.map) echo block ;; # a GNU ld version script takes C comments only
-    *.sh | *.py | *.cmake | *.cmake.in | *.pc.in | *.toml | *.dict | CMakeLists.txt | \
+    *.sh | *.py | *.cmake | *.cmake.in | *.pc.in | *.toml | *.dict | *.h2m | Doxyfile.in | \
+        */Doxyfile.in | CMakeLists.txt | \
         */CMakeLists.txt | tests/tsan/suppressions.txt | .ci/run | .clang-format | \
         .gitignore | */.gitignore | debian/rules | debian/*.install | debian/*.links | \
         debian/*.manpages | debian/*.docs | debian/source/format | debian/source/options | \
         debian/*.lintian-overrides | debian/watch)
         echo hash
         ;;
-    *.md | *.json | *.ndjson | *.html | *.abi | LICENSE-* | tests/fuzz/corpus/* | \
+    *.md | *.json | *.ndjson | *.html | *.abi | LICENSE-* | */LICENSE-* | tests/fuzz/corpus/* | \
         tests/fuzz/regressions/* | debian/copyright | debian/changelog | debian/control | \
         debian/*.symbols)
         # debian/copyright states the license itself; changelog, control and symbols have

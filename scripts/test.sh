@@ -42,7 +42,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 # Every part of the tree is built, and a missing dependency fails the configure step rather
 # than leaving a part out (CMakeLists.txt: PODPULL_BUILD_TESTS, _CLI and _BENCH default to AUTO).
-every_part="-DPODPULL_BUILD_TESTS=ON -DPODPULL_BUILD_CLI=ON -DPODPULL_BUILD_BENCH=ON"
+every_part="-DPODPULL_BUILD_TESTS=ON -DPODPULL_BUILD_CLI=ON -DPODPULL_BUILD_BENCH=ON -DPODPULL_BUILD_MAN=ON -DPODPULL_BUILD_DOCS=ON"
 build="$repo/build"
 state="$build/test-registry" # the fixture's state dir (tests/support/fixture.cmake)
 asan_build="$repo/build-asan"

@@ -18,6 +18,17 @@ for f in include/podpull.h "${libdir#"$prefix"/}/libpodpull.so" \
          "${libdir#"$prefix"/}/cmake/podpull/podpullConfig.cmake"; do
     [ -e "$prefix/$f" ] || { echo "missing from the install: $f" >&2; exit 1; }
 done
+# podpull(1), when the build made it (PODPULL_BUILD_MAN), at MANDIR/man1/podpull.1 (the Debian
+# package takes it from there). The HTML API reference is installed only on request
+# (component api-docs), never by a plain install.
+mandir=$(sed -n 's/^CMAKE_INSTALL_MANDIR:PATH=//p' "$build/CMakeCache.txt")
+if [ -e "$build/tools/podpull/man/podpull.1" ]; then
+    [ -s "$prefix/${mandir:-share/man}/man1/podpull.1" ] ||
+        { echo "missing from the install: ${mandir:-share/man}/man1/podpull.1" >&2; exit 1; }
+fi
+docdir=$(sed -n 's/^CMAKE_INSTALL_DOCDIR:PATH=//p' "$build/CMakeCache.txt")
+[ ! -e "$prefix/${docdir:-share/doc/podpull}/html" ] ||
+    { echo "a plain install holds the API reference (component api-docs only)" >&2; exit 1; }
 
 # CMake: find_package(podpull) gives podpull::podpull.
 cmake -S "$source/tests/packaging/consumer" -B "$prefix/consumer-cmake" -G Ninja \
