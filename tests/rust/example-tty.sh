@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# tests/rust/example-tty.sh BUILD_DIR SOURCE_DIR [CARGO] - the Rust crate's port of bootc's
-# podman client (bindings/rust/examples/bootc_pull.rs) against this build's libpodpull and the
-# podpull_registry fixture, on the podman release PODPULL_TEST_RELEASE names (default the
-# host's 4.3). ctest tests podpull_rust_example@podman-R.
+# tests/rust/example-tty.sh BUILD_DIR SOURCE_DIR [CARGO] - the podpull crate's port of bootc's
+# podman client (bindings/rust/podpull/examples/bootc_pull.rs) against this build's libpodpull
+# and the podpull_registry fixture, on the podman release PODPULL_TEST_RELEASE names (default
+# the host's 4.3). ctest tests podpull_rust_example@podman-R.
 #
 # Storage as bootc lays it out: the root handed over as an open directory that podman sees at
 # an alias under the sandbox (--storage-alias), the runroot as fd 3. bootc's events go to
@@ -25,13 +25,13 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
 cargo=${3:-cargo}
-crate="$src/bindings/rust"
+workspace="$src/bindings/rust"
 export CARGO_TARGET_DIR="$build/cargo-target"
 export CARGO_TERM_COLOR=never
 
 echo "==> building the example"
-(cd "$crate" && PODPULL_LIB_DIR="$build" "$cargo" build --offline \
-    --config "$crate/ci/debian-registry.toml" --features async --example bootc_pull)
+(cd "$workspace" && PODPULL_LIB_DIR="$build" "$cargo" build --offline \
+    --config "$workspace/ci/debian-registry.toml" -p podpull --features async --example bootc_pull)
 example="$CARGO_TARGET_DIR/debug/examples/bootc_pull"
 [ -x "$example" ] || {
     echo "FAIL: $example was not built" >&2

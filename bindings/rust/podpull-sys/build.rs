@@ -1,26 +1,47 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-//! Finds libpodpull and checks podpull.h's layout.
+//! Finds libpodpull, links it, and checks podpull.h's layout.
 //!
 //! Linking (the default): `PODPULL_LIB_DIR=/path/to/build` links the uninstalled
-//! `libpodpull.so` there (and adds an rpath to it for this crate's tests and examples);
-//! otherwise `pkg-config podpull` (honouring `PKG_CONFIG_PATH`) must find it.
+//! `libpodpull.so` there (and adds an rpath to it for this crate's tests); otherwise
+//! `pkg-config podpull` (honouring `PKG_CONFIG_PATH`) must find it. Either way the directory
+//! is passed on to the build scripts of crates that depend on this one as
+//! `DEP_PODPULL_LIB_DIR` (`links = "podpull"`), so that the `podpull` crate can give its own
+//! tests and examples the same rpath (link arguments do not travel to dependents).
 //!
 //! Feature `dlopen`: nothing is linked; the library is loaded at run time.
 //!
-//! Either way, if podpull.h can be found (`PODPULL_INCLUDE_DIR`, the source tree this crate
-//! sits in, or pkg-config's include path), a tiny C program prints the C compiler's sizes and
-//! offsets of every struct into `$OUT_DIR/c_layout.rs` for the layout test in `src/sys.rs`.
+//! `DOCS_RS` set (docs.rs, or a documentation build on a machine without the library): nothing
+//! is probed, linked or compiled, and nothing fails: rustdoc needs none of it.
+//!
+//! Unless `DOCS_RS` is set, if podpull.h can be found (`PODPULL_INCLUDE_DIR`, the source tree
+//! this crate sits in, or pkg-config's include path), a tiny C program prints the C compiler's
+//! sizes and offsets of every struct into `$OUT_DIR/c_layout.rs` for the layout test in
+//! `src/lib.rs`.
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    for var in ["PODPULL_LIB_DIR", "PODPULL_INCLUDE_DIR", "PKG_CONFIG_PATH"] {
+    for var in [
+        "PODPULL_LIB_DIR",
+        "PODPULL_INCLUDE_DIR",
+        "PKG_CONFIG_PATH",
+        "DOCS_RS",
+    ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     println!("cargo:rerun-if-changed=layout/layout.c");
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap()).join("c_layout.rs");
+    if env::var_os("DOCS_RS").is_some() {
+        write_layout(
+            &out,
+            Err("DOCS_RS is set: documentation only".into()),
+            false,
+        );
+        return;
+    }
     let dlopen = env::var_os("CARGO_FEATURE_DLOPEN").is_some();
     let lib_dir = env::var_os("PODPULL_LIB_DIR").map(PathBuf::from);
 
@@ -28,8 +49,8 @@ fn main() {
     if let Some(dir) = env::var_os("PODPULL_INCLUDE_DIR") {
         include_dirs.push(dir.into());
     }
-    // The crate inside podpull's own source tree.
-    include_dirs.push(manifest.join("../../include"));
+    // The crate inside podpull's own source tree (bindings/rust/podpull-sys).
+    include_dirs.push(manifest.join("../../../include"));
 
     if let Some(dir) = &lib_dir {
         if !dlopen {
@@ -41,9 +62,9 @@ fn main() {
             }
             println!("cargo:rustc-link-search=native={}", dir.display());
             println!("cargo:rustc-link-lib=dylib=podpull");
-            // Tests and examples of this crate find the uninstalled library without
-            // LD_LIBRARY_PATH. (Link args do not reach crates that depend on this one.)
+            // This crate's tests find the uninstalled library without LD_LIBRARY_PATH.
             println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
+            println!("cargo:lib_dir={}", dir.display());
         }
     } else {
         let probe = pkg_config::Config::new()
@@ -51,26 +72,43 @@ fn main() {
             .cargo_metadata(!dlopen)
             .probe("podpull");
         match probe {
-            Ok(lib) => include_dirs.extend(lib.include_paths),
+            Ok(lib) => {
+                if !dlopen {
+                    if let Some(dir) = lib.link_paths.first() {
+                        println!("cargo:lib_dir={}", dir.display());
+                    }
+                }
+                include_dirs.extend(lib.include_paths)
+            }
             Err(e) if !dlopen => panic!(
                 "cannot find libpodpull with pkg-config ({e}).\n\
-                 Install it, point PKG_CONFIG_PATH at its podpull.pc, set PODPULL_LIB_DIR to an \
-                 uninstalled build tree, or use the `dlopen` feature."
+                 Install it (Debian: libpodpull-dev), point PKG_CONFIG_PATH at its podpull.pc, \
+                 set PODPULL_LIB_DIR to an uninstalled build tree, or use the `dlopen` feature \
+                 (set DOCS_RS=1 to build only the documentation)."
             ),
             Err(_) => {}
         }
     }
 
-    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap()).join("c_layout.rs");
     let header_dir = include_dirs.iter().find(|d| d.join("podpull.h").exists());
+    if let Some(dir) = header_dir {
+        println!("cargo:include={}", dir.display());
+    }
     let layout = match header_dir {
         Some(dir) => c_layout(&manifest, dir),
         None => Err("podpull.h not found (set PODPULL_INCLUDE_DIR)".to_string()),
     };
+    write_layout(&out, layout, true);
+}
+
+/// Writes `$OUT_DIR/c_layout.rs`: the C compiler's numbers, or why there are none.
+fn write_layout(out: &Path, layout: Result<String, String>, warn: bool) {
     let text = match layout {
         Ok(text) => format!("pub const C_LAYOUT_ERROR: Option<&str> = None;\n{text}"),
         Err(e) => {
-            println!("cargo:warning=the layout test cannot run: {e}");
+            if warn {
+                println!("cargo:warning=the layout test cannot run: {e}");
+            }
             format!(
                 "pub const C_LAYOUT_ERROR: Option<&str> = Some({e:?});\n\
                  pub const C_LAYOUT: &[(&str, &str, usize)] = &[];\n"

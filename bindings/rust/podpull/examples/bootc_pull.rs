@@ -19,7 +19,7 @@ use podpull::{PullOptions, PullResult};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,7 +45,7 @@ const BAR: &str =
 
 struct Args {
     /// podman, storage driver, runtime dir, env: what bootc leaves to podman's defaults.
-    connect: ConnectOptions,
+    connect: ConnectOptions<'static>,
     root: PathBuf,
     alias: PathBuf,
     run_root: PathBuf,
@@ -222,10 +222,10 @@ async fn main() -> ExitCode {
         Err(e) => return fail(e),
     };
     let mut connect = args.connect;
-    connect.storage_root_fd = Some(root.as_raw_fd());
+    connect.storage_root_fd = Some(root.as_fd());
     connect.storage_root_alias = Some(args.alias);
-    connect.run_root_fd = Some(run_root.as_raw_fd());
-    connect.auth_fd = Some(auth.as_raw_fd());
+    connect.run_root_fd = Some(run_root.as_fd());
+    connect.auth_fd = Some(auth.as_fd());
     let mut opts = PullOptions::default();
     opts.policy = Policy::Newer;
     if let Some(fd) = args.progress_fd {

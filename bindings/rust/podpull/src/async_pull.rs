@@ -19,8 +19,8 @@
 //! So the queue holds at most one byte report per blob besides the state changes, however slow
 //! the consumer, and what the consumer ends with is exact.
 use crate::{
-    BlobState, Canceller, Client, ConnectOptions, Error, ErrorCode, Event, PullRequest, PullResult,
-    Result, Running,
+    BlobState, Canceller, Client, ConnectOptions, ConnectRequest, Error, ErrorCode, Event,
+    PullRequest, PullResult, Result, Running,
 };
 use futures_core::future::FusedFuture;
 use futures_core::stream::{FusedStream, Stream};
@@ -427,37 +427,27 @@ impl fmt::Debug for Connect {
 impl Client {
     /// [`Client::connect`] as a future, which runs on a thread of its own. The options are
     /// copied, and `run_root_fd`, `auth_fd` and `storage_root_fd` duplicated, before this
-    /// returns, so the caller may close them at once. Without `opts.canceller` the connect gets a canceller of its
-    /// own, which [`Connect::cancel`] and dropping the future fire.
+    /// returns, so the caller may close its descriptors at once; the connect's thread owns the
+    /// duplicates, which the [`Client`] keeps (or, if the connect fails, closes). Without
+    /// `opts.canceller` the connect gets a canceller of its own, which [`Connect::cancel`] and
+    /// dropping the future fire.
     ///
-    /// Errors here: `InvalidArgument` for an fd that is not open, `Internal` when no thread or
-    /// canceller can be made; everything else comes from the future.
-    pub fn connect_async(opts: &ConnectOptions) -> Result<Connect> {
-        let mut opts = opts.clone();
+    /// Errors here: `InvalidArgument` for a string with a NUL byte or a descriptor that cannot
+    /// be duplicated, `Internal` when no thread or canceller can be made, `LibraryUnavailable`
+    /// without the library; everything else comes from the future.
+    pub fn connect_async(opts: &ConnectOptions<'_>) -> Result<Connect> {
+        let api = crate::api()?;
         let canceller = match &opts.canceller {
             Some(c) => c.clone(),
             None => Canceller::new()?,
         };
-        opts.canceller = Some(canceller.clone());
-        // The thread's own fds, so that the caller's may be closed at once.
-        let own = |what, given: &mut Option<std::os::fd::RawFd>| {
-            let own = crate::own_fd(what, *given)?;
-            if let Some(fd) = &own {
-                *given = Some(std::os::fd::AsRawFd::as_raw_fd(fd));
-            }
-            Ok::<_, Error>(own)
-        };
-        let fds = [
-            own("run_root_fd", &mut opts.run_root_fd)?,
-            own("auth_fd", &mut opts.auth_fd)?,
-            own("storage_root_fd", &mut opts.storage_root_fd)?,
-        ];
+        let mut request = ConnectRequest::new(opts)?;
+        request.canceller = Some(canceller.clone());
         let slot = Arc::new((Mutex::new(Slot::default()), Condvar::new()));
         let theirs = slot.clone();
         spawn("podpull-connect", move || {
-            let client = panic::catch_unwind(AssertUnwindSafe(|| Client::connect(&opts)))
+            let client = panic::catch_unwind(AssertUnwindSafe(move || request.run(api)))
                 .unwrap_or_else(|p| Err(thread_panicked(&*p)));
-            drop((opts, fds));
             let (waker, unwanted) = {
                 let mut slot = lock(&theirs.0);
                 slot.ended = true;

@@ -1,6 +1,29 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! Safe Rust bindings for libpodpull: pull container images through a private podman
-//! service, with per-blob byte progress.
+//! service, with per-blob byte progress, cancelling, and bootc's progress events.
+//!
+//! The library is found at build time by [`podpull-sys`](sys) (`pkg-config podpull`, or
+//! `PODPULL_LIB_DIR`), or, with the `dlopen` feature, loaded at run time. This example runs
+//! anywhere the library is, without podman: it asks the library's version, makes a
+//! [`Canceller`], and shows what a connect to a podman that is not there returns.
+//!
+//! ```
+//! use podpull::{Canceller, Client, ConnectOptions, ErrorCode};
+//!
+//! podpull::available()?; // with `dlopen`: Err(LibraryUnavailable) where it is not installed
+//! println!("libpodpull {}", podpull::version()?);
+//!
+//! let stop = Canceller::new()?; // Send + Sync + Clone: cancel() from any thread
+//! assert!(!stop.is_cancelled());
+//!
+//! let mut opts = ConnectOptions::default();
+//! opts.podman_path = Some("/nonexistent/podman".into());
+//! let err = Client::connect(&opts).unwrap_err();
+//! assert_eq!(err.code, ErrorCode::PodmanNotFound, "{err}");
+//! # Ok::<(), podpull::Error>(())
+//! ```
+//!
+//! A pull (this one needs podman and a registry, so it is only compiled here):
 //!
 //! ```no_run
 //! use std::ops::ControlFlow;
@@ -9,14 +32,15 @@
 //!     if let podpull::Event::Blob(b) = event {
 //!         eprintln!("{} {}/{:?}", b.id, b.current, b.total);
 //!     }
-//!     ControlFlow::Continue(())
+//!     ControlFlow::Continue(()) // Break(()) cancels this pull
 //! })?;
 //! println!("{}", result.image_id);
 //! # Ok::<(), podpull::Error>(())
 //! ```
 //!
 //! With the `async` feature, `Client::connect_async` and `Client::pull_async` give futures
-//! for any executor; a pull is also a source of events, and dropping it cancels that pull alone:
+//! for any executor; a pull is also a source of events, and dropping it cancels that pull alone
+//! (compiled only, too):
 //!
 //! ```no_run
 //! # #[cfg(feature = "async")]
@@ -37,13 +61,30 @@
 //! the storage over as an open directory, and a [`ProgressWriter`] in
 //! [`PullOptions::progress_writer`] writes what `bootc upgrade --progress-fd` writes.
 //!
-//! The library is linked (found with `pkg-config podpull`, or `PODPULL_LIB_DIR`), or, with
-//! the `dlopen` feature, loaded at run time from `libpodpull.so.1` (or `$PODPULL_LIBRARY`):
-//! the API is the same. With `dlopen`, [`available`] tells whether the library is there, so a
-//! host can fall back to something else.
+//! # Descriptors: who closes what
+//!
+//! Every descriptor this crate takes is a [`BorrowedFd`]: it stays the caller's, to close when
+//! it likes once the call that borrowed it has returned. What keeps a descriptor keeps a
+//! duplicate of its own ([`OwnedFd`], close-on-exec) and closes it when it goes: a [`Client`]
+//! those of [`ConnectOptions::run_root_fd`], [`auth_fd`](ConnectOptions::auth_fd) and
+//! [`storage_root_fd`](ConnectOptions::storage_root_fd), once its service has stopped; a
+//! [`ProgressWriter`] the one of [`ProgressWriter::new`], when its last clone is dropped.
+//!
+//! # Features
+//!
+//! - `dlopen`: nothing is linked; `libpodpull.so.1` (or `$PODPULL_LIBRARY`) is loaded at run
+//!   time through `podpull_get_api` alone, the first time the library is needed. A host built
+//!   so runs where the library is not installed, and every call then fails with
+//!   [`ErrorCode::LibraryUnavailable`] and a message that says what is missing;
+//!   [`available`] asks first, so that a host can fall back to something else.
+//! - `async`: `Client::connect_async` and `Client::pull_async` (`Connect`, `Pull`,
+//!   `PullEvents`), with no runtime of their own.
+//!
+//! The raw declarations are [`sys`], the `podpull-sys` crate re-exported.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
 
-pub mod sys;
+pub use podpull_sys as sys;
 
 use std::any::Any;
 use std::ffi::{CStr, CString};
@@ -70,16 +111,27 @@ pub use async_pull::{Connect, Pull, PullEvents};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    /// A bad option or argument, a malformed reference, an fd that is not open.
     InvalidArgument,
+    /// The podman binary could not be executed.
     PodmanNotFound,
+    /// The service exited or never became ready, or is not podman.
     Service,
+    /// A socket or HTTP transport failure, a connection lost.
     Io,
+    /// Malformed HTTP or NDJSON from the service.
     Protocol,
+    /// podman says the pull failed (registry, manifest, storage).
     Pull,
+    /// The registry wants credentials, or refused them.
     Auth,
+    /// The image or tag does not exist.
     NotFound,
+    /// A [`Canceller`], [`Client::cancel_all`], or the event closure's `Break`.
     Cancelled,
+    /// The start timeout or the stall timeout.
     Timeout,
+    /// Out of memory, a bug, a thread that could not be started.
     Internal,
     /// The signature policy refused the image (libpodpull 1.4; before, `Pull`).
     Rejected,
@@ -141,7 +193,9 @@ impl fmt::Display for ErrorCode {
 /// A failure: its code, a message for a person, and whether trying again later may help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
+    /// What went wrong, to branch on.
     pub code: ErrorCode,
+    /// One line for a person (never holds a credential); may be empty.
     pub message: String,
     retryable: bool,
 }
@@ -190,6 +244,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The crate's `Result`, whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Copies a C string (NULL: "").
@@ -602,8 +657,10 @@ pub struct ProgressWriter {
 }
 
 impl ProgressWriter {
-    /// A writer on a duplicate of `fd`, which must be open for writing and above 2 (the
-    /// caller keeps its own). It writes `Start` before its first event.
+    /// A writer on a duplicate of `fd`, which must be open for writing and above 2. `fd` is
+    /// only borrowed: it stays the caller's, to close whenever it likes (a pipe's reader sees
+    /// its end only once both are closed); the writer's duplicate is closed when its last clone
+    /// is dropped. It writes `Start` before its first event.
     ///
     /// Errors: `InvalidArgument` for an fd the library refuses; `LibraryUnavailable` from a
     /// library older than 1.5.
@@ -663,9 +720,14 @@ impl fmt::Debug for ProgressWriter {
 /// A diagnostics message's level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {
+    /// Details of what the library does.
     Debug,
+    /// Steps worth knowing (a retry, the route).
     Info,
+    /// Something a host may want to act on (a write error on a progress fd, ignored
+    /// credential helpers).
     Warn,
+    /// A failure.
     Error,
 }
 
@@ -675,25 +737,48 @@ pub type LogFn = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
 
 /// How to reach podman (`podpull_connect_options`). Fields left `None` keep the library's
 /// defaults.
+///
+/// **Descriptors.** `run_root_fd`, `auth_fd` and `storage_root_fd` are borrowed
+/// ([`BorrowedFd`]): they stay the caller's, who closes them (drops the [`OwnedFd`] or `File`
+/// they come from) whenever it likes once [`Client::connect`] or [`Client::connect_async`] has
+/// returned. Those calls duplicate each of them (close-on-exec) before they return; the
+/// [`Client`] owns the duplicates, hands them to every podman it starts, and closes them when
+/// it is dropped, after its service has stopped. The lifetime `'fd` ties the options to the
+/// descriptors they borrow; options without any are `ConnectOptions<'static>`.
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let run_root = std::fs::File::open(std::env::temp_dir())?;
+/// let mut opts = podpull::ConnectOptions::default();
+/// opts.run_root_fd = Some(run_root.as_fd()); // borrowed: `run_root` is still ours to close
+/// opts.storage_driver = Some("vfs".into());
+/// // let client = podpull::Client::connect(&opts)?;  (needs podman)
+/// drop(opts);
+/// drop(run_root); // ours; the client would have closed its own duplicate
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Default)]
 #[non_exhaustive]
-pub struct ConnectOptions {
+pub struct ConnectOptions<'fd> {
     /// Default: `podman` from `PATH`.
     pub podman_path: Option<PathBuf>,
     /// `podman --root`.
     pub storage_root: Option<PathBuf>,
     /// `podman --runroot`.
     pub run_root: Option<PathBuf>,
-    /// Given to the service (and to `podman pull`) as fd 3 and passed as
-    /// `--runroot /proc/self/fd/3`, bootc's layout. Only borrowed for the connect call: the
-    /// [`Client`] keeps a duplicate of its own.
-    pub run_root_fd: Option<RawFd>,
+    /// The runroot as an open directory, bootc's layout: given to the service (and to
+    /// `podman pull`) as fd 3 and passed as `--runroot /proc/self/fd/3`. Leave
+    /// [`run_root`](Self::run_root) `None`. Borrowed for the connect call; the [`Client`]
+    /// keeps a duplicate of its own.
+    pub run_root_fd: Option<BorrowedFd<'fd>>,
     /// `podman --storage-driver`.
     pub storage_driver: Option<String>,
-    /// A containers-auth.json(5) whose credentials go with each pull.
+    /// A containers-auth.json(5) whose credentials go with each pull, and no others (`{}`:
+    /// anonymous for every registry).
     pub auth_file: Option<PathBuf>,
-    /// The same as an open fd (borrowed for the connect call, like `run_root_fd`).
-    pub auth_fd: Option<RawFd>,
+    /// The same as an open descriptor (a file, or a pipe the library reads to its end at
+    /// connect). Borrowed for the connect call, like `run_root_fd`.
+    pub auth_fd: Option<BorrowedFd<'fd>>,
     /// Use this existing service instead of starting one.
     pub socket_path: Option<PathBuf>,
     /// Where the private socket dir is made.
@@ -710,15 +795,15 @@ pub struct ConnectOptions {
     /// and skopeo the client starts sees it at [`storage_root_alias`](Self::storage_root_alias),
     /// bind-mounted in a private mount namespace of its own, and gets `--root` that path. Leave
     /// [`storage_root`](Self::storage_root) `None`. Needs root (CAP_SYS_ADMIN), as bootc does.
-    /// Only borrowed for the connect call, like `run_root_fd`.
-    pub storage_root_fd: Option<RawFd>,
+    /// Borrowed for the connect call, like `run_root_fd`.
+    pub storage_root_fd: Option<BorrowedFd<'fd>>,
     /// With `storage_root_fd`, the absolute, normalized path podman sees the storage at
     /// (bootc: `/run/bootc/storage`). podman records it in the storage's database, so every
     /// client of one storage uses the same alias. podpull makes it if it is missing.
     pub storage_root_alias: Option<PathBuf>,
 }
 
-impl fmt::Debug for ConnectOptions {
+impl fmt::Debug for ConnectOptions<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectOptions")
             .field("podman_path", &self.podman_path)
@@ -743,10 +828,14 @@ impl fmt::Debug for ConnectOptions {
 /// When podman contacts the registry (`--pull`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Policy {
+    /// Always ask the registry (the default).
     #[default]
     Always,
+    /// Only when the image is not in the storage.
     Missing,
+    /// When the registry's image differs from the stored one (bootc's policy).
     Newer,
+    /// Never: the image must be in the storage.
     Never,
 }
 
@@ -757,10 +846,16 @@ pub enum Route {
     /// Only as a request: let the library choose.
     #[default]
     Auto,
+    /// libpod pull with `pullProgress` (podman 6.0 and later): per-blob bytes.
     LibpodProgress,
+    /// libpod pull with `compatMode` (podman 4.8 to 5.x): per-layer bytes.
     LibpodCompat,
+    /// `POST /images/create` (older podman): per-layer bytes.
     DockerCompat,
+    /// libpod pull, status lines only.
     LibpodText,
+    /// `podman pull` as a subprocess (`oci:`, `oci-archive:`, `dir:` and the other local
+    /// transports, or a signature policy): status lines.
     Subprocess,
     /// A route this crate does not know.
     Unknown(u32),
@@ -816,14 +911,20 @@ impl fmt::Display for Route {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct PullOptions {
+    /// When podman contacts the registry; default [`Policy::Always`].
     pub policy: Policy,
-    /// Default true.
+    /// Default true; false skips TLS verification.
     pub tls_verify: bool,
+    /// The platform's OS (`"linux"`); `None`: the host's.
     pub os: Option<String>,
+    /// The platform's architecture (`"arm64"`); `None`: the host's.
     pub arch: Option<String>,
+    /// The platform's variant (`"v8"`); `None`: the host's.
     pub variant: Option<String>,
-    /// 0: podman's default.
+    /// How often a pull that failed on a transient registry error ([`Error::retryable`]) is
+    /// tried again; 0: podman's default.
     pub retries: u32,
+    /// The wait between tries; zero: podman's default (1 s, doubling).
     pub retry_delay: Duration,
     /// Fail with `Timeout` when podman is silent and idle for this long (podpull.h says what
     /// counts). `None`: the library's default (2 minutes from libpodpull 1.4, never before);
@@ -884,11 +985,15 @@ fn stall_timeout_ms(stall_timeout: Option<Duration>, library_default: u32) -> u3
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BlobState {
+    /// Its transfer began.
     Started,
+    /// A byte report.
     Pulling,
+    /// Stored.
     Done,
-    /// Already in local storage.
+    /// Already in local storage: cached, not fetched.
     Skipped,
+    /// A state this crate does not know.
     Unknown(u32),
 }
 
@@ -899,6 +1004,7 @@ pub struct BlobProgress {
     /// `"sha256:<hex>"`, the manifest's digest; without a manifest, the 12-hex short id on the
     /// compat routes.
     pub id: String,
+    /// What happened to it.
     pub state: BlobState,
     /// Bytes of this blob fetched so far (0 for a cached, `Skipped` blob).
     pub current: u64,
@@ -909,7 +1015,9 @@ pub struct BlobProgress {
     /// The image's size (its manifest's sum, cached blobs included); without a manifest, the
     /// sizes of the blobs seen so far.
     pub pull_total: u64,
+    /// Blobs podman has reported on.
     pub blobs_seen: u32,
+    /// Blobs [`Done`](BlobState::Done) or [`Skipped`](BlobState::Skipped).
     pub blobs_done: u32,
     /// The part of `pull_current` that was in the storage already (not fetched).
     pub pull_cached: u64,
@@ -924,7 +1032,12 @@ pub struct BlobProgress {
 #[non_exhaustive]
 pub enum Event {
     /// The route chosen and why; once, before any other event.
-    Route { route: Route, reason: String },
+    Route {
+        /// The route.
+        route: Route,
+        /// Why: the podman release's features, the reference's transport, the manifest step.
+        reason: String,
+    },
     /// One line of text from podman.
     Status(String),
     /// Byte progress of one blob.
@@ -936,6 +1049,7 @@ pub enum Event {
 pub struct PullResult {
     /// The full 64-hex image ID.
     pub image_id: String,
+    /// The route the pull took.
     pub route: Route,
     /// Bytes fetched, cached blobs excluded (`podpull_result_bytes`).
     pub bytes: u64,
@@ -1170,22 +1284,169 @@ unsafe extern "C" fn on_blob(user: *mut c_void, p: *const sys::podpull_blob_prog
     }
 }
 
-/// A duplicate of the host's `fd` that the client owns (close-on-exec, above 2). Values below 3
-/// are passed on as they are, for the library to refuse.
-fn own_fd(what: &str, fd: Option<RawFd>) -> Result<Option<OwnedFd>> {
-    match fd {
-        Some(fd) if fd > 2 => {
-            // SAFETY: only borrowed for the duration of this call, during which the caller's
-            // options say it is open; a closed fd makes fcntl fail with EBADF, reported below.
-            let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-            borrowed.try_clone_to_owned().map(Some).map_err(|e| {
-                Error::new(
-                    ErrorCode::InvalidArgument,
-                    format!("{what} is {fd}, which cannot be duplicated: {e}"),
-                )
-            })
+/// A descriptor of [`ConnectOptions`], as the connect hands it to the library.
+enum FdArg {
+    /// Not given: -1.
+    Unset,
+    /// 0, 1 or 2, passed on as it is for the library to refuse.
+    Stdio(RawFd),
+    /// The client's own duplicate of the caller's descriptor.
+    Own(OwnedFd),
+}
+
+impl FdArg {
+    fn raw(&self) -> c_int {
+        match self {
+            FdArg::Unset => -1,
+            FdArg::Stdio(fd) => *fd,
+            FdArg::Own(fd) => fd.as_raw_fd(),
         }
-        _ => Ok(None),
+    }
+    fn is_set(&self) -> bool {
+        !matches!(self, FdArg::Unset)
+    }
+    fn into_owned(self) -> Option<OwnedFd> {
+        match self {
+            FdArg::Own(fd) => Some(fd),
+            _ => None,
+        }
+    }
+}
+
+/// A duplicate of the caller's `fd` that the client owns (close-on-exec, above 2).
+fn own_fd(what: &str, fd: Option<BorrowedFd<'_>>) -> Result<FdArg> {
+    match fd {
+        None => Ok(FdArg::Unset),
+        Some(fd) if fd.as_raw_fd() <= 2 => Ok(FdArg::Stdio(fd.as_raw_fd())),
+        Some(fd) => fd.try_clone_to_owned().map(FdArg::Own).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!(
+                    "{what} is {}, which cannot be duplicated: {e}",
+                    fd.as_raw_fd()
+                ),
+            )
+        }),
+    }
+}
+
+/// A connect's arguments, checked and converted, owning everything (descriptors included), so
+/// that it can run on any thread.
+struct ConnectRequest {
+    podman_path: Option<CString>,
+    storage_root: Option<CString>,
+    run_root: Option<CString>,
+    storage_driver: Option<CString>,
+    auth_file: Option<CString>,
+    socket_path: Option<CString>,
+    runtime_dir: Option<CString>,
+    env: Vec<CString>,
+    start_timeout: Option<Duration>,
+    log: Option<LogFn>,
+    canceller: Option<Canceller>,
+    storage_root_alias: Option<CString>,
+    run_root_fd: FdArg,
+    auth_fd: FdArg,
+    storage_root_fd: FdArg,
+}
+
+impl ConnectRequest {
+    fn new(opts: &ConnectOptions<'_>) -> Result<ConnectRequest> {
+        let opt_path = |what, p: &Option<PathBuf>| p.as_deref().map(|p| cpath(what, p)).transpose();
+        Ok(ConnectRequest {
+            podman_path: opt_path("podman_path", &opts.podman_path)?,
+            storage_root: opt_path("storage_root", &opts.storage_root)?,
+            run_root: opt_path("run_root", &opts.run_root)?,
+            storage_driver: opts
+                .storage_driver
+                .as_deref()
+                .map(|s| cstring("storage_driver", s))
+                .transpose()?,
+            auth_file: opt_path("auth_file", &opts.auth_file)?,
+            socket_path: opt_path("socket_path", &opts.socket_path)?,
+            runtime_dir: opt_path("runtime_dir", &opts.runtime_dir)?,
+            env: opts
+                .env
+                .iter()
+                .map(|e| cstring("env", e))
+                .collect::<Result<_>>()?,
+            start_timeout: opts.start_timeout,
+            log: opts.log.clone(),
+            canceller: opts.canceller.clone(),
+            storage_root_alias: opt_path("storage_root_alias", &opts.storage_root_alias)?,
+            run_root_fd: own_fd("run_root_fd", opts.run_root_fd)?,
+            auth_fd: own_fd("auth_fd", opts.auth_fd)?,
+            storage_root_fd: own_fd("storage_root_fd", opts.storage_root_fd)?,
+        })
+    }
+
+    /// Runs podpull_connect on this thread. On success the client takes the descriptors and
+    /// the log closure; on failure they are closed and dropped here.
+    fn run(self, api: Api) -> Result<Client> {
+        if self.storage_root_fd.is_set() || self.storage_root_alias.is_some() {
+            api.v1_5("ConnectOptions::storage_root_fd")?;
+        }
+        let mut env_ptrs: Vec<*const c_char> = self.env.iter().map(|e| e.as_ptr()).collect();
+        env_ptrs.push(ptr::null());
+        let log: Option<Box<LogFn>> = self.log.clone().map(Box::new);
+
+        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
+        // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
+        let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
+        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
+        raw.podman_path = p(&self.podman_path);
+        raw.storage_root = p(&self.storage_root);
+        raw.run_root = p(&self.run_root);
+        raw.storage_driver = p(&self.storage_driver);
+        raw.auth_file = p(&self.auth_file);
+        raw.socket_path = p(&self.socket_path);
+        raw.runtime_dir = p(&self.runtime_dir);
+        raw.run_root_fd = self.run_root_fd.raw();
+        raw.auth_fd = self.auth_fd.raw();
+        // Only when asked for, so that a library older than 1.5 sees a zero tail.
+        if self.storage_root_fd.is_set() {
+            raw.storage_root_fd = self.storage_root_fd.raw();
+        }
+        if self.storage_root_alias.is_some() {
+            raw.storage_root_alias = p(&self.storage_root_alias);
+        }
+        if !self.env.is_empty() {
+            raw.env = env_ptrs.as_ptr();
+        }
+        if let Some(t) = self.start_timeout {
+            raw.start_timeout_ms = millis(t);
+        }
+        if let Some(b) = &log {
+            raw.log = Some(log_trampoline);
+            raw.log_user_data = &**b as *const LogFn as *mut c_void;
+        }
+        if let Some(c) = &self.canceller {
+            raw.canceller = c.as_ptr();
+        }
+        let mut client = ptr::null_mut();
+        let mut err = ptr::null_mut();
+        // SAFETY: every pointer in raw lives until after the call; the library copies the
+        // strings; the fds and the log closure move into the Client, which outlives the C one.
+        let code = unsafe { api.connect(&raw, &mut client, &mut err) };
+        match NonNull::new(client) {
+            Some(raw) if code == sys::PODPULL_OK => {
+                // SAFETY: err is NULL on success; freeing NULL is a no-op.
+                unsafe { api.error_free(err) };
+                Ok(Client {
+                    inner: Arc::new(Inner {
+                        raw,
+                        api,
+                        _log: log,
+                        _fds: [self.run_root_fd, self.auth_fd, self.storage_root_fd]
+                            .into_iter()
+                            .filter_map(FdArg::into_owned)
+                            .collect(),
+                        running: AtomicUsize::new(0),
+                    }),
+                })
+            }
+            _ => Err(Error::from_raw(&api, failure_code(code), err)),
+        }
     }
 }
 
@@ -1333,96 +1594,12 @@ impl PullRequest {
 impl Client {
     /// Starts a private `podman system service` (or attaches to `socket_path`) and returns
     /// once it answers, or fails with `Cancelled` when `opts.canceller` fires.
-    pub fn connect(opts: &ConnectOptions) -> Result<Client> {
+    ///
+    /// The descriptors of `opts` are duplicated before the service starts (see
+    /// [`ConnectOptions`]): the caller may close its own as soon as this returns.
+    pub fn connect(opts: &ConnectOptions<'_>) -> Result<Client> {
         let api = api()?;
-        let opt_path = |what, p: &Option<PathBuf>| p.as_deref().map(|p| cpath(what, p)).transpose();
-        let podman_path = opt_path("podman_path", &opts.podman_path)?;
-        let storage_root = opt_path("storage_root", &opts.storage_root)?;
-        let run_root = opt_path("run_root", &opts.run_root)?;
-        let auth_file = opt_path("auth_file", &opts.auth_file)?;
-        let socket_path = opt_path("socket_path", &opts.socket_path)?;
-        let runtime_dir = opt_path("runtime_dir", &opts.runtime_dir)?;
-        let storage_driver = opts
-            .storage_driver
-            .as_deref()
-            .map(|s| cstring("storage_driver", s))
-            .transpose()?;
-        let env: Vec<CString> = opts
-            .env
-            .iter()
-            .map(|e| cstring("env", e))
-            .collect::<Result<_>>()?;
-        let mut env_ptrs: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
-        env_ptrs.push(ptr::null());
-        let storage_root_alias = opt_path("storage_root_alias", &opts.storage_root_alias)?;
-        if opts.storage_root_fd.is_some() || storage_root_alias.is_some() {
-            api.v1_5("ConnectOptions::storage_root_fd")?;
-        }
-        let run_root_fd = own_fd("run_root_fd", opts.run_root_fd)?;
-        let auth_fd = own_fd("auth_fd", opts.auth_fd)?;
-        let storage_root_fd = own_fd("storage_root_fd", opts.storage_root_fd)?;
-        let log: Option<Box<LogFn>> = opts.log.clone().map(Box::new);
-
-        let p = |s: &Option<CString>| s.as_ref().map_or(ptr::null(), |s| s.as_ptr());
-        // SAFETY: zeroed is a valid bit pattern (NULLs, 0, None); init fills the rest.
-        let mut raw: sys::podpull_connect_options = unsafe { std::mem::zeroed() };
-        unsafe { api.connect_options_init_sized(&mut raw, std::mem::size_of_val(&raw)) };
-        raw.podman_path = p(&podman_path);
-        raw.storage_root = p(&storage_root);
-        raw.run_root = p(&run_root);
-        raw.storage_driver = p(&storage_driver);
-        raw.auth_file = p(&auth_file);
-        raw.socket_path = p(&socket_path);
-        raw.runtime_dir = p(&runtime_dir);
-        let fd = |own: &Option<OwnedFd>, given: Option<RawFd>| {
-            own.as_ref().map(|f| f.as_raw_fd()).or(given).unwrap_or(-1)
-        };
-        raw.run_root_fd = fd(&run_root_fd, opts.run_root_fd);
-        raw.auth_fd = fd(&auth_fd, opts.auth_fd);
-        // Only when asked for, so that a library older than 1.5 sees a zero tail.
-        if opts.storage_root_fd.is_some() {
-            raw.storage_root_fd = fd(&storage_root_fd, opts.storage_root_fd);
-        }
-        if storage_root_alias.is_some() {
-            raw.storage_root_alias = p(&storage_root_alias);
-        }
-        if !opts.env.is_empty() {
-            raw.env = env_ptrs.as_ptr();
-        }
-        if let Some(t) = opts.start_timeout {
-            raw.start_timeout_ms = millis(t);
-        }
-        if let Some(b) = &log {
-            raw.log = Some(log_trampoline);
-            raw.log_user_data = &**b as *const LogFn as *mut c_void;
-        }
-        if let Some(c) = &opts.canceller {
-            raw.canceller = c.as_ptr();
-        }
-        let mut client = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        // SAFETY: every pointer in raw lives until after the call; the library copies the
-        // strings; the fds and the log closure move into the Client, which outlives the C one.
-        let code = unsafe { api.connect(&raw, &mut client, &mut err) };
-        match NonNull::new(client) {
-            Some(raw) if code == sys::PODPULL_OK => {
-                // SAFETY: err is NULL on success; freeing NULL is a no-op.
-                unsafe { api.error_free(err) };
-                Ok(Client {
-                    inner: Arc::new(Inner {
-                        raw,
-                        api,
-                        _log: log,
-                        _fds: [run_root_fd, auth_fd, storage_root_fd]
-                            .into_iter()
-                            .flatten()
-                            .collect(),
-                        running: AtomicUsize::new(0),
-                    }),
-                })
-            }
-            _ => Err(Error::from_raw(&api, failure_code(code), err)),
-        }
+        ConnectRequest::new(opts)?.run(api)
     }
 
     /// A handle that cancels every pull of this client from any thread (or a signal handler).

@@ -9,18 +9,22 @@
 mod common;
 
 use podpull::{Client, ConnectOptions, ErrorCode, ProgressWriter, PullOptions, Route};
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Compiles the 1.4 stand-in with the C compiler cargo's `cc` would use.
 fn library_1_4() -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // podpull.h where podpull-sys found it (build.rs), else the source tree's.
+    let include = option_env!("PODPULL_SYS_INCLUDE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate_dir.join("../../../include"));
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libpodpull-1.4.so");
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let status = Command::new(&compiler)
         .args(["-std=c11", "-shared", "-fPIC", "-Wall", "-Werror", "-I"])
-        .arg(crate_dir.join("../../include"))
+        .arg(include)
         .arg(crate_dir.join("tests/support/podpull_1_4.c"))
         .arg("-o")
         .arg(&out)
@@ -55,7 +59,7 @@ fn a_1_5_feature_of_an_older_library_is_library_unavailable() {
     let dir = std::fs::File::open(&storage).unwrap();
     let mut o = ConnectOptions::default();
     o.podman_path = Some("/nonexistent/podman".into()); // it must not get that far
-    o.storage_root_fd = Some(dir.as_raw_fd());
+    o.storage_root_fd = Some(dir.as_fd());
     let err = Client::connect(&o).unwrap_err();
     assert_eq!(err.code, ErrorCode::LibraryUnavailable, "{err}");
     assert!(err.message.contains("needs libpodpull 1.5"), "{err}");

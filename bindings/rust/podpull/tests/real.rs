@@ -423,7 +423,7 @@ fn run_root_fd_is_the_clients_own() {
     let dir = std::fs::File::open(&run_root).unwrap();
     let mut o = fx.connect_options();
     o.run_root = None;
-    o.run_root_fd = Some(std::os::fd::AsRawFd::as_raw_fd(&dir));
+    o.run_root_fd = Some(std::os::fd::AsFd::as_fd(&dir));
     let client = Client::connect(&o).expect("connect with run_root_fd");
     drop(dir);
     // Something else takes the number the caller's fd had.
@@ -457,7 +457,7 @@ fn storage_root_fd_is_seen_at_its_alias() {
     let alias = fx.dir.join("run/bootc/storage");
     let mut o = fx.connect_options();
     o.storage_root = None;
-    o.storage_root_fd = Some(std::os::fd::AsRawFd::as_raw_fd(&dir));
+    o.storage_root_fd = Some(std::os::fd::AsFd::as_fd(&dir));
     o.storage_root_alias = Some(alias.clone());
     let client = Client::connect(&o).expect("connect in bootc's layout");
     drop(dir);

@@ -117,7 +117,7 @@ impl Fixture {
     /// and a registries.conf that marks the fixture's plain-HTTP registries insecure, so pulls
     /// keep tls_verify on and podman 4.3.1 takes the Docker-compat route with byte progress
     /// (with tls_verify off the library must use the libpod text route: no bytes).
-    pub fn connect_options(&self) -> ConnectOptions {
+    pub fn connect_options(&self) -> ConnectOptions<'static> {
         let conf = self.dir.join("registries.conf");
         let mut text = String::new();
         for key in ["PODPULL_TEST_REGISTRY", "PODPULL_TEST_SLOW_REGISTRY"] {
