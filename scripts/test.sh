@@ -24,18 +24,23 @@
 #      6.1); any report fails
 #   6. runs each libFuzzer target of build-fuzz/ (clang, -DPODPULL_FUZZ=ON) for 30 s, two at a
 #      time (tests/fuzz/run-fuzzers.sh; PODPULL_FUZZ_SECONDS changes it)
+#   6b. builds the Debian packages (in the background of step 3, scripts/build-debs.sh, with
+#      lintian) and installs them into a fresh Debian 12 chroot made by mmdebstrap, where a C
+#      and a CMake host are built and run (tests/packaging/debian-install.sh)
 #   7. checks that every C/C++ file of the repository is clang-formatted, and that every source
 #      file carries its SPDX-License-Identifier line (scripts/check-spdx.sh)
 #   8. prints the output of every test that failed (again, so that it is at the end of the
 #      log), then a summary; exits nonzero if any step failed
 #
-# Leaves nothing behind but build/, build-asan/, build-tsan/, build-fuzz/ and the cache of
-# podman releases: the registry, its images and every podman storage the tests create live in
+# Leaves nothing behind but build/ (the packages in build/debs/), build-asan/, build-tsan/,
+# build-fuzz/, the cache of podman releases and that of the install test's base chroot
+# (/var/cache/podpull/): the registry, its images and every podman storage the tests create live in
 # temporary directories that the tests and the fixture remove; new fuzz inputs go to a
 # temporary directory too.
 # Environment: PODPULL_SKIP_DEPS=1 skips the apt part of step 1 (for a machine that has every
 # package; the podman releases are still checked, and made if missing);
-# PODPULL_SKIP_ASAN=1, PODPULL_SKIP_TSAN=1 and PODPULL_SKIP_FUZZ=1 skip steps 4, 5 and 6.
+# PODPULL_SKIP_ASAN=1, PODPULL_SKIP_TSAN=1, PODPULL_SKIP_FUZZ=1 and PODPULL_SKIP_DEBS=1 skip
+# steps 4, 5, 6 and 6b.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +55,7 @@ asan_state="$asan_build/test-registry"
 tsan_build="$repo/build-tsan"
 tsan_state="$tsan_build/test-registry"
 fuzz_build="$repo/build-fuzz"
+debs="$build/debs" # the Debian packages (scripts/build-debs.sh)
 fuzz_seconds=${PODPULL_FUZZ_SECONDS:-30}
 # The sanitizer builds compile at -O1 with line tables only (-g1): what ASan and TSan ask for,
 # and enough for their reports' stack traces, at 60 % of the compile time of -O2 -g (the
@@ -192,6 +198,12 @@ later_builds() {
     # timings come first.
     renice -n 19 -p "$BASHPID" >/dev/null
     ionice -c 3 -p "$BASHPID" 2>/dev/null || true
+    # The install test's base chroot (step 6b) is mostly a download: made beside the builds.
+    local base_pid=
+    if [ "${PODPULL_SKIP_DEBS:-0}" != "1" ]; then
+        later_build "debian base chroot" bash tests/packaging/debian-install.sh --prepare &
+        base_pid=$!
+    fi
     if [ "${PODPULL_SKIP_ASAN:-0}" != "1" ]; then
         later_build "asan+ubsan configure" asan_configure &&
             later_build "asan+ubsan build" cmake --build "$asan_build" -j2
@@ -206,6 +218,10 @@ later_builds() {
     if [ "${PODPULL_SKIP_FUZZ:-0}" != "1" ]; then
         later_build "fuzz configure" fuzz_configure &&
             later_build "fuzz build" cmake --build "$fuzz_build" -j2
+    fi
+    if [ "${PODPULL_SKIP_DEBS:-0}" != "1" ]; then
+        later_build "debian packages" bash scripts/build-debs.sh "$debs"
+        [ -z "$base_pid" ] || wait "$base_pid"
     fi
     return 0
 }
@@ -319,6 +335,19 @@ elif built_later "fuzz build"; then
         "$fuzz_seconds"
 else
     record "fuzz run (6 x $fuzz_seconds s)" SKIPPED 0
+fi
+
+# ---- 6b. the Debian packages ---------------------------------------------------------------
+# Built alongside ctest from a clean copy of the tree (scripts/build-debs.sh: dpkg-buildpackage,
+# the symbols file checked at level 4, lintian --fail-on error), then installed into a fresh
+# Debian 12 chroot, where a pkg-config host and a CMake host are built and run, and podpull
+# --version and podpull(1) checked (tests/packaging/debian-install.sh).
+if [ "${PODPULL_SKIP_DEBS:-0}" = "1" ]; then
+    record "debian install" SKIPPED 0
+elif built_later "debian packages" && built_later "debian base chroot"; then
+    run_step "debian install" bash tests/packaging/debian-install.sh "$debs" "$repo"
+else
+    record "debian install" SKIPPED 0
 fi
 
 # ---- 7. formatting --------------------------------------------------------------------------
